@@ -1,0 +1,1 @@
+"""HTTP adapters: FastAPI app, routes, templates."""

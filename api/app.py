@@ -1,0 +1,42 @@
+"""The FastAPI application, built from explicit settings (``create_app(settings)``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.errors import install_error_handlers
+from api.routes import health, public
+from geo.db import get_engine, make_sessionmaker
+from machi.settings import Settings, get_settings
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; nothing connects to the database until a request needs it."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Machi まち API",
+        version="0.1.0",
+        description="住民からの位置情報付き通報・粗大ごみ申込・収集ルートのためのAPI",
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.database_url, settings.db_pool_size)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.municipality_id = int(settings.municipality_code)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(public.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "index.html", {"settings": settings})
+
+    return app

@@ -1,0 +1,38 @@
+"""One mapping from domain errors to HTTP answers.
+
+The body is ``{"error": code, "field": f, "message": ja}``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from workflow import errors as e
+
+STATUS_BY_ERROR: dict[type[e.WorkflowError], int] = {
+    e.NotFoundError: 404,
+    e.OutsideAreaError: 422,
+    e.InvalidInputError: 422,
+    e.CapacityFullError: 409,
+    e.TransitionError: 409,
+}
+
+
+def _status(exc: e.WorkflowError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return 400
+
+
+async def workflow_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.WorkflowError)
+    body: dict[str, object] = {"error": exc.code, "field": exc.field, "message": exc.message_ja}
+    if isinstance(exc, e.TransitionError):
+        body["allowed"] = list(exc.allowed)
+    return JSONResponse(body, status_code=_status(exc))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(e.WorkflowError, workflow_error_handler)

@@ -1,0 +1,66 @@
+"""Postback data: a compact ``key=value&...`` query string (LINE allows 300 characters).
+
+Rich-menu areas send ``flow=road`` / ``flow=disaster`` / ``flow=bulky`` / ``my=reports``;
+buttons inside a dialogue send ``a=<command>`` plus short parameters (``c`` category code,
+``r`` receipt number, ``v`` value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import parse_qsl, urlencode
+
+MAX_DATA_CHARS: Final = 300
+
+# commands (value of ``a``)
+CANCEL: Final = "cancel"
+BACK: Final = "back"
+CATEGORY: Final = "cat"
+URGENT: Final = "urg"
+ATTACH: Final = "att"
+SEPARATE: Final = "new"
+NO_PHOTO: Final = "nophoto"
+PHOTOS_DONE: Final = "pdone"
+NO_DESCRIPTION: Final = "nodesc"
+SEND: Final = "send"
+MY_REPORTS: Final = "my"
+START: Final = "start"  # params: f=<flow>
+
+RICH_MENU_ROAD: Final = "flow=road"
+RICH_MENU_DISASTER: Final = "flow=disaster"
+RICH_MENU_BULKY: Final = "flow=bulky"
+RICH_MENU_MY_REPORTS: Final = "my=reports"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def param(self, key: str) -> str:
+        return self.params.get(key, "")
+
+
+def encode_command(name: str, **params: str) -> str:
+    """``encode_command("cat", c="pothole")`` -> ``"a=cat&c=pothole"``."""
+    data = urlencode({"a": name, **params})
+    if len(data) > MAX_DATA_CHARS:
+        raise ValueError(f"postback data longer than {MAX_DATA_CHARS} characters: {data[:40]}...")
+    return data
+
+
+def decode_command(data: str) -> Command | None:
+    """Postback data -> command; rich-menu keys map onto ``start`` / ``my``; junk -> None."""
+    try:
+        pairs = dict(parse_qsl(data, keep_blank_values=True, max_num_fields=10))
+    except ValueError:
+        return None
+    if "a" in pairs:
+        name = pairs.pop("a")
+        return Command(name, pairs) if name else None
+    if "flow" in pairs:
+        return Command(START, {"f": pairs["flow"]})
+    if pairs.get("my") == "reports":
+        return Command(MY_REPORTS)
+    return None

@@ -1,0 +1,19 @@
+"""``GET /healthz``: the process answers and the database answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api.deps import EngineDep
+from geo.db import ping
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness and database check")
+async def healthz(engine: EngineDep) -> JSONResponse:
+    if await run_in_threadpool(ping, engine):
+        return JSONResponse({"status": "ok", "db": "ok"})
+    return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)

@@ -1,0 +1,1 @@
+"""The PostGIS store and spatial logic."""

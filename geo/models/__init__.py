@@ -1,0 +1,59 @@
+"""GeoAlchemy2 models. Importing this package registers every table on ``Base.metadata``."""
+
+from geo.models.base import SRID, Base
+from geo.models.bulky import Booking, BookingItem, BulkyItem, CollectionDay, CollectionZone
+from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
+from geo.models.reports import (
+    DialogueState,
+    OutboxMessage,
+    Photo,
+    ReceiptCounter,
+    Report,
+    ReportMessage,
+    Resident,
+    ResidentContact,
+    StatusHistory,
+    WebhookEvent,
+)
+from geo.models.roads import RoadEdge, RoadVertex
+from geo.models.tenancy import (
+    Category,
+    Department,
+    District,
+    EvacuationSite,
+    Municipality,
+    StaffUser,
+)
+
+__all__ = [
+    "SRID",
+    "Base",
+    "Booking",
+    "BookingItem",
+    "BulkyItem",
+    "Category",
+    "CollectionDay",
+    "CollectionZone",
+    "Department",
+    "DialogueState",
+    "District",
+    "EvacuationSite",
+    "Facility",
+    "Municipality",
+    "OutboxMessage",
+    "Photo",
+    "ReceiptCounter",
+    "Report",
+    "ReportMessage",
+    "Resident",
+    "ResidentContact",
+    "RoadEdge",
+    "RoadVertex",
+    "Route",
+    "RoutePlan",
+    "RouteStop",
+    "StaffUser",
+    "Vehicle",
+    "StatusHistory",
+    "WebhookEvent",
+]

@@ -1,0 +1,1 @@
+"""Machi (まち): composition root — settings and the command line."""

@@ -1,0 +1,5 @@
+"""``python -m machi``."""
+
+from machi.cli import app
+
+app()

@@ -1,0 +1,158 @@
+"""``machi`` command line (Typer): database, migrations, demo town, roads, serving."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from geo.db import get_engine, ping, session_scope
+from machi import localdb
+from machi.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
+db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo town 立川市", no_args_is_help=True)
+roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(roads_app, name="roads")
+
+DEMO_LOGINS = (
+    ("admin", "admin-demo", "管理者（全課）"),
+    ("doro", "doro-demo", "道路課"),
+    ("bousai", "bousai-demo", "防災危機管理課"),
+    ("kankyo", "kankyo-demo", "環境課"),
+    ("crew1", "crew-demo", "収集作業員"),
+)
+
+
+def _external_db() -> bool:
+    return bool(os.environ.get("MACHI_DATABASE_URL"))
+
+
+@db_app.command("up")
+def db_up() -> None:
+    """Start the local cluster unless MACHI_DATABASE_URL points at an existing PostGIS."""
+    if _external_db():
+        ok = ping(get_engine(get_settings().database_url))
+        typer.echo(
+            "MACHI_DATABASE_URL is set: using it (" + ("answers" if ok else "NOT answering") + ")"
+        )
+        raise typer.Exit(0 if ok else 1)
+    try:
+        cluster = localdb.up()
+    except localdb.LocalDbError as exc:
+        typer.echo(f"local database failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"local PostgreSQL running on 127.0.0.1:{cluster.port} (data in {cluster.data_dir})")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the local cluster."""
+    localdb.down()
+    typer.echo("local PostgreSQL stopped")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the configured database answers."""
+    settings = get_settings()
+    ok = ping(get_engine(settings.database_url))
+    typer.echo(f"{'ok' if ok else 'unavailable'}: {settings.database_url.split('@')[-1]}")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("migrate")
+def migrate(revision: str = typer.Argument("head")) -> None:
+    """Run the Alembic migrations up to REVISION (default: head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", get_settings().database_url.replace("%", "%%"))
+    command.upgrade(config, revision)
+    typer.echo(f"migrated to {revision}")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo town 立川市 (idempotent: a second run adds nothing)."""
+    from workflow.demo import load_demo_town
+
+    with session_scope(get_engine(get_settings().database_url)) as session:
+        result = load_demo_town(session)
+    verb = "loaded" if result.loaded else "already loaded"
+    typer.echo(f"demo town {verb}: " + ", ".join(f"{k}={v}" for k, v in result.counts.items()))
+
+
+@demo_app.command("seed-reports")
+def demo_seed_reports(n: int = typer.Argument(..., min=1), seed: int = 1) -> None:
+    """Create N plausible reports on the town's roads, made as real intake makes them."""
+    from workflow.demo_seed import seed_reports
+
+    settings = get_settings()
+    with session_scope(get_engine(settings.database_url)) as session:
+        result = seed_reports(session, int(settings.municipality_code), n, seed=seed)
+    typer.echo(
+        f"created {result.created} reports: kinds {result.by_kind}, statuses {result.by_status}"
+    )
+
+
+@roads_app.command("import")
+def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Load an OSM extract (OSMnx .graphml, .osm or .osm.pbf) as the routing network."""
+    from geo.osm_graph import read_graphml, read_osm_extract
+    from geo.roads import store_road_graph
+
+    settings = get_settings()
+    graph = read_graphml(path) if path.suffix == ".graphml" else read_osm_extract(path)
+    with session_scope(get_engine(settings.database_url)) as session:
+        result = store_road_graph(session, int(settings.municipality_code), graph)
+    typer.echo(f"imported {result.vertices} vertices, {result.edges} edges, {result.length_km} km")
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run the background worker (LINE outbox, calendar) until Ctrl-C."""
+    from machi.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_worker(get_settings())
+
+
+def _print_welcome(host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    typer.echo(
+        f"\nまち Machi is running:\n  トップ      {base}/\n  API文書     {base}/docs\n"
+        f"  稼働状況    {base}/healthz"
+    )
+    if get_settings().env == "dev":
+        typer.echo("Demo logins (dev only):")
+        for user, password, role in DEMO_LOGINS:
+            typer.echo(f"  {user:<8} / {password:<12} {role}")
+    typer.echo("Press Ctrl-C to stop.\n")
+
+
+@app.command("serve")
+def serve(
+    with_worker: bool = typer.Option(False, "--with-worker", help="also run the worker"),
+) -> None:
+    """Serve the web app (and optionally the worker as a child process) until Ctrl-C."""
+    settings = get_settings()
+    child = None
+    if with_worker:
+        child = subprocess.Popen([sys.executable, "-m", "machi", "worker"])
+    _print_welcome(settings.host, settings.port)
+    try:
+        uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level="info")
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=10)

@@ -1,0 +1,82 @@
+"""Settings for every part of Machi, read from ``MACHI_*`` environment variables.
+
+Nothing reads the environment at import time: call :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+LOCAL_PG_PORT = 54329
+DEV_DATABASE_URL = f"postgresql+psycopg://machi@127.0.0.1:{LOCAL_PG_PORT}/machi"
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+DEV_LINE_CHANNEL_SECRET = "dev-channel-secret"
+DEV_LINE_ACCESS_TOKEN = "dev-channel-access-token"
+GSI_STD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+GSI_ATTRIBUTION = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル</a>'
+)
+
+DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, ""}
+
+
+class Settings(BaseSettings):
+    """All configuration. Names map to ``MACHI_<FIELD>`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MACHI_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "dev"
+    database_url: str = DEV_DATABASE_URL
+    db_pool_size: int = Field(default=10, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: str = DEV_SECRET_KEY
+
+    line_channel_secret: str = DEV_LINE_CHANNEL_SECRET
+    line_channel_access_token: str = DEV_LINE_ACCESS_TOKEN
+    # Unset: the SDK talks to LINE's real hosts. Set: every SDK call (api and api-data) goes here.
+    line_api_base: str | None = None
+
+    municipality_code: str = "13202"
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    public_base_url: str | None = None
+    tile_url: str = GSI_STD_TILES
+    tile_attribution: str = GSI_ATTRIBUTION
+
+    duplicate_radius_m: float = Field(default=30.0, gt=0)
+    worker_poll_s: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.secret_key in DEV_SECRETS or len(self.secret_key) < 32:
+            problems.append("MACHI_SECRET_KEY must be a random value of at least 32 characters")
+        if self.line_channel_secret in DEV_SECRETS:
+            problems.append("MACHI_LINE_CHANNEL_SECRET must be the channel secret from LINE")
+        if self.line_channel_access_token in DEV_SECRETS:
+            problems.append("MACHI_LINE_CHANNEL_ACCESS_TOKEN must be the channel access token")
+        if self.database_url == DEV_DATABASE_URL:
+            problems.append("MACHI_DATABASE_URL must point at the production PostGIS")
+        if problems:
+            raise ValueError("production settings refused: " + "; ".join(problems))
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """The URL residents and crews open (QR codes, links in LINE messages)."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

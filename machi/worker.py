@@ -1,0 +1,66 @@
+"""The background worker: sends the LINE outbox and keeps the calendar topped up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+
+from geo.db import get_engine, session_scope
+from machi.settings import Settings
+from workflow.calendar import ensure_calendar
+from workflow.line_sender import LineSender, make_configuration
+from workflow.outbox import dispatch_due
+from workflow.reports import TOKYO
+
+log = logging.getLogger("machi.worker")
+CALENDAR_DAYS = 56
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(tz=TOKYO)
+
+
+def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
+    """Loop until ``stop`` is set (or SIGINT/SIGTERM when run as the main thread)."""
+    stop = stop or _stop_on_signals()
+    engine = get_engine(settings.database_url, 4)
+    sender = LineSender(
+        make_configuration(settings.line_channel_access_token, settings.line_api_base)
+    )
+    municipality_id = int(settings.municipality_code)
+    last_calendar: dt.date | None = None
+    log.info("worker started")
+    while not stop.is_set():
+        try:
+            if last_calendar != _now().date():
+                with session_scope(engine) as session:
+                    ensure_calendar(session, municipality_id, _now().date(), CALENDAR_DAYS)
+                last_calendar = _now().date()
+            sent = dispatch_due(engine, sender, _now)
+        except Exception:  # the worker must survive a DB restart; it logs and retries
+            log.exception("worker iteration failed")
+            sent = 0
+        if sent == 0:
+            stop.wait(settings.worker_poll_s)
+    log.info("worker stopped")
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+    return stop
+
+
+def wait_forever() -> None:  # pragma: no cover - used only by `machi serve` supervisors
+    while True:
+        time.sleep(3600)

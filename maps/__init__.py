@@ -1,0 +1,1 @@
+"""folium map builders and the one status colour scheme."""

@@ -1,0 +1,1 @@
+"""Crew worksheet PDFs: vector street map, stop table and QR codes (reportlab)."""

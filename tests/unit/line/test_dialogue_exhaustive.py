@@ -1,0 +1,142 @@
+"""Every event kind in every state: the dialogue always answers and never raises."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from api.line import (
+    CategoryChoice,
+    DialogueContext,
+    DialogueState,
+    Event,
+    Flow,
+    ImageEvent,
+    LocationChecked,
+    LocationEvent,
+    NearbyReport,
+    OtherMessageEvent,
+    PostbackEvent,
+    Step,
+    TextEvent,
+    step,
+    texts,
+)
+
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+ROAD = (CategoryChoice("pothole", "道路の穴・段差"),)
+DISASTER = (CategoryChoice("flood", "冠水"), CategoryChoice("other", "その他"))
+
+CONTEXTS = [
+    DialogueContext(NOW, False, ROAD, DISASTER, "立川市", "042-523-2111"),
+    DialogueContext(NOW, True, ROAD, DISASTER, "立川市", "042-523-2111"),
+    DialogueContext(NOW, True, (), (), "立川市", "042-523-2111"),
+    DialogueContext(NOW + timedelta(hours=2), True, ROAD, DISASTER, "立川市", "042-523-2111"),
+]
+
+NEARBY = (NearbyReport("R-1", "道路の穴・段差", 4.0), NearbyReport("R-2", "冠水", 29.0))
+
+
+def _full(flow: Flow, at: Step) -> DialogueState:
+    return DialogueState(
+        flow=flow,
+        step=at,
+        updated_at=NOW,
+        history=(Step.CATEGORY, Step.LOCATION),
+        category_code="flood" if flow is Flow.DISASTER else "pothole",
+        urgent=flow is Flow.DISASTER,
+        lon=139.41,
+        lat=35.7,
+        address="立川市錦町1-1",
+        district_name="錦町一丁目",
+        nearby=NEARBY,
+        attach_to_receipt_no="R-1",
+        photo_message_ids=("m1", "m2", "m3"),
+        description="説明",
+    )
+
+
+STATES: list[DialogueState | None] = [None]
+for _flow, _step in itertools.product(Flow, Step):
+    STATES.append(_full(_flow, _step))
+    STATES.append(DialogueState(flow=_flow, step=_step, updated_at=NOW))  # nothing collected
+
+_LABELS = [value for name, value in vars(texts).items() if name.startswith("LABEL_")]
+_POSTBACKS = [
+    "flow=road",
+    "flow=disaster",
+    "flow=bulky",
+    "flow=nowhere",
+    "my=reports",
+    "my=else",
+    "a=cancel",
+    "a=back",
+    "a=cat&c=pothole",
+    "a=cat&c=flood",
+    "a=cat&c=unknown",
+    "a=cat",
+    "a=urg&v=y",
+    "a=urg&v=n",
+    "a=urg&v=maybe",
+    "a=att&r=R-1",
+    "a=att&r=R-404",
+    "a=new",
+    "a=nophoto",
+    "a=pdone",
+    "a=nodesc",
+    "a=send",
+    "a=",
+    "",
+    "%%%&&==",
+    "a=" + "x" * 400,
+    "datetime=2026-11-23T10:00",
+]
+EVENTS: list[Event] = [
+    TextEvent("こんにちは"),
+    TextEvent(""),
+    TextEvent("   "),
+    TextEvent("あ" * 6000),
+    *(TextEvent(label) for label in _LABELS),
+    *(PostbackEvent(data) for data in _POSTBACKS),
+    LocationEvent(35.7, 139.41, "立川市錦町"),
+    LocationEvent(35.7, 139.41, None),
+    LocationEvent(math.nan, 139.41, None),
+    LocationEvent(95.0, 200.0, None),
+    ImageEvent("m1"),
+    ImageEvent("m9"),
+    OtherMessageEvent("sticker"),
+    LocationChecked(inside=True, district_name="錦町一丁目", address="立川市錦町1-1"),
+    LocationChecked(inside=True, nearby=NEARBY),
+    LocationChecked(inside=False),
+]
+
+
+def _check_message(message: dict[str, Any]) -> None:
+    assert message["type"] in ("text", "flex")
+    if message["type"] == "text":
+        assert 0 < len(message["text"]) <= 5000
+    else:
+        assert 0 < len(message["altText"]) <= 400
+    items = message.get("quickReply", {}).get("items", [])
+    assert len(items) <= 13
+    for item in items:
+        action = item["action"]
+        assert 0 < len(action["label"]) <= 20
+        assert len(action.get("data", "")) <= 300
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=["normal", "disaster", "no-categories", "idle"])
+def test_every_event_in_every_state_is_answered(ctx: DialogueContext) -> None:
+    for state, event in itertools.product(STATES, EVENTS):
+        result = step(state, event, ctx)
+        assert result.messages or result.actions, (state, event)
+        assert len(result.messages) <= 3, (state, event)  # leaves room in a 5-message reply
+        for message in result.messages:
+            _check_message(message)
+        if result.state is not None:
+            assert DialogueState.from_json(result.state.to_json()) == result.state
+            assert result.state.updated_at <= ctx.now

@@ -1,0 +1,51 @@
+"""Settings: dev defaults need no configuration; production refuses dev secrets."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from machi.settings import DEV_DATABASE_URL, Settings, get_settings
+
+
+def test_dev_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MACHI_ENV", "MACHI_DATABASE_URL", "MACHI_PORT", "MACHI_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.env == "dev"
+    assert settings.database_url == DEV_DATABASE_URL
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.line_api_base is None
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MACHI_PORT", "8123")
+    monkeypatch.setenv("MACHI_LINE_API_BASE", "http://127.0.0.1:9999")
+    settings = Settings(_env_file=None)
+    assert settings.port == 8123
+    assert settings.line_api_base == "http://127.0.0.1:9999"
+
+
+def test_production_refuses_dev_secrets_with_a_clear_message() -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings(env="production", _env_file=None)
+    message = str(info.value)
+    assert "MACHI_SECRET_KEY" in message
+    assert "MACHI_LINE_CHANNEL_SECRET" in message
+    assert "MACHI_LINE_CHANNEL_ACCESS_TOKEN" in message
+
+
+def test_production_accepts_real_values() -> None:
+    settings = Settings(
+        env="production",
+        secret_key="x" * 40,
+        line_channel_secret="0123abcd" * 4,
+        line_channel_access_token="token-from-line-console",
+        database_url="postgresql+psycopg://machi:pw@db:5432/machi",
+        _env_file=None,
+    )
+    assert settings.env == "production"
+
+
+def test_get_settings_is_cached() -> None:
+    assert get_settings() is get_settings()
