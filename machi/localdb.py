@@ -106,7 +106,7 @@ def _psql(cluster: LocalCluster, sql: str) -> str:
         [
             "psql",
             "-h",
-            str(cluster.socket_dir),
+            "127.0.0.1",
             "-p",
             str(cluster.port),
             "-U",
