@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -156,3 +157,53 @@ def serve(
         if child is not None:
             child.terminate()
             child.wait(timeout=10)
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter("use YYYY-MM-DD") from exc
+
+
+@app.command("plan")
+def plan_day(
+    date: str = typer.Option(..., "--date", help="service date YYYY-MM-DD"),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="solver budget in seconds"),
+) -> None:
+    """Plan the collection routes of a day (replaces its draft plan)."""
+    from workflow.planning import plan
+
+    settings = get_settings()
+    engine = get_engine(settings.database_url)
+    result = plan(engine, int(settings.municipality_code), _parse_date(date), time_limit)
+    typer.echo(
+        f"plan {result.plan_id}: {result.routes} trucks, {result.stops} stops, "
+        f"{len(result.unassigned)} unassigned, matrix {result.matrix_source}, "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result.timings_s.items())
+    )
+    for booking_id, reason in result.unassigned:
+        typer.echo(f"  unassigned booking {booking_id}: {reason}")
+
+
+@app.command("print")
+def print_day(
+    date: str = typer.Option(..., "--date", help="service date YYYY-MM-DD"),
+    out: Path = typer.Option(Path("."), "--out", help="directory for the PDF"),
+    paper: str = typer.Option("A4", "--paper", help="A4 or A3"),
+) -> None:
+    """Write the crews' worksheets of a planned day as one PDF."""
+    from print.worksheet import render_worksheets
+    from workflow.worksheets import build_worksheet_set
+
+    settings = get_settings()
+    day = _parse_date(date)
+    with session_scope(get_engine(settings.database_url)) as session:
+        sheet = build_worksheet_set(
+            session, int(settings.municipality_code), day, settings.base_url, settings.secret_key
+        )
+    pdf = render_worksheets(sheet, paper="A3" if paper.upper() == "A3" else "A4")
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"worksheets-{day:%Y-%m-%d}.pdf"
+    target.write_bytes(pdf)
+    typer.echo(f"wrote {target} ({len(sheet.routes)} trucks, {len(pdf) // 1024} kB)")

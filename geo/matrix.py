@@ -1,0 +1,99 @@
+"""Travel-time and distance matrices on the road network with pgRouting.
+
+Points are snapped to their nearest road vertex (GiST KNN); ``pgr_dijkstraCostMatrix`` then
+gives all-pairs costs on the directed graph (one-way streets respected): once with travel time
+as the cost, once with length. The distance matrix is therefore the shortest distance, which
+can differ slightly from the length of the fastest path; stored route distances come from the
+actual leg paths (:mod:`geo.paths`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+_EDGES = (
+    "SELECT id, source, target, {cost} AS cost, "
+    "CASE WHEN reverse_cost_s < 0 THEN -1 ELSE {rcost} END AS reverse_cost "
+    "FROM road_edge WHERE municipality_id = {m}"
+)
+
+
+@dataclass(frozen=True)
+class RoadMatrix:
+    """Integer matrices over the input points, in input order."""
+
+    vertex_ids: tuple[int, ...]
+    time_s: tuple[tuple[int, ...], ...]
+    distance_m: tuple[tuple[int, ...], ...]
+
+
+def has_road_network(session: Session, municipality_id: int) -> bool:
+    """True when the municipality has imported road edges."""
+    sql = "SELECT EXISTS (SELECT 1 FROM road_edge WHERE municipality_id = :m)"
+    return bool(session.execute(text(sql), {"m": municipality_id}).scalar())
+
+
+def snap_to_vertices(
+    session: Session, municipality_id: int, points: Sequence[tuple[float, float]]
+) -> list[int]:
+    """Nearest road vertex id of each (lon, lat) point, in input order (EPSG:4326)."""
+    if not points:
+        return []
+    rows = session.execute(
+        text(
+            "SELECT p.ord, v.id FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) "
+            "WITH ORDINALITY AS p(lon, lat, ord) CROSS JOIN LATERAL (SELECT id FROM road_vertex "
+            "WHERE municipality_id = :m ORDER BY geom <-> ST_SetSRID(ST_MakePoint(p.lon, p.lat), "
+            "4326) LIMIT 1) v ORDER BY p.ord"
+        ),
+        {"m": municipality_id, "lons": [p[0] for p in points], "lats": [p[1] for p in points]},
+    ).all()
+    return [int(r.id) for r in rows]
+
+
+def _cost_matrix(
+    session: Session, municipality_id: int, vertices: list[int], cost: str
+) -> dict[tuple[int, int], float]:
+    edges = _EDGES.format(cost=cost, rcost=cost, m=int(municipality_id))
+    rows = session.execute(
+        text(
+            "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCostMatrix(:edges, "
+            "CAST(:vids AS bigint[]), directed => true)"
+        ),
+        {"edges": edges, "vids": vertices},
+    ).all()
+    return {(int(r.start_vid), int(r.end_vid)): float(r.agg_cost) for r in rows}
+
+
+def build_road_matrix(
+    session: Session, municipality_id: int, points: Sequence[tuple[float, float]]
+) -> RoadMatrix:
+    """Travel-time (s) and distance (m) matrices between (lon, lat) points on the roads.
+
+    Args:
+        session: open session (read only).
+        municipality_id: tenant whose road network is used.
+        points: (lon, lat) in EPSG:4326; depots, stops and facilities alike.
+
+    Raises:
+        ValueError: a pair of points is not connected on the network.
+    """
+    vids = snap_to_vertices(session, municipality_id, points)
+    unique = sorted(set(vids))
+    times = _cost_matrix(session, municipality_id, unique, "cost_s")
+    lengths = _cost_matrix(session, municipality_id, unique, "length_m")
+
+    def lookup(table: dict[tuple[int, int], float], a: int, b: int) -> int:
+        if a == b:
+            return 0
+        if (a, b) not in table:
+            raise ValueError(f"road vertices {a} and {b} are not connected")
+        return round(table[(a, b)])
+
+    time_s = tuple(tuple(lookup(times, a, b) for b in vids) for a in vids)
+    distance_m = tuple(tuple(lookup(lengths, a, b) for b in vids) for a in vids)
+    return RoadMatrix(tuple(vids), time_s, distance_m)

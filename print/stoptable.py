@@ -1,0 +1,173 @@
+"""The stop table: one row per stop in driving order, with check boxes and a QR code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from print import labels
+from print.maplayout import MM
+from print.model import RouteSheet, StopRow
+from print.qr import QrCode
+
+DONE_COLOUR = "#2ca02c"
+RECEIVED_COLOUR = "#d62728"
+GREY_COLOUR = "#7f7f7f"
+# relative widths of 順番 予定時刻 受付番号 住所 品目 処理券 住民メモ 結果 QR
+COLUMN_WEIGHTS = (11.0, 15.0, 22.0, 34.0, 30.0, 16.0, 20.0, 24.0, 24.0)
+BOOKING, ADDRESS = 2, 3
+QR_SIZE_PT = 21 * MM
+CELL_PADDING_PT = 3.0
+
+
+class TableStyles:
+    """Paragraph styles of the table, all in the embedded Japanese font."""
+
+    def __init__(self, font: str) -> None:
+        def style(name: str, size: float, **extra: Any) -> ParagraphStyle:
+            return ParagraphStyle(
+                name,
+                **({"leading": size * 1.28} | extra),
+                fontName=font,
+                fontSize=size,
+                wordWrap="CJK",
+            )
+
+        self.head = style("head", 8.5, alignment=1)
+        self.seq = style("seq", 16.0, alignment=1, leading=19.0)
+        self.eta = style("eta", 11.0, alignment=1)
+        self.body = style("body", 9.5)
+        self.booking = style("booking", 10.0)
+        self.small = style("small", 8.5, textColor=HexColor("#333333"))
+        self.note = style("note", 9.0)
+        self.check = style("check", 9.0, leading=15.0)
+        self.totals = style("totals", 11.0)
+
+
+def column_widths(total_width: float, booking_width: float = 0.0) -> list[float]:
+    """Split the width by COLUMN_WEIGHTS; the booking number column grows to fit on one line.
+
+    A wrapped booking number is hard to read aloud over the phone and breaks text search,
+    so the address column gives up the space (down to half its share).
+    """
+    scale = total_width / sum(COLUMN_WEIGHTS)
+    widths = [w * scale for w in COLUMN_WEIGHTS]
+    extra = min(max(booking_width - widths[BOOKING], 0.0), widths[ADDRESS] / 2)
+    widths[BOOKING] += extra
+    widths[ADDRESS] -= extra
+    return widths
+
+
+def booking_column_width(route: RouteSheet, style: ParagraphStyle) -> float:
+    texts = [s.booking_no for s in route.stops] or [""]
+    longest: float = max(stringWidth(t, style.fontName, style.fontSize) for t in texts)
+    return longest + 2 * CELL_PADDING_PT + 2.0
+
+
+def format_eta(eta: datetime | str) -> str:
+    return eta.strftime("%H:%M") if isinstance(eta, datetime) else eta
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(text, style)
+
+
+def _box(colour: str) -> str:
+    return f'<font size="13" color="{colour}">{labels.CHECK_BOX}</font>'
+
+
+def _address_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
+    cell = [_p(escape(stop.address), styles.body)]
+    if stop.district:
+        cell.append(_p(escape(stop.district), styles.small))
+    if stop.landmark:
+        cell.append(_p("目印: " + escape(stop.landmark), styles.small))
+    return cell
+
+
+def _items_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
+    return [
+        _p(escape(labels.QUANTITY.format(name=item.name, quantity=item.quantity)), styles.body)
+        for item in stop.items
+    ]
+
+
+def _ticket_cell(stop: StopRow, styles: TableStyles) -> Paragraph:
+    if stop.fee_ticket_count == 0 and stop.fee_yen == 0:
+        return _p(labels.NO_TICKET, styles.small)
+    count = labels.TICKET_COUNT.format(count=stop.fee_ticket_count)
+    fee = labels.FEE_YEN.format(fee=stop.fee_yen)
+    return _p(f"{_box('#000000')} {count}<br/>{fee}", styles.check)
+
+
+def _result_cell(styles: TableStyles) -> Paragraph:
+    lines = (
+        f"{_box(DONE_COLOUR)} {labels.RESULT_DONE}",
+        f"{_box(RECEIVED_COLOUR)} {labels.RESULT_NOT_OUT}",
+        f"{_box(GREY_COLOUR)} {labels.RESULT_OTHER}",
+    )
+    return _p("<br/>".join(lines), styles.check)
+
+
+def _stop_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any]:
+    if stop.kind == "unload":
+        place = route.disposal.name if route.disposal is not None else ""
+        address: Any = [_p(escape(labels.UNLOAD_ROW.format(place=place)), styles.body)]
+        address += _address_cell(stop, styles)
+    else:
+        address = _address_cell(stop, styles)
+    return [
+        _p(str(stop.seq), styles.seq),
+        _p(escape(format_eta(stop.eta)), styles.eta),
+        _p(escape(stop.booking_no), styles.booking),
+        address,
+        _items_cell(stop, styles),
+        _ticket_cell(stop, styles),
+        _p(escape(stop.resident_note), styles.note),
+        _result_cell(styles),
+        QrCode(stop.qr_url, QR_SIZE_PT),
+    ]
+
+
+def _header_row(styles: TableStyles) -> list[Paragraph]:
+    names = (
+        labels.COLUMN_SEQ, labels.COLUMN_ETA, labels.COLUMN_BOOKING, labels.COLUMN_ADDRESS,
+        labels.COLUMN_ITEMS, labels.COLUMN_TICKET, labels.COLUMN_NOTE, labels.COLUMN_RESULT,
+        labels.COLUMN_QR,
+    )  # fmt: skip
+    return [_p(name, styles.head) for name in names]
+
+
+def build_stop_table(route: RouteSheet, width: float, font: str) -> list[Any]:
+    """Flowables of the stop table: the table (header repeated per page) and the totals line."""
+    styles = TableStyles(font)
+    rows = [_header_row(styles)] + [_stop_row(s, route, styles) for s in route.stops]
+    widths = column_widths(width, booking_column_width(route, styles.booking))
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("GRID", (0, 0), (-1, -1), 0.6, HexColor("#555555")),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor("#d9d9d9")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("ALIGN", (-1, 1), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
+    ]
+    for row in range(2, len(rows), 2):
+        commands.append(("BACKGROUND", (0, row), (-1, row), HexColor("#f2f2f2")))
+    table.setStyle(TableStyle(commands))
+    totals = route.totals
+    text = labels.TOTALS_ROW.format(
+        stops=totals.stops,
+        points=totals.size_points,
+        km=totals.distance_m / 1000,
+        hours=totals.duration_s / 3600,
+    )
+    return [table, Spacer(1, 3 * MM), Paragraph(text, styles.totals)]

@@ -1,0 +1,194 @@
+"""Vector street map of one truck's route: streets, names, route with arrows, numbered stops."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib.colors import Color, HexColor, white
+
+from print import labels
+from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Rect, Viewport
+from print.mapsymbols import (
+    INSET_COLOUR,
+    ROUTE_COLOUR,
+    ROUTE_DARK,
+    Canvas,
+    draw_arrow_head,
+    draw_attribution,
+    draw_halo_text,
+    draw_marker,
+    draw_place,
+)
+from print.model import RouteSheet, Street
+from print.streetlabels import LABEL_SIZE_PT, NamedStreet, place_street_labels
+
+Points = list[tuple[float, float]]
+ARROW_SPACING_PT = 28 * MM
+
+
+@dataclass(frozen=True)
+class RoadStyle:
+    rank: int
+    width: float
+    colour: Color
+    casing: Color | None = None
+
+
+MAJOR = RoadStyle(3, 3.6, HexColor("#ffe08a"), HexColor("#5a5a5a"))
+MEDIUM = RoadStyle(2, 2.6, white, HexColor("#6e6e6e"))
+MINOR = RoadStyle(1, 1.1, HexColor("#8a8a8a"))
+SERVICE = RoadStyle(0, 0.6, HexColor("#b4b4b4"))
+ROAD_CLASSES = {
+    **dict.fromkeys(("motorway", "trunk", "primary", "secondary"), MAJOR),
+    **dict.fromkeys(("tertiary",), MEDIUM),
+    **dict.fromkeys(("residential", "unclassified", "living_street", "road"), MINOR),
+}
+
+
+def road_style(highway: str | None) -> RoadStyle:
+    base = (highway or "").removesuffix("_link")
+    return ROAD_CLASSES.get(base, SERVICE)
+
+
+def draw_map(canv: Canvas, route: RouteSheet, view: MapView, font: str) -> None:
+    """Draw one map view of ``route`` into ``view.viewport.frame`` on the canvas."""
+    viewport = view.viewport
+    frame = viewport.frame
+    streets = list(_visible_streets(route.streets, viewport))
+    canv.saveState()
+    clip = canv.beginPath()
+    clip.rect(frame.x, frame.y, frame.width, frame.height)
+    canv.clipPath(clip, stroke=0, fill=0)
+    line = [viewport.to_page(lon, lat) for lon, lat in route.route_line]
+    _draw_streets(canv, streets)
+    _draw_street_labels(canv, streets, frame, line, font)
+    _draw_route(canv, line)
+    for box in view.insets:
+        _draw_inset_box(canv, box.rect, labels.INSET_BOX.format(number=box.index), font)
+    draw_place(canv, viewport, route.depot, labels.DEPOT_SYMBOL, font)
+    if route.disposal is not None:
+        draw_place(canv, viewport, route.disposal, labels.DISPOSAL_SYMBOL, font)
+    for marker in sorted(view.markers, key=lambda m: m.style != "dot"):
+        draw_marker(canv, marker, MARKER_RADIUS_PT, font)
+    canv.restoreState()
+    draw_attribution(canv, frame, font)
+    canv.setStrokeColor(HexColor("#000000"))
+    canv.setLineWidth(1.2)
+    canv.rect(frame.x, frame.y, frame.width, frame.height, stroke=1, fill=0)
+
+
+def _visible_streets(
+    streets: Sequence[Street], viewport: Viewport
+) -> Iterator[tuple[Street, Points]]:
+    grown = viewport.frame.inset(-10 * MM)
+    for street in streets:
+        pts = [viewport.to_page(lon, lat) for lon, lat in street.coords_4326]
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        if (
+            len(pts) >= 2
+            and max(xs) >= grown.x
+            and min(xs) <= grown.x + grown.width
+            and max(ys) >= grown.y
+            and min(ys) <= grown.y + grown.height
+        ):
+            yield street, pts
+
+
+def path_operators(polylines: Sequence[Points]) -> str:
+    """PDF path operators (m/l) for polylines in page points, 0.1 pt precision."""
+    parts: list[str] = []
+    for pts in polylines:
+        parts.append(f"{pts[0][0]:.1f} {pts[0][1]:.1f} m")
+        parts.extend(f"{x:.1f} {y:.1f} l" for x, y in pts[1:])
+    return "\n".join(parts)
+
+
+def _stroke_polylines(canv: Canvas, polylines: Sequence[Points]) -> None:
+    # thousands of street vertices: writing the operators directly is ~5x faster than
+    # reportlab's path object, which formats every number through its generic float formatter
+    if polylines:
+        canv.addLiteral(path_operators(polylines) + "\nS")
+
+
+def _stroke_polyline(canv: Canvas, pts: Points) -> None:
+    _stroke_polylines(canv, [pts])
+
+
+def _draw_streets(canv: Canvas, streets: list[tuple[Street, Points]]) -> None:
+    canv.setLineCap(1)
+    canv.setLineJoin(1)
+    for style in (SERVICE, MINOR, MEDIUM, MAJOR):
+        layer = [pts for street, pts in streets if road_style(street.highway) is style]
+        if style.casing is not None:
+            canv.setStrokeColor(style.casing)
+            canv.setLineWidth(style.width + 1.6)
+            _stroke_polylines(canv, layer)
+        canv.setStrokeColor(style.colour)
+        canv.setLineWidth(style.width)
+        _stroke_polylines(canv, layer)
+
+
+def _draw_street_labels(
+    canv: Canvas, streets: list[tuple[Street, Points]], frame: Rect, route: Points, font: str
+) -> None:
+    named = [
+        NamedStreet(street.name, road_style(street.highway).rank, pts)
+        for street, pts in streets
+        if street.name
+    ]
+
+    def text_width(name: str) -> float:
+        return float(canv.stringWidth(name, font, LABEL_SIZE_PT))
+
+    for label in place_street_labels(named, frame, route, text_width):
+        canv.saveState()
+        canv.translate(label.x, label.y)
+        canv.rotate(math.degrees(label.angle_rad))
+        draw_halo_text(canv, 0.0, 0.0, label.name, font, LABEL_SIZE_PT)
+        canv.restoreState()
+
+
+def _draw_route(canv: Canvas, line: Points) -> None:
+    if len(line) < 2:
+        return
+    canv.setLineCap(1)
+    canv.setLineJoin(1)
+    canv.setStrokeColor(white)
+    canv.setLineWidth(6.0)
+    _stroke_polyline(canv, line)
+    canv.setStrokeColor(ROUTE_COLOUR)
+    canv.setLineWidth(3.6)
+    _stroke_polyline(canv, line)
+    canv.setFillColor(ROUTE_DARK)
+    canv.setStrokeColor(white)
+    canv.setLineWidth(0.6)
+    for x, y, angle in arrow_positions(line, ARROW_SPACING_PT):
+        draw_arrow_head(canv, x, y, angle, 2.2 * MM)
+
+
+def arrow_positions(line: Points, spacing: float) -> list[tuple[float, float, float]]:
+    """Points (x, y, heading in radians) every ``spacing`` along a page polyline."""
+    result: list[tuple[float, float, float]] = []
+    next_at = spacing / 2
+    walked = 0.0
+    for a, b in zip(line, line[1:], strict=False):
+        seg = math.dist(a, b)
+        angle = math.atan2(b[1] - a[1], b[0] - a[0])
+        while seg > 0 and next_at <= walked + seg:
+            t = (next_at - walked) / seg
+            result.append((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, angle))
+            next_at += spacing
+        walked += seg
+    return result
+
+
+def _draw_inset_box(canv: Canvas, rect: Rect, text: str, font: str) -> None:
+    canv.setStrokeColor(INSET_COLOUR)
+    canv.setLineWidth(1.4)
+    canv.setDash(4, 2.5)
+    canv.rect(rect.x, rect.y, rect.width, rect.height, stroke=1, fill=0)
+    canv.setDash()
+    draw_halo_text(canv, rect.x + rect.width / 2, rect.y + rect.height + 3.2 * MM, text, font, 9.0)

@@ -1,0 +1,185 @@
+"""Render a day's crew worksheets: per truck, map page(s) then the stop table."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any, Literal
+
+from reportlab.lib.colors import black
+from reportlab.lib.pagesizes import A3, A4
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
+
+from print import labels
+from print.fonts import register_japanese_font
+from print.maplayout import MM, MapView, Rect, plan_map_views
+from print.mapsymbols import LEGEND_HEIGHT_PT, Canvas, draw_legend
+from print.model import RouteSheet, WorksheetSet
+from print.stoptable import build_stop_table
+from print.streetmap import draw_map
+
+Paper = Literal["A4", "A3"]
+PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A3": A3}
+MARGIN_PT = 8 * MM
+HEADER_HEIGHT_PT = 17 * MM
+TITLE_HEIGHT_PT = 8 * MM
+
+
+def content_rect(paper: Paper) -> Rect:
+    """Return the area under the page header for maps and tables (page points)."""
+    width, height = PAGE_SIZES[paper]
+    return Rect(
+        MARGIN_PT, MARGIN_PT, width - 2 * MARGIN_PT, height - 2 * MARGIN_PT - HEADER_HEIGHT_PT
+    )
+
+
+def map_frame(paper: Paper) -> Rect:
+    """Return the map frame of a map page, in the map flowable's own coordinates."""
+    area = content_rect(paper)
+    height = area.height - TITLE_HEIGHT_PT - LEGEND_HEIGHT_PT - 2.0
+    return Rect(0.0, LEGEND_HEIGHT_PT, area.width, height)
+
+
+def plan_route_maps(route: RouteSheet, paper: Paper = "A4") -> tuple[MapView, ...]:
+    """Return the map views printed for one truck: overview, then zoomed insets."""
+    return plan_map_views(route, map_frame(paper))
+
+
+def render_worksheets(sheet: WorksheetSet, paper: Paper = "A4") -> bytes:
+    """Render every truck's worksheet into one PDF and return its bytes."""
+    font = register_japanese_font()
+    buffer = BytesIO()
+    doc = _WorksheetDoc(buffer, sheet, paper, font)
+    story: list[Any] = []
+    for route in sheet.routes:
+        story += _route_story(route, paper, font)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _route_story(route: RouteSheet, paper: Paper, font: str) -> list[Any]:
+    area = content_rect(paper)
+    story: list[Any] = [_RouteStart(route)]
+    for view in plan_route_maps(route, paper):
+        story += [_MapPage(route, view, area.width, area.height - 1.0, font), PageBreak()]
+    story += build_stop_table(route, area.width, font)
+    story.append(PageBreak())
+    return story
+
+
+class _RouteStart(Spacer):  # type: ignore[misc]  # reportlab is untyped
+    """Marks where a truck's section begins, so page headers name the right truck."""
+
+    def __init__(self, route: RouteSheet) -> None:
+        super().__init__(0, 0)
+        self.route = route
+
+
+class _MapPage(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    def __init__(
+        self, route: RouteSheet, view: MapView, width: float, height: float, font: str
+    ) -> None:
+        super().__init__()
+        self.route, self.view, self.font = route, view, font
+        self.width, self.height = width, height
+
+    def wrap(self, _avail_width: float, _avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv: Canvas = self.canv
+        frame = self.view.viewport.frame
+        canv.setFillColor(black)
+        canv.setFont(self.font, 13.0)
+        canv.drawString(0, frame.y + frame.height + 2.2 * MM, _view_title(self.view))
+        draw_map(canv, self.route, self.view, self.font)
+        draw_legend(canv, self.view, Rect(0, 0, frame.width, LEGEND_HEIGHT_PT), self.font)
+
+
+def _view_title(view: MapView) -> str:
+    if view.inset_index is None:
+        return labels.OVERVIEW_TITLE
+    seqs = format_seq_ranges(sorted(m.seq for m in view.markers))
+    return labels.INSET_TITLE.format(number=view.inset_index, seqs=seqs)
+
+
+def format_seq_ranges(seqs: list[int]) -> str:
+    """Return sorted stop numbers as short text: [1, 2, 3, 4, 7, 9, 10] -> 1〜4・7・9・10."""
+    runs: list[list[int]] = []
+    for seq in seqs:
+        if runs and seq == runs[-1][-1] + 1:
+            runs[-1].append(seq)
+        else:
+            runs.append([seq])
+    parts = [
+        labels.SEQ_RANGE.format(first=run[0], last=run[-1])
+        if len(run) >= 3
+        else "・".join(map(str, run))
+        for run in runs
+    ]
+    return "・".join(parts)
+
+
+class _WorksheetDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    def __init__(self, buffer: BytesIO, sheet: WorksheetSet, paper: Paper, font: str) -> None:
+        area = content_rect(paper)
+        super().__init__(
+            buffer,
+            pagesize=PAGE_SIZES[paper],
+            title=f"{labels.DOCUMENT_TITLE} {sheet.service_date.isoformat()}",
+            author=sheet.municipality_name,
+            invariant=True,
+            initialFontName=font,
+        )
+        frame = Frame(area.x, area.y, area.width, area.height, 0, 0, 0, 0, id="content")
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._draw_header)])
+        self.sheet, self.font = sheet, font
+        self.route: RouteSheet | None = None
+        self.route_first_page = 1
+
+    def afterFlowable(self, flowable: Any) -> None:  # noqa: N802  # reportlab's hook name
+        if isinstance(flowable, _RouteStart):
+            self.route = flowable.route
+            self.route_first_page = self.canv.getPageNumber()
+
+    def _draw_header(self, canv: Canvas, _doc: Any) -> None:
+        if self.route is not None:
+            page = canv.getPageNumber() - self.route_first_page + 1
+            draw_page_header(canv, self.sheet, self.route, page, self.font)
+
+
+def format_service_date(sheet: WorksheetSet) -> str:
+    day = sheet.service_date
+    return f"{day.year}年{day.month}月{day.day}日（{labels.WEEKDAYS[day.weekday()]}）"
+
+
+def draw_page_header(
+    canv: Canvas, sheet: WorksheetSet, route: RouteSheet, page: int, font: str
+) -> None:
+    """Truck, crew, date, municipality and totals across the top of every page."""
+    width, height = canv._pagesize
+    top = height - MARGIN_PT
+    right = width - MARGIN_PT
+    totals = route.totals
+    canv.setFillColor(black)
+    canv.setFont(font, 15.0)
+    canv.drawString(MARGIN_PT, top - 6 * MM, labels.HEADER_VEHICLE.format(name=route.vehicle_name))
+    date_text = labels.HEADER_DATE.format(date=format_service_date(sheet))
+    canv.drawRightString(right, top - 6 * MM, date_text)
+    canv.setFont(font, 10.0)
+    crew = labels.HEADER_CREW.format(names="・".join(route.crew_names))
+    summary = labels.HEADER_TOTALS.format(
+        stops=totals.stops,
+        points=totals.size_points,
+        km=totals.distance_m / 1000,
+        hours=totals.duration_s / 3600,
+    )
+    canv.drawString(MARGIN_PT, top - 12 * MM, f"{crew}　　{summary}")
+    page_text = labels.HEADER_PAGE.format(page=page)
+    canv.drawRightString(right, top - 12 * MM, f"{sheet.municipality_name}　{page_text}")
+    canv.setFont(font, 7.0)
+    generated = labels.HEADER_GENERATED.format(
+        generated=sheet.generated_at.strftime("%Y-%m-%d %H:%M")
+    )
+    canv.drawRightString(right, top - 15.5 * MM, f"{labels.DOCUMENT_TITLE}　{generated}")
+    canv.setLineWidth(1.0)
+    canv.line(MARGIN_PT, top - HEADER_HEIGHT_PT + 1 * MM, right, top - HEADER_HEIGHT_PT + 1 * MM)

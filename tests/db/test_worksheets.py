@@ -1,0 +1,74 @@
+"""Crew worksheets of a planned demo-town day, checked by reading the rendered PDF."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from geo.db import session_scope
+from print.worksheet import render_worksheets
+from tests.conftest import MUNICIPALITY_ID
+from tests.db.conftest import Day
+from workflow.crew_links import read_stop_token
+from workflow.worksheets import build_worksheet_set
+
+SECRET = "test-secret"
+
+
+def _render(engine: Engine, day: Day, tmp_path: Path) -> Path:
+    with session_scope(engine) as session:
+        sheet = build_worksheet_set(session, MUNICIPALITY_ID, day[0], "http://127.0.0.1:9", SECRET)
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(render_worksheets(sheet))
+    return pdf
+
+
+def test_pdf_lists_every_booking_number_and_item(
+    engine: Engine, planned_day: Day, tmp_path: Path
+) -> None:
+    pdf = _render(engine, planned_day, tmp_path)
+    text_out = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT rep.receipt_no, it.name FROM route_stop s JOIN route r ON r.municipality_id "
+                "= s.municipality_id AND r.id = s.route_id JOIN booking b ON b.municipality_id = "
+                "s.municipality_id AND b.id = s.booking_id JOIN report rep ON rep.municipality_id = "
+                "b.municipality_id AND rep.id = b.report_id JOIN booking_item bi ON "
+                "bi.municipality_id = b.municipality_id AND bi.booking_id = b.id JOIN bulky_item it "
+                "ON it.municipality_id = bi.municipality_id AND it.id = bi.item_id "
+                "WHERE r.plan_id = :p"
+            ),
+            {"p": planned_day[1]},
+        ).all()
+    assert rows
+    flat = "".join(text_out.split())
+    assert [r.receipt_no for r in rows if r.receipt_no not in flat] == []
+    assert [r.name for r in rows if "".join(r.name.split()) not in flat] == []
+
+
+def test_japanese_font_is_embedded_and_qr_links_are_signed(
+    engine: Engine, planned_day: Day, tmp_path: Path
+) -> None:
+    pdf = _render(engine, planned_day, tmp_path)
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    ipa = [line for line in fonts.splitlines() if "IPAex" in line]
+    assert ipa and all(" yes yes " in line for line in ipa)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-l", "3", str(pdf), str(tmp_path / "p")], check=True
+    )
+    codes = subprocess.run(
+        ["zbarimg", "-q", "--raw", *sorted(map(str, tmp_path.glob("p*.png")))],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert codes
+    token = codes[0].rsplit("/", 1)[-1]
+    assert read_stop_token(SECRET, token) is not None
+    assert read_stop_token("another-secret", token) is None

@@ -1,0 +1,156 @@
+"""Tests for routing.solver: feasibility and invariants on tiny hand-made matrices."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.checker import check_solution
+from routing.errors import InvalidProblemError
+from routing.problem import (
+    REASON_DEMAND,
+    REASON_FLEET,
+    REASON_WINDOW,
+    UNLOAD,
+    Disposal,
+    Matrix,
+    Objective,
+    Problem,
+    Solution,
+    Stop,
+    TimeWindow,
+    Vehicle,
+)
+from routing.solver import solve_vrp
+
+LIMIT_S = 0.5
+
+
+def line_matrix(positions: list[int], seconds_per_unit: int = 60) -> Matrix:
+    """Nodes on a straight road: travel is proportional to the gap between positions."""
+    return tuple(tuple(abs(a - b) * seconds_per_unit for b in positions) for a in positions)
+
+
+def make_problem(
+    stops: tuple[Stop, ...],
+    *,
+    vehicles: int = 2,
+    capacity: int = 10,
+    shift: tuple[int, int] = (8 * 3600, 17 * 3600),
+    disposal: Disposal | None = None,
+    positions: tuple[int, ...] = (0, 1, 2, 3, 4, 5),
+) -> Problem:
+    time_s = line_matrix(list(positions))
+    distance_m = line_matrix(list(positions), seconds_per_unit=500)
+    fleet = tuple(
+        Vehicle(f"truck-{k}", capacity, shift[0], shift[1], 0, 0, fixed_cost=1000)
+        for k in range(vehicles)
+    )
+    return Problem(time_s, distance_m, fleet, stops, disposal)
+
+
+def assert_feasible(problem: Problem, solution: Solution) -> None:
+    assert check_solution(problem, solution) == []
+
+
+def served(solution: Solution) -> set[str]:
+    return {v.stop_id for r in solution.routes for v in r.visits if v.stop_id != UNLOAD}
+
+
+def test_serves_every_stop_of_an_easy_problem() -> None:
+    stops = tuple(Stop(f"s{n}", n, 2, 300) for n in range(1, 6))
+    problem = make_problem(stops)
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {stop.id for stop in stops}
+    assert solution.unassigned == ()
+    assert solution.vehicles_used == 1  # the fixed cost makes a second truck pointless
+
+
+def test_impossible_stops_come_back_with_reasons() -> None:
+    stops = (
+        Stop("ok", 1, 2, 60),
+        Stop("too-big", 2, 11, 60),
+        Stop("too-early", 3, 1, 60, TimeWindow(7 * 3600, 7 * 3600 + 600)),
+    )
+    problem = make_problem(stops)
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    reasons = {item.stop_id: item.reason for item in solution.unassigned}
+    assert reasons == {"too-big": REASON_DEMAND, "too-early": REASON_WINDOW}
+    assert served(solution) == {"ok"}
+
+
+def test_full_fleet_leaves_stops_out_with_a_reason() -> None:
+    stops = tuple(Stop(f"s{n}", n, 6, 60) for n in range(1, 5))
+    problem = make_problem(stops, vehicles=2, capacity=10)
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    assert len(served(solution)) == 2
+    assert {item.reason for item in solution.unassigned} == {REASON_FLEET}
+
+
+def test_capacity_forces_an_unload_trip_that_resets_the_load() -> None:
+    stops = tuple(Stop(f"s{n}", n, 4, 120) for n in range(1, 5))
+    problem = make_problem(stops, vehicles=1, capacity=8, disposal=Disposal(5, 900))
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {stop.id for stop in stops}
+    visits = solution.routes[0].visits
+    unloads = [visit for visit in visits if visit.stop_id == UNLOAD]
+    assert unloads and all(visit.node == 5 and visit.load_after == 0 for visit in unloads)
+    assert max(visit.load_after for visit in visits) <= 8
+
+
+def test_time_windows_are_respected() -> None:
+    hour = 3600
+    stops = (
+        Stop("late-near", 1, 1, 300, TimeWindow(15 * hour, 16 * hour)),
+        Stop("early-far", 4, 1, 300, TimeWindow(8 * hour, 9 * hour)),
+        Stop("noon", 2, 1, 300, TimeWindow(12 * hour, 12 * hour + 900)),
+    )
+    problem = make_problem(stops, vehicles=1)
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    order = [visit.stop_id for visit in solution.routes[0].visits]
+    assert order == ["early-far", "noon", "late-near"]
+    for visit, stop in zip(solution.routes[0].visits, (stops[1], stops[2], stops[0]), strict=True):
+        assert stop.window is not None
+        assert stop.window.earliest_s <= visit.start_s <= stop.window.latest_s
+
+
+def test_fixed_seed_gives_the_same_routes_twice() -> None:
+    stops = tuple(Stop(f"s{n}", n, 3, 120) for n in range(1, 6))
+    problem = make_problem(stops, capacity=9)
+
+    first = solve_vrp(problem, time_limit_s=LIMIT_S, seed=7)
+    second = solve_vrp(problem, time_limit_s=LIMIT_S, seed=7)
+
+    assert first.routes == second.routes
+    assert first.unassigned == second.unassigned
+
+
+@pytest.mark.parametrize("objective", ["time", "distance", "vehicles"])
+def test_every_objective_gives_a_feasible_plan(objective: Objective) -> None:
+    stops = tuple(Stop(f"s{n}", n, 3, 120) for n in range(1, 6))
+    problem = make_problem(stops, capacity=9)
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S, objective=objective)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {stop.id for stop in stops}
+    assert solution.vehicles_used == 2
+
+
+def test_problem_rejects_a_stop_outside_the_matrix() -> None:
+    with pytest.raises(InvalidProblemError):
+        make_problem((Stop("lost", 9, 1, 60),))
