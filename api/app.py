@@ -7,15 +7,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
-from api.routes import health, public
+from api.routes import health, public, staff_auth
+from api.templating import templates
 from geo.db import get_engine, make_sessionmaker
 from machi.settings import Settings, get_settings
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(public.router)
+    app.include_router(staff_auth.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -16,6 +16,7 @@ STATUS_BY_ERROR: dict[type[e.WorkflowError], int] = {
     e.InvalidInputError: 422,
     e.CapacityFullError: 409,
     e.TransitionError: 409,
+    e.ForbiddenError: 403,
 }
 
 

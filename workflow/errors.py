@@ -36,3 +36,9 @@ class TransitionError(WorkflowError):
     def __init__(self, message_ja: str, allowed: tuple[str, ...]) -> None:
         super().__init__(message_ja, field="status")
         self.allowed = allowed
+
+
+class ForbiddenError(WorkflowError):
+    """The acting staff member may not touch this object (another department)."""
+
+    code = "forbidden"

@@ -178,3 +178,4 @@ STATUS_NOTICES: Final[dict[str, str]] = {
     ),
 }
 STATUS_NOTICE_OTHER: Final = "受付番号 {receipt_no}({category})の状況が「{status}」になりました。"
+STAFF_NOTE_PREFIX = "担当者からのお知らせ：\n"

@@ -1,0 +1,19 @@
+"""LINE notices for status changes, injected into ``workflow.transitions.transition``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from api.line.messages import build_status_notice, text_message
+from api.line.texts import STAFF_NOTE_PREFIX
+
+
+def status_notice(
+    receipt_no: str, category_name: str, status: str, note: str | None
+) -> Sequence[dict[str, Any]]:
+    """The push a resident gets when staff change their report's status (plus staff's note)."""
+    messages: list[dict[str, Any]] = [build_status_notice(receipt_no, category_name, status)]
+    if note:
+        messages.append(text_message(STAFF_NOTE_PREFIX + note))
+    return messages

@@ -1,0 +1,131 @@
+"""Staff sessions (signed HttpOnly cookie), bearer tokens, CSRF and role checks."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from api.deps import SessionDep, SettingsDep
+from machi.settings import Settings
+from workflow.staff_auth import StaffIdentity, load_identity
+
+SESSION_COOKIE = "machi_session"
+LOGIN_CSRF_COOKIE = "machi_login_csrf"
+SESSION_MAX_AGE_S = 12 * 3600
+TOKEN_MAX_AGE_S = 8 * 3600
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _serializer(settings: Settings, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=salt)
+
+
+def issue_session(response: Response, settings: Settings, who: StaffIdentity) -> str:
+    """Set the session cookie; returns the session's CSRF token."""
+    csrf = secrets.token_urlsafe(24)
+    value = _serializer(settings, "session").dumps(
+        {"uid": who.id, "mid": who.municipality_id, "csrf": csrf}
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=settings.env == "production",
+        path="/",
+    )
+    return csrf
+
+
+def clear_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def issue_token(settings: Settings, who: StaffIdentity) -> str:
+    """A bearer token for the JSON API (``Authorization: Bearer ...``)."""
+    return _serializer(settings, "token").dumps({"uid": who.id, "mid": who.municipality_id})
+
+
+def _read(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, Any] | None:
+    try:
+        data = _serializer(settings, salt).loads(value, max_age=max_age)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def session_data(request: Request, settings: Settings) -> dict[str, Any] | None:
+    """The verified session cookie's payload, or None."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    return _read(settings, "session", raw, SESSION_MAX_AGE_S) if raw else None
+
+
+def _bearer(request: Request, settings: Settings) -> dict[str, Any] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    data = _read(settings, "token", header[7:].strip(), TOKEN_MAX_AGE_S)
+    if data is None:
+        raise HTTPException(
+            401, detail="invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return data
+
+
+def csrf_matches(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of CSRF tokens; missing values never match."""
+    return bool(expected and given and hmac.compare_digest(expected, given))
+
+
+async def _check_csrf(request: Request, data: dict[str, Any]) -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    given = request.headers.get("x-csrf-token")
+    if given is None and "form" in request.headers.get("content-type", ""):
+        given = str((await request.form()).get("csrf_token") or "")
+    if not csrf_matches(str(data.get("csrf")), given):
+        raise HTTPException(403, detail="CSRF token missing or wrong")
+
+
+async def optional_staff(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> StaffIdentity | None:
+    """The signed-in staff member (bearer token or session cookie + CSRF), or None."""
+    data = _bearer(request, settings)
+    if data is None:
+        data = session_data(request, settings)
+        if data is None:
+            return None
+        await _check_csrf(request, data)
+    if int(data["mid"]) != int(request.app.state.municipality_id):
+        return None
+    who = load_identity(session, int(data["mid"]), int(data["uid"]))
+    if who is not None:
+        request.state.csrf = data.get("csrf")
+    return who
+
+
+async def current_staff(
+    who: Annotated[StaffIdentity | None, Depends(optional_staff)],
+) -> StaffIdentity:
+    """The signed-in staff member; 401 when nobody is signed in."""
+    if who is None:
+        raise HTTPException(401, detail="login required", headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+async def desk_staff(who: Annotated[StaffIdentity, Depends(current_staff)]) -> StaffIdentity:
+    """Admin or department staff (crews cannot open the desk)."""
+    if who.role not in {"admin", "staff"}:
+        raise HTTPException(403, detail="staff only")
+    return who
+
+
+CurrentStaff = Annotated[StaffIdentity, Depends(current_staff)]
+DeskStaff = Annotated[StaffIdentity, Depends(desk_staff)]
+OptionalStaff = Annotated[StaffIdentity | None, Depends(optional_staff)]

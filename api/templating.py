@@ -1,0 +1,13 @@
+"""The Jinja2 environment (autoescaping on) shared by every HTML route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from maps.colours import STATUS_COLOURS, STATUS_LABELS_JA
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.globals["STATUS_COLOURS"] = dict(STATUS_COLOURS)
+templates.env.globals["STATUS_LABELS_JA"] = dict(STATUS_LABELS_JA)
