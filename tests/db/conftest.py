@@ -13,7 +13,7 @@ from tests.conftest import MUNICIPALITY_ID
 from workflow.demo_seed import seed_reports
 from workflow.planning import plan
 
-Day = tuple[dt.date, int]
+Day = dt.date
 
 
 @pytest.fixture(scope="session")
@@ -29,5 +29,15 @@ def planned_day(engine: Engine) -> Iterator[Day]:
             ),
             {"m": MUNICIPALITY_ID},
         ).scalar_one()
-    result = plan(engine, MUNICIPALITY_ID, day, time_limit_s=3, seed=1)
-    yield day, result.plan_id
+    plan(engine, MUNICIPALITY_ID, day, time_limit_s=3, seed=1)
+    yield day
+
+
+def current_plan_id(engine: Engine, day: dt.date) -> int:
+    """The id of the day's plan now (re-planning replaces it)."""
+    with engine.connect() as conn:
+        plan_id = conn.execute(
+            text("SELECT id FROM route_plan WHERE municipality_id = :m AND service_date = :d"),
+            {"m": MUNICIPALITY_ID, "d": day},
+        ).scalar_one()
+    return int(plan_id)

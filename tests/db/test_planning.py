@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine, Row, text
 
 from tests.conftest import MUNICIPALITY_ID
-from tests.db.conftest import Day
+from tests.db.conftest import Day, current_plan_id
 from workflow.planning import plan
 
 _ROUTED = (
@@ -49,7 +48,7 @@ def _q(engine: Engine, sql: str, **params: object) -> list[Row[Any]]:
 def test_every_booking_is_routed_or_unassigned_with_reason(
     engine: Engine, planned_day: Day
 ) -> None:
-    day, plan_id = planned_day
+    day, plan_id = planned_day, current_plan_id(engine, planned_day)
     bookings = {
         r[0]
         for r in _q(
@@ -66,7 +65,7 @@ def test_every_booking_is_routed_or_unassigned_with_reason(
 
 
 def test_each_leg_is_a_pgrouting_path_on_the_road_edges(engine: Engine, planned_day: Day) -> None:
-    legs = _q(engine, _LEGS, p=planned_day[1])
+    legs = _q(engine, _LEGS, p=current_plan_id(engine, planned_day))
     assert len(legs) > 5
     assert [leg.id for leg in legs if not leg.on_roads] == []
 
@@ -74,7 +73,7 @@ def test_each_leg_is_a_pgrouting_path_on_the_road_edges(engine: Engine, planned_
 def test_routes_leave_and_return_to_the_depot_within_capacity(
     engine: Engine, planned_day: Day
 ) -> None:
-    routes = _q(engine, _ROUTES, p=planned_day[1])
+    routes = _q(engine, _ROUTES, p=current_plan_id(engine, planned_day))
     assert routes
     for route in routes:
         assert route.starts and route.ends
@@ -87,7 +86,7 @@ def test_routes_leave_and_return_to_the_depot_within_capacity(
 def test_routed_bookings_are_in_progress_and_replanning_replaces_the_draft(
     engine: Engine, planned_day: Day
 ) -> None:
-    day, plan_id = planned_day
+    day, plan_id = planned_day, current_plan_id(engine, planned_day)
     assert [s[0] for s in _q(engine, _STATUSES, p=plan_id)] == ["in_progress"]
     again = plan(engine, MUNICIPALITY_ID, day, time_limit_s=2, seed=1)
     plans = _q(

@@ -10,16 +10,24 @@ from sqlalchemy import Engine, text
 from geo.db import session_scope
 from print.worksheet import render_worksheets
 from tests.conftest import MUNICIPALITY_ID
-from tests.db.conftest import Day
+from tests.db.conftest import Day, current_plan_id
 from workflow.crew_links import read_stop_token
 from workflow.worksheets import build_worksheet_set
 
 SECRET = "test-secret"
+_BOOKED_ITEMS = (
+    "SELECT rep.receipt_no, it.name FROM route_stop s JOIN route r ON r.municipality_id "
+    "= s.municipality_id AND r.id = s.route_id JOIN booking b ON b.municipality_id = "
+    "s.municipality_id AND b.id = s.booking_id JOIN report rep ON rep.municipality_id = "
+    "b.municipality_id AND rep.id = b.report_id JOIN booking_item bi ON "
+    "bi.municipality_id = b.municipality_id AND bi.booking_id = b.id JOIN bulky_item it "
+    "ON it.municipality_id = bi.municipality_id AND it.id = bi.item_id WHERE r.plan_id = :p"
+)
 
 
 def _render(engine: Engine, day: Day, tmp_path: Path) -> Path:
     with session_scope(engine) as session:
-        sheet = build_worksheet_set(session, MUNICIPALITY_ID, day[0], "http://127.0.0.1:9", SECRET)
+        sheet = build_worksheet_set(session, MUNICIPALITY_ID, day, "http://127.0.0.1:9", SECRET)
     pdf = tmp_path / "sheets.pdf"
     pdf.write_bytes(render_worksheets(sheet))
     return pdf
@@ -34,16 +42,8 @@ def test_pdf_lists_every_booking_number_and_item(
     ).stdout
     with engine.connect() as conn:
         rows = conn.execute(
-            text(
-                "SELECT rep.receipt_no, it.name FROM route_stop s JOIN route r ON r.municipality_id "
-                "= s.municipality_id AND r.id = s.route_id JOIN booking b ON b.municipality_id = "
-                "s.municipality_id AND b.id = s.booking_id JOIN report rep ON rep.municipality_id = "
-                "b.municipality_id AND rep.id = b.report_id JOIN booking_item bi ON "
-                "bi.municipality_id = b.municipality_id AND bi.booking_id = b.id JOIN bulky_item it "
-                "ON it.municipality_id = bi.municipality_id AND it.id = bi.item_id "
-                "WHERE r.plan_id = :p"
-            ),
-            {"p": planned_day[1]},
+            text(_BOOKED_ITEMS),
+            {"p": current_plan_id(engine, planned_day)},
         ).all()
     assert rows
     flat = "".join(text_out.split())
