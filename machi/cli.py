@@ -207,3 +207,22 @@ def print_day(
     target = out / f"worksheets-{day:%Y-%m-%d}.pdf"
     target.write_bytes(pdf)
     typer.echo(f"wrote {target} ({len(sheet.routes)} trucks, {len(pdf) // 1024} kB)")
+
+
+line_app = typer.Typer(help="LINE Official Account", no_args_is_help=True)
+app.add_typer(line_app, name="line")
+
+
+@line_app.command("setup-richmenu")
+def setup_richmenu_command(
+    save_image: Path | None = typer.Option(None, help="also write the menu image here"),
+) -> None:
+    """Create the rich menu (definition + generated image) and make it the default."""
+    from api.line.richmenu import render_richmenu_png, setup_richmenu
+    from workflow.line_sender import make_configuration
+
+    settings = get_settings()
+    if save_image is not None:
+        save_image.write_bytes(render_richmenu_png())
+    config = make_configuration(settings.line_channel_access_token, settings.line_api_base)
+    typer.echo(f"rich menu {setup_richmenu(config)} is now the default")
