@@ -1,10 +1,11 @@
 """Travel-time and distance matrices on the road network with pgRouting.
 
 Points are snapped to their nearest road vertex (GiST KNN); ``pgr_dijkstraCostMatrix`` then
-gives all-pairs costs on the directed graph (one-way streets respected): once with travel time
-as the cost, once with length. The distance matrix is therefore the shortest distance, which
-can differ slightly from the length of the fastest path; stored route distances come from the
-actual leg paths (:mod:`geo.paths`).
+gives all-pairs travel times on the directed graph (one-way streets respected). Distances are
+only needed for reporting: by default they are estimated from the time at town speed (one
+matrix instead of two halves the cost); ``exact_distance=True`` runs a second matrix with length
+as the cost (the shortest distance). Stored route distances always come from the legs actually
+driven (:mod:`geo.paths`).
 """
 
 from __future__ import annotations
@@ -69,8 +70,14 @@ def _cost_matrix(
     return {(int(r.start_vid), int(r.end_vid)): float(r.agg_cost) for r in rows}
 
 
+ESTIMATE_M_PER_S = 5.5  # ~20 km/h, a collection truck's town average
+
+
 def build_road_matrix(
-    session: Session, municipality_id: int, points: Sequence[tuple[float, float]]
+    session: Session,
+    municipality_id: int,
+    points: Sequence[tuple[float, float]],
+    exact_distance: bool = False,
 ) -> RoadMatrix:
     """Travel-time (s) and distance (m) matrices between (lon, lat) points on the roads.
 
@@ -78,6 +85,7 @@ def build_road_matrix(
         session: open session (read only).
         municipality_id: tenant whose road network is used.
         points: (lon, lat) in EPSG:4326; depots, stops and facilities alike.
+        exact_distance: compute shortest distances too (a second all-pairs run).
 
     Raises:
         ValueError: a pair of points is not connected on the network.
@@ -85,7 +93,11 @@ def build_road_matrix(
     vids = snap_to_vertices(session, municipality_id, points)
     unique = sorted(set(vids))
     times = _cost_matrix(session, municipality_id, unique, "cost_s")
-    lengths = _cost_matrix(session, municipality_id, unique, "length_m")
+    lengths = (
+        _cost_matrix(session, municipality_id, unique, "length_m")
+        if exact_distance
+        else {k: v * ESTIMATE_M_PER_S for k, v in times.items()}
+    )
 
     def lookup(table: dict[tuple[int, int], float], a: int, b: int) -> int:
         if a == b:

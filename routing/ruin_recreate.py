@@ -27,20 +27,24 @@ _AVG_REMOVED = 10
 _MAX_STRING = 10
 _BLINK_RATE = 0.01
 _BLINK_MASKS = 64
+_NEVER = np.iinfo(np.int64).max
 _START_TEMPERATURE = 1.0
 _END_TEMPERATURE = 0.01
-_NEVER = np.iinfo(np.int64).max
 """Annealing temperatures as fractions of the mean cost of an arc in the start solution."""
 
 
-_ARRAYS = ("prev", "next", "departure", "latest_arrival", "arc_cost", "spare", "opening")
+_PREV, _NEXT, _DEPARTURE, _LATEST, _ARC = range(5)
+"""Layers of ``_State.places``: nodes before and after, earliest departure before, latest
+arrival after, and arc cost of each place."""
 
 
 @dataclass(frozen=True)
 class _Snapshot:
     routes: list[list[int]]
     route_cost: list[int]
-    arrays: dict[str, IntArray]
+    places: IntArray
+    spare: IntArray
+    opening: IntArray
 
 
 class _State:
@@ -74,11 +78,8 @@ class _State:
     def _allocate(self, width: int) -> None:
         shape = (len(self.problem.vehicles), width)
         self.width = width
-        self.prev = np.zeros(shape, dtype=np.int64)
-        self.next = np.zeros(shape, dtype=np.int64)
-        self.departure = np.zeros(shape, dtype=np.int64)
-        self.latest_arrival = np.full(shape, -1, dtype=np.int64)
-        self.arc_cost = np.zeros(shape, dtype=np.int64)
+        self.places = np.zeros((5, *shape), dtype=np.int64)
+        self.places[_LATEST] = -1
         self.spare = np.zeros(shape[0], dtype=np.int64)
         self.opening = np.zeros(shape[0], dtype=np.int64)
         self.blinks = _draw_blinks(shape)
@@ -90,16 +91,20 @@ class _State:
         self._allocate(max(len(route) for route in self.routes) + 8)
 
     def snapshot(self) -> _Snapshot:
-        arrays = {name: getattr(self, name).copy() for name in _ARRAYS}
-        return _Snapshot([list(r) for r in self.routes], list(self.route_cost), arrays)
+        return _Snapshot(
+            [list(r) for r in self.routes],
+            list(self.route_cost),
+            self.places.copy(),
+            self.spare.copy(),
+            self.opening.copy(),
+        )
 
     def restore(self, saved: _Snapshot) -> None:
         self.routes, self.route_cost = saved.routes, saved.route_cost
-        for name, array in saved.arrays.items():
-            setattr(self, name, array)
-        self.width = self.prev.shape[1]  # the rows may have grown since the snapshot
-        if self.blinks.shape[1:] != self.prev.shape:
-            self.blinks = _draw_blinks(self.prev.shape)
+        self.places, self.spare, self.opening = saved.places, saved.spare, saved.opening
+        self.width = self.places.shape[2]  # the rows may have grown since the snapshot
+        if self.blinks.shape[1:] != self.places.shape[1:]:
+            self.blinks = _draw_blinks(self.places.shape[1:])
 
     def total(self, absent: int, penalty: int) -> int:
         return sum(self.route_cost) + absent * penalty
@@ -110,24 +115,22 @@ class _State:
             self._allocate(2 * self.width)
             return
         vehicle = self.problem.vehicles[number]
-        path = [vehicle.start_node, *(self.node[k] for k in route), vehicle.end_node]
-        time_list, service, size = self.time_list, self.service, len(route) + 1
-        departure = [vehicle.shift_start_s]
-        for position, k in enumerate(route):
-            arrival = departure[-1] + time_list[path[position]][path[position + 1]]
-            departure.append(max(arrival, self.earliest[k]) + service[k])
-        latest = [vehicle.shift_end_s]
-        for position in range(len(route), 0, -1):
-            k = route[position - 1]
-            travel = time_list[path[position]][path[position + 1]]
-            latest.append(min(self.latest[k], latest[-1] - travel - service[k]))
-        arcs = [self.cost_list[a][b] for a, b in zip(path, path[1:], strict=False)]
-        self.prev[number, :size] = path[:-1]
-        self.next[number, :size] = path[1:]
-        self.departure[number, :size] = departure
-        self.latest_arrival[number, :size] = latest[::-1]
-        self.latest_arrival[number, size:] = -1
-        self.arc_cost[number, :size] = arcs
+        path = [vehicle.start_node, *[self.node[k] for k in route], vehicle.end_node]
+        legs = list(zip(path, path[1:], strict=False))
+        time_list, cost_list, service = self.time_list, self.cost_list, self.service
+        travel = [time_list[a][b] for a, b in legs]
+        clock, departure = vehicle.shift_start_s, [vehicle.shift_start_s]
+        for k, leg_s in zip(route, travel, strict=False):
+            clock = max(clock + leg_s, self.earliest[k]) + service[k]
+            departure.append(clock)
+        clock, latest = vehicle.shift_end_s, [vehicle.shift_end_s]
+        for k, leg_s in zip(reversed(route), reversed(travel[1:]), strict=True):
+            clock = min(self.latest[k], clock - leg_s - service[k])
+            latest.append(clock)
+        latest.reverse()
+        arcs = [cost_list[a][b] for a, b in legs]
+        self.places[:, number, : len(legs)] = (path[:-1], path[1:], departure, latest, arcs)
+        self.places[_LATEST, number, len(legs) :] = -1
         self.spare[number] = vehicle.capacity - sum(self.demand[k] for k in route)
         self.opening[number] = 0 if route else self.fixed[number]
         self.route_cost[number] = sum(arcs) + (self.fixed[number] if route else 0)
@@ -146,13 +149,14 @@ def _window(stop: Stop, vehicles: Sequence[Vehicle]) -> tuple[int, int]:
 
 def _best_place(state: _State, k: int, rnd: random.Random) -> tuple[int, int] | None:
     """Return (vehicle, place) of the cheapest feasible insertion of stop k, if any."""
-    u, prev, nxt = state.node[k], state.prev, state.next
-    start = np.maximum(state.departure + state.time_to[u].take(prev), state.earliest[k])
+    places, u = state.places, state.node[k]
+    prev, nxt = places[_PREV], places[_NEXT]
+    start = np.maximum(places[_DEPARTURE] + state.time_to[u].take(prev), state.earliest[k])
     back = start + state.service[k] + state.time_m[u].take(nxt)
-    ok = (start <= state.latest[k]) & (back <= state.latest_arrival)
+    ok = (start <= state.latest[k]) & (back <= places[_LATEST])
     ok &= (state.spare >= state.demand[k])[:, None]
     ok &= state.blinks[rnd.randrange(_BLINK_MASKS)]
-    delta = state.cost_to[u].take(prev) + state.cost_m[u].take(nxt) - state.arc_cost
+    delta = state.cost_to[u].take(prev) + state.cost_m[u].take(nxt) - places[_ARC]
     delta += state.opening[:, None]
     best = int(np.argmin(np.where(ok, delta, _NEVER)))
     vehicle, place = divmod(best, state.width)
@@ -183,6 +187,8 @@ def _ruin(state: _State, neighbours: Sequence[Sequence[int]], rnd: random.Random
         ruined.add(vehicle)
         if len(ruined) >= wanted:
             break
+    for vehicle in ruined:
+        state.refresh(vehicle)
     return removed
 
 
@@ -259,11 +265,7 @@ def _anneal(
     span = max(deadline - started, 1e-9)
     while (now := time.monotonic()) < deadline:
         saved = state.snapshot()
-        before = [list(route) for route in state.routes]
         pending = _ruin(state, neighbours, rnd) + absent
-        for vehicle, route in enumerate(state.routes):
-            if route != before[vehicle]:
-                state.refresh(vehicle)
         left = _recreate(state, pending, rnd)
         candidate = state.total(len(left), penalty)
         cooling = (_END_TEMPERATURE / _START_TEMPERATURE) ** ((now - started) / span)

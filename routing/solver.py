@@ -128,10 +128,10 @@ def solve_vrp(
     manager, routing = _build_model(layout, costs)
     clock = (started, time_limit_s)
     first = _best_first_solution(routing, clock, seed)
-    sequences = _guided_search(
-        layout, manager, routing, first, started + time_limit_s * _ORTOOLS_SHARE
-    )
-    if problem.disposal is None:  # ruin-and-recreate does not move unload trips
+    # Ruin-and-recreate does not move unload trips: with a facility, OR-Tools gets all the time.
+    share = _ORTOOLS_SHARE if problem.disposal is None else 1.0
+    sequences = _guided_search(layout, manager, routing, first, started + time_limit_s * share)
+    if problem.disposal is None:
         sequences = _improve(layout, costs, sequences, started + time_limit_s, seed)
     dropped = diagnose_unserved(replace(problem, stops=layout.stops), sequences)
     stats = {"wall_s": time.monotonic() - started}
@@ -318,7 +318,11 @@ def _read_sequences(
         visits: list[str] = []
         while not routing.IsEnd(index):
             stop = layout.stop_at(manager.IndexToNode(index))
-            visits.append(stop.id if stop is not None else UNLOAD)
+            visit = stop.id if stop is not None else UNLOAD
+            # Unload copies cost nothing, so the solver may chain idle ones: drop repeats,
+            # which can only shorten the route.
+            if visit != UNLOAD or not visits or visits[-1] != UNLOAD:
+                visits.append(visit)
             index = assignment.Value(routing.NextVar(index))
         sequences[vehicle.id] = visits
     return sequences

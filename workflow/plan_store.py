@@ -75,6 +75,17 @@ def _geom(data: PlanInput, legs: dict[tuple[int, int], LegPath], a: int, b: int)
     return f"SRID=4326;{path.wkt}" if path and path.wkt else None
 
 
+def _leg_m(
+    data: PlanInput, legs: dict[tuple[int, int], LegPath], problem: Problem, a: int, b: int
+) -> int:
+    """Length of the leg actually driven (pgRouting path), else the matrix estimate."""
+    if data.vertex_ids:
+        path = legs.get((data.vertex_ids[a], data.vertex_ids[b]))
+        if path is not None:
+            return round(path.length_m)
+    return problem.distance_m[a][b]
+
+
 def _save_route(
     session: Session,
     data: PlanInput,
@@ -107,7 +118,7 @@ def _save_route(
                 kind="pickup" if pickup else ("unload" if visit else "depot"),
                 booking_id=int(visit.stop_id) if visit is not None and pickup else None,
                 eta=_at(day, visit.arrival_s if visit else route.end_s),
-                leg_distance_m=problem.distance_m[a][b],
+                leg_distance_m=_leg_m(data, legs, problem, a, b),
                 leg_duration_s=problem.time_s[a][b],
                 leg_geom=_geom(data, legs, a, b),
             )
@@ -116,8 +127,9 @@ def _save_route(
     session.execute(
         text(
             "UPDATE route SET geom = (SELECT ST_MakeLine(leg_geom ORDER BY seq) FROM route_stop "
-            "WHERE municipality_id = :m AND route_id = :r AND leg_geom IS NOT NULL) "
-            "WHERE municipality_id = :m AND id = :r"
+            "WHERE municipality_id = :m AND route_id = :r AND leg_geom IS NOT NULL), "
+            "distance_m = (SELECT sum(leg_distance_m) FROM route_stop WHERE municipality_id = :m "
+            "AND route_id = :r) WHERE municipality_id = :m AND id = :r"
         ),
         {"m": mid, "r": row.id},
     )

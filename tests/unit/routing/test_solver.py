@@ -106,6 +106,8 @@ def test_capacity_forces_an_unload_trip_that_resets_the_load() -> None:
     visits = solution.routes[0].visits
     unloads = [visit for visit in visits if visit.stop_id == UNLOAD]
     assert unloads and all(visit.node == 5 and visit.load_after == 0 for visit in unloads)
+    pairs = zip(visits, visits[1:], strict=False)
+    assert not any(a.stop_id == b.stop_id == UNLOAD for a, b in pairs)  # no idle repeats
     assert max(visit.load_after for visit in visits) <= 8
 
 
