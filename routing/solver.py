@@ -30,7 +30,7 @@ from routing.problem import (
     diagnose_stop,
     diagnose_unserved,
 )
-from routing.ruin_recreate import improve_routes
+from routing.search_pool import ChainCosts, ChainRunner, SearchPool, search_pool
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -42,8 +42,15 @@ _FIRST_STRATEGIES = (
 )
 _FIRST_SHARE = 0.1
 """Budget share spent comparing first-solution strategies (each then descends greedily)."""
-_ORTOOLS_SHARE = 0.3
+_FIRST_DEADLINE_SHARE = 0.3
+"""Budget share by which some first solution must exist (a slow strategy may use it all)."""
+_HANDOVER_SHARE = 0.15
 """Budget share after which guided local search hands over to ruin-and-recreate."""
+_POLISH_SHARE = 0.05
+"""Budget share of one OR-Tools polish of a ruin-and-recreate plan (it may stop earlier)."""
+_SYNC_SHARES = (0.6, 0.97)
+"""Budget shares at which all ruin-and-recreate chains stop, the cheapest plan is polished by
+OR-Tools' greedy descent, and (but after the last) every chain restarts from it."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ def solve_vrp(
     time_limit_s: float = 30.0,
     seed: int = 0,
     objective: Objective = "time",
+    workers: int = 1,
 ) -> Solution:
     """Plan routes that serve as many stops as possible at the lowest cost.
 
@@ -99,9 +107,12 @@ def solve_vrp(
     optional with a drop penalty above any vehicle's cost, so a stop is left out only when no
     route can take it; each left-out stop is returned with a reason.
 
-    The search compares first-solution strategies, improves the best with guided local search,
-    then (when there is no disposal facility) spends the rest of the budget on
-    ruin-and-recreate (``routing.ruin_recreate``).
+    The search compares first-solution strategies and improves the best with guided local
+    search. Without a disposal facility it then hands over to ruin-and-recreate
+    (``routing.ruin_recreate``); with ``workers`` > 1, ``workers - 1`` helper processes run
+    ruin-and-recreate from the first solution meanwhile (``routing.search_pool``). At 60 % of
+    the budget and at the end the cheapest plan of all chains is polished by OR-Tools' greedy
+    local search, and after the first of these every chain restarts from it.
 
     Args:
         problem: The problem to solve.
@@ -109,6 +120,7 @@ def solve_vrp(
         seed: Orders the first-solution strategies and seeds ruin-and-recreate. The search
             stops on the clock, so routes repeat exactly only when it converges in time.
         objective: ``"time"``, ``"distance"`` or ``"vehicles"``.
+        workers: Processes to search with (CPU cores to use), at least 1.
 
     Returns:
         The best solution found, with routes for every vehicle (unused ones empty).
@@ -125,31 +137,46 @@ def solve_vrp(
         return build_solution(problem, {}, rejected, {"wall_s": 0.0})
     layout = _make_layout(problem, servable)
     costs = _costs(layout, objective)
-    manager, routing = _build_model(layout, costs)
-    clock = (started, time_limit_s)
-    first = _best_first_solution(routing, clock, seed)
-    # Ruin-and-recreate does not move unload trips: with a facility, OR-Tools gets all the time.
-    share = _ORTOOLS_SHARE if problem.disposal is None else 1.0
-    sequences = _guided_search(layout, manager, routing, first, started + time_limit_s * share)
-    if problem.disposal is None:
-        sequences = _improve(layout, costs, sequences, started + time_limit_s, seed)
+    helpers = workers - 1 if problem.disposal is None else 0
+    with search_pool(helpers) as pool:
+        sequences = _search(layout, costs, (started, time_limit_s), seed, pool)
     dropped = diagnose_unserved(replace(problem, stops=layout.stops), sequences)
     stats = {"wall_s": time.monotonic() - started}
     return build_solution(problem, sequences, rejected + dropped, stats)
 
 
-def _improve(
-    layout: _Layout, costs: _Costs, sequences: dict[str, list[str]], deadline: float, seed: int
+def _search(
+    layout: _Layout, costs: _Costs, clock: tuple[float, float], seed: int, pool: SearchPool
 ) -> dict[str, list[str]]:
-    return improve_routes(
+    """OR-Tools first solution and guided local search, then ruin-and-recreate chains.
+
+    OR-Tools' greedy local search polishes the cheapest plan at each synchronisation point: it
+    finds in a fraction of a second exchanges that ruin-and-recreate reaches only slowly.
+    """
+    started, limit_s = clock
+    deadline = started + limit_s
+    manager, routing = _build_model(layout, costs)
+    first = _best_first_solution(routing, clock, seed)
+    if layout.problem.disposal is not None:
+        # Ruin-and-recreate does not move unload trips: with a facility, OR-Tools gets all.
+        return _guided_search(layout, manager, routing, first, deadline)
+    handover = started + limit_s * _HANDOVER_SHARE
+    syncs = [started + limit_s * share for share in _SYNC_SHARES]
+    chains = ChainRunner(
         replace(layout.problem, stops=layout.stops),
-        sequences,
-        cost_matrix=costs.matrix,
-        fixed_costs=costs.fixed,
-        drop_penalty=costs.drop_penalty,
-        deadline=deadline,
-        seed=seed,
+        ChainCosts(costs.matrix, costs.fixed, costs.drop_penalty, (handover, syncs[-1])),
+        pool,
     )
+    chains.submit(_read_sequences(layout, manager, routing, first), syncs[0], seed + 1)
+    mine = _guided_search(layout, manager, routing, first, handover)
+    for number, sync in enumerate(syncs):
+        base = seed + number * (1 + pool.workers)  # this chain's seed; helpers count on
+        if number:
+            chains.submit(mine, sync, base + 1)
+        mine = chains.improve(mine, sync, base)
+        polish_until = min(deadline, sync + limit_s * _POLISH_SHARE)
+        mine = _polish(layout, manager, routing, mine, polish_until)
+    return mine
 
 
 @dataclass(frozen=True)
@@ -283,13 +310,39 @@ def _guided_search(
     return _read_sequences(layout, manager, routing, best)
 
 
+def _polish(
+    layout: _Layout,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    plan: dict[str, list[str]],
+    deadline: float,
+) -> dict[str, list[str]]:
+    """Run OR-Tools' greedy local search from a plan (no unload trips) until a deadline."""
+    remaining = deadline - time.monotonic()
+    if remaining < 0.05:
+        return plan
+    position = {stop.id: n for n, stop in enumerate(layout.stops)}
+    routes = [
+        [manager.NodeToIndex(layout.stop_node(position[s])) for s in plan.get(vehicle.id, ())]
+        for vehicle in layout.problem.vehicles
+    ]
+    start = routing.ReadAssignmentFromRoutes(routes, True)
+    if start is None:
+        return plan
+    params = _parameters(_FSS.AUTOMATIC, _LSM.GREEDY_DESCENT, remaining)
+    found = routing.SolveFromAssignmentWithParameters(start, params)
+    if found is None or found.ObjectiveValue() > start.ObjectiveValue():
+        return plan
+    return _read_sequences(layout, manager, routing, found)
+
+
 def _best_first_solution(
     routing: pywrapcp.RoutingModel, clock: tuple[float, float], seed: int
 ) -> pywrapcp.Assignment:
     """Try each first-solution strategy briefly (with a greedy descent) and keep the best."""
     started, limit_s = clock
     budget_s = max(0.05, limit_s * _FIRST_SHARE / len(_FIRST_STRATEGIES))
-    deadline = started + limit_s * _ORTOOLS_SHARE
+    deadline = started + limit_s * _FIRST_DEADLINE_SHARE
     shift = seed % len(_FIRST_STRATEGIES)
     order = _FIRST_STRATEGIES[shift:] + _FIRST_STRATEGIES[:shift]
     best: pywrapcp.Assignment | None = None

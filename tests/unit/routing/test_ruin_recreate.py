@@ -6,7 +6,7 @@ import time
 
 from routing.checker import check_solution
 from routing.problem import Problem, Stop, TimeWindow, Vehicle, build_solution
-from routing.ruin_recreate import improve_routes
+from routing.ruin_recreate import improve_routes, plan_cost
 
 # Eight stops on a 4 x 2 grid around the depot (node 0), 100 s / 100 m per grid step.
 POINTS = [(0, 0), (1, 1), (2, 1), (3, 1), (4, 1), (1, -1), (2, -1), (3, -1), (4, -1)]
@@ -62,3 +62,38 @@ def test_inserts_stops_missing_from_the_start() -> None:
     served = sorted(stop_id for visits in improved.values() for stop_id in visits)
     assert served == sorted(stop.id for stop in problem.stops)
     assert check_solution(problem, build_solution(problem, improved)) == []
+
+
+def test_plan_cost_counts_arcs_fixed_costs_and_penalties() -> None:
+    problem = make_problem()
+
+    cost = plan_cost(
+        problem,
+        {"v0": ["s1", "s2"], "v1": [], "v2": []},
+        cost_matrix=MATRIX,
+        fixed_costs=[50, 50, 50],
+        drop_penalty=1_000,
+    )
+
+    # 0 -> s1 -> s2 -> 0 is 200 + 100 + 300, one vehicle used, six stops left out.
+    assert cost == 600 + 50 + 6 * 1_000
+
+
+def test_a_shared_cooling_window_still_improves() -> None:
+    problem = make_problem()
+    start = {"v0": ["s1", "s5", "s2", "s6"], "v1": ["s7", "s3", "s8", "s4"], "v2": []}
+    now = time.monotonic()
+
+    improved = improve_routes(
+        problem,
+        start,
+        cost_matrix=MATRIX,
+        fixed_costs=[0, 0, 0],
+        drop_penalty=100_000,
+        deadline=now + 0.2,
+        seed=3,
+        cooling=(now - 1.0, now + 0.2),
+    )
+
+    assert check_solution(problem, build_solution(problem, improved)) == []
+    assert total_cost(problem, improved) < total_cost(problem, start)

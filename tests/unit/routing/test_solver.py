@@ -156,3 +156,16 @@ def test_every_objective_gives_a_feasible_plan(objective: Objective) -> None:
 def test_problem_rejects_a_stop_outside_the_matrix() -> None:
     with pytest.raises(InvalidProblemError):
         make_problem((Stop("lost", 9, 1, 60),))
+
+
+def test_two_processes_give_a_feasible_plan_with_every_stop() -> None:
+    stops = tuple(
+        Stop(f"s{n}", n, 2, 120, TimeWindow(8 * 3600, 12 * 3600) if n % 2 else None)
+        for n in range(1, 6)
+    )
+    problem = make_problem(stops, capacity=6)
+
+    solution = solve_vrp(problem, time_limit_s=2.0, objective="distance", workers=2)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {stop.id for stop in stops}
