@@ -9,11 +9,15 @@ import threading
 import time
 from types import FrameType
 
+from api.line.processor import process_pending_events
 from geo.db import get_engine, session_scope
 from machi.settings import Settings
 from workflow.calendar import ensure_calendar
+from workflow.line_content import LineContentFetcher
 from workflow.line_sender import LineSender, make_configuration
 from workflow.outbox import dispatch_due
+from workflow.photos import download_pending_photos
+from workflow.reminders import queue_reminders
 from workflow.reports import TOKYO
 
 log = logging.getLogger("machi.worker")
@@ -28,9 +32,9 @@ def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
     """Loop until ``stop`` is set (or SIGINT/SIGTERM when run as the main thread)."""
     stop = stop or _stop_on_signals()
     engine = get_engine(settings.database_url, 4)
-    sender = LineSender(
-        make_configuration(settings.line_channel_access_token, settings.line_api_base)
-    )
+    configuration = make_configuration(settings.line_channel_access_token, settings.line_api_base)
+    sender = LineSender(configuration)
+    fetcher = LineContentFetcher(configuration)
     municipality_id = int(settings.municipality_code)
     last_calendar: dt.date | None = None
     log.info("worker started")
@@ -40,11 +44,15 @@ def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
                 with session_scope(engine) as session:
                     ensure_calendar(session, municipality_id, _now().date(), CALENDAR_DAYS)
                 last_calendar = _now().date()
-            sent = dispatch_due(engine, sender, _now)
+            # Events first, then their replies (reply tokens age), then photo downloads.
+            done = process_pending_events(engine, settings, _now)
+            done += queue_reminders(engine, municipality_id, _now())
+            done += dispatch_due(engine, sender, _now)
+            done += download_pending_photos(engine, settings, fetcher, now=_now)
         except Exception:  # the worker must survive a DB restart; it logs and retries
             log.exception("worker iteration failed")
-            sent = 0
-        if sent == 0:
+            done = 0
+        if done == 0:
             stop.wait(settings.worker_poll_s)
     log.info("worker stopped")
 

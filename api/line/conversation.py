@@ -1,0 +1,186 @@
+"""One dialogue turn with its I/O: ``step()``, then the actions it asks for, in one transaction.
+
+The dialogue itself is pure (``api.line.dialogue``); this module performs its actions against
+PostGIS through ``workflow`` and feeds the results back (``LocationChecked``), collecting every
+message to send. Nothing here talks to LINE: the caller puts the messages in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from api.line import messages, prompts, texts
+from api.line.dialogue import step
+from api.line.model import (
+    Action,
+    CategoryChoice,
+    CheckLocation,
+    DialogueContext,
+    DialogueState,
+    Event,
+    LocationChecked,
+    Message,
+    NearbyReport,
+    ReportDraft,
+    ShowMyReports,
+    StartBulky,
+    StepResult,
+    SubmitReport,
+)
+from workflow import line_reports
+from workflow.errors import WorkflowError
+from workflow.line_reports import DialogueFacts
+from workflow.reports import ReportDraft as NewReport
+from workflow.reports import create_report
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Who is talking and what is known, for one event."""
+
+    session: Session
+    municipality_id: int
+    resident_id: int
+    facts: DialogueFacts
+    ctx: DialogueContext
+
+
+@dataclass
+class TurnResult:
+    state: DialogueState | None
+    messages: list[Message] = field(default_factory=list)
+    report_id: int | None = None
+    photo_ids: list[int] = field(default_factory=list)
+
+
+def make_context(facts: DialogueFacts, now: datetime, nearby_radius_m: float) -> DialogueContext:
+    def choices(kind: str) -> tuple[CategoryChoice, ...]:
+        return tuple(CategoryChoice(c.code, c.name) for c in facts.categories if c.kind == kind)
+
+    return DialogueContext(
+        now=now,
+        disaster_mode=facts.disaster_mode,
+        road_categories=choices("road"),
+        disaster_categories=choices("disaster"),
+        municipality_name=facts.municipality_name,
+        city_phone=facts.phone,
+        nearby_radius_m=nearby_radius_m,
+    )
+
+
+def take_turn(turn: Turn, state: DialogueState | None, event: Event) -> TurnResult:
+    """Run ``step`` and every action it (and its follow-up steps) asks for, in order."""
+    first = step(state, event, turn.ctx)
+    result = TurnResult(first.state, list(first.messages))
+    pending: deque[Action] = deque(first.actions)
+    while pending:
+        follow_up = _perform(turn, pending.popleft(), result)
+        if follow_up is not None:
+            result.state = follow_up.state
+            result.messages.extend(follow_up.messages)
+            pending.extend(follow_up.actions)
+    return result
+
+
+def _perform(turn: Turn, action: Action, result: TurnResult) -> StepResult | None:
+    match action:
+        case CheckLocation():
+            return step(result.state, _check_location(turn, action), turn.ctx)
+        case SubmitReport(draft=draft):
+            _submit(turn, draft, result)
+        case ShowMyReports():
+            result.messages.append(_my_reports(turn))
+        case StartBulky():
+            result.messages.append(_bulky_handover(turn, action))
+    return None
+
+
+def _check_location(turn: Turn, action: CheckLocation) -> LocationChecked:
+    place = line_reports.check_place(turn.session, turn.municipality_id, action.lon, action.lat)
+    if not place.inside:
+        return LocationChecked(inside=False)
+    nearby: tuple[NearbyReport, ...] = ()
+    if action.category_code is not None:
+        found = line_reports.find_nearby_open_reports(
+            turn.session,
+            turn.municipality_id,
+            action.category_code,
+            action.lon,
+            action.lat,
+            action.nearby_radius_m,
+        )
+        nearby = tuple(NearbyReport(r.receipt_no, r.category_name, r.distance_m) for r in found)
+    return LocationChecked(inside=True, district_name=place.district_name, nearby=nearby)
+
+
+def _category_name(turn: Turn, code: str) -> str:
+    names = {category.code: category.name for category in turn.facts.categories}
+    return names.get(code, code)
+
+
+def _submit(turn: Turn, draft: ReportDraft, result: TurnResult) -> None:
+    if draft.attach_to_receipt_no is not None:
+        existing = line_reports.find_report_by_receipt(
+            turn.session, turn.municipality_id, draft.attach_to_receipt_no
+        )
+        if existing is not None:
+            _attach(turn, existing, draft, result)
+            return
+    new = NewReport(
+        category_code=draft.category_code,
+        lon=draft.lon,
+        lat=draft.lat,
+        channel="line",
+        description=draft.description,
+        address=draft.address,
+        urgent=draft.urgent,
+        resident_id=turn.resident_id,
+    )
+    try:
+        report = create_report(turn.session, turn.municipality_id, new, turn.ctx.now)
+    except WorkflowError as exc:  # e.g. the category was closed meanwhile: say so politely
+        result.messages.append(prompts.menu(turn.ctx, exc.message_ja))
+        return
+    result.report_id = report.id
+    result.photo_ids = line_reports.add_line_photos(
+        turn.session, turn.municipality_id, report.id, draft.photo_message_ids
+    )
+    name = _category_name(turn, draft.category_code)
+    result.messages.append(messages.build_receipt(report.receipt_no, name, report.address, "受付"))
+
+
+def _attach(
+    turn: Turn, existing: line_reports.ExistingReport, draft: ReportDraft, result: TurnResult
+) -> None:
+    line_reports.add_resident_note(
+        turn.session, turn.municipality_id, existing.id, draft.description
+    )
+    result.report_id = existing.id
+    result.photo_ids = line_reports.add_line_photos(
+        turn.session, turn.municipality_id, existing.id, draft.photo_message_ids
+    )
+    added = texts.ADDED_TO_REPORT.format(receipt_no=existing.receipt_no)
+    result.messages.append(messages.text_message(added))
+    result.messages.append(
+        messages.build_receipt(
+            existing.receipt_no, existing.category_name, existing.address, existing.status
+        )
+    )
+
+
+def _my_reports(turn: Turn) -> Message:
+    rows = line_reports.list_resident_reports(turn.session, turn.municipality_id, turn.resident_id)
+    reports = [
+        messages.MyReport(r.receipt_no, r.category_name, r.status, r.reported_on) for r in rows
+    ]
+    return messages.build_my_reports(reports)
+
+
+def _bulky_handover(turn: Turn, action: StartBulky) -> Message:
+    place = action.address or action.district_name or texts.PLACE_UNKNOWN
+    text = texts.BULKY_HANDOVER.format(place=place, phone=turn.facts.phone)
+    return prompts.menu(turn.ctx, text)

@@ -1,0 +1,176 @@
+"""The worker side of the LINE webhook: process stored events one short transaction each.
+
+For every claimed event (oldest first, one resident's events in webhook order):
+follow / unfollow keep the ``resident`` row current; messages and postbacks from a 1:1 chat
+run one dialogue turn (``conversation.take_turn``); everything else is only marked processed.
+The event's writes, its replies (outbox rows carrying the reply token) and ``processed_at``
+commit together. No LINE call happens inside: the outbox sender and the photo downloader run
+after, each in its own short transactions.
+
+An event that raises is rolled back to a savepoint, its error and attempt recorded, and left
+for the next call; after ``MAX_EVENT_ATTEMPTS`` it is given up and the resident gets one
+apology (deduplicated by the event id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Final
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.line import events, messages, texts
+from api.line.conversation import Turn, TurnResult, make_context, take_turn
+from api.line.model import Message, load_state
+from geo.db import session_scope
+from machi.settings import Settings
+from workflow import line_reports, residents
+from workflow.line_content import ContentFetcher
+from workflow.line_inbox import ClaimedEvent, claim_next_event, mark_processed, record_failure
+from workflow.outbox import enqueue
+from workflow.photos import download_pending_photos
+
+log = logging.getLogger("machi.line")
+
+REPLY_TOKEN_TTL: Final = dt.timedelta(seconds=50)  # LINE accepts a reply for about a minute
+MAX_MESSAGES_PER_REQUEST: Final = 5
+DEFAULT_BATCH: Final = 200
+
+
+def process_pending_events(
+    engine: Engine,
+    settings: Settings,
+    now: Callable[[], dt.datetime],
+    content_fetcher: ContentFetcher | None = None,
+    *,
+    limit: int = DEFAULT_BATCH,
+) -> int:
+    """Process up to ``limit`` stored webhook events; returns how many were handled.
+
+    Args:
+        engine: the pooled engine.
+        settings: municipality, ``duplicate_radius_m``, ``media_dir``.
+        now: aware clock, read once per event.
+        content_fetcher: when given, photos of reports submitted in this call are
+            downloaded right after the events (``download_pending_photos`` retries later
+            anyway); the worker passes None and downloads after sending the replies.
+        limit: at most this many events per call, so the worker's loop stays responsive.
+    """
+    municipality_id = int(settings.municipality_code)
+    failed: list[int] = []
+    photo_ids: list[int] = []
+    handled = 0
+    while handled < limit:
+        new_photos = _process_next(engine, settings, municipality_id, now(), failed)
+        if new_photos is None:
+            break
+        photo_ids.extend(new_photos)
+        handled += 1
+    if content_fetcher is not None and photo_ids:
+        download_pending_photos(engine, settings, content_fetcher, now=now, only_ids=photo_ids)
+    return handled
+
+
+def _process_next(
+    engine: Engine, settings: Settings, municipality_id: int, now: dt.datetime, failed: list[int]
+) -> list[int] | None:
+    """Claim and process one event; None when nothing is due. Returns new photo ids."""
+    with session_scope(engine) as session:
+        claimed = claim_next_event(session, municipality_id, failed)
+        if claimed is None:
+            return None
+        try:
+            with session.begin_nested():
+                photo_ids = handle_event(session, settings, claimed, now)
+                mark_processed(session, claimed, now)
+        except Exception as exc:  # one bad event must not stop the others
+            log.exception("LINE event %s failed", claimed.webhook_event_id)
+            failed.append(claimed.id)
+            if record_failure(session, claimed, f"{type(exc).__name__}: {exc}", now):
+                _apologise(session, claimed, now)
+            return []
+        return photo_ids
+
+
+def handle_event(
+    session: Session, settings: Settings, claimed: ClaimedEvent, now: dt.datetime
+) -> list[int]:
+    """Do what one event asks inside the caller's transaction; returns new photo ids."""
+    raw = claimed.payload
+    user_id = claimed.line_user_id
+    source = raw.get("source")
+    if user_id is None or not isinstance(source, dict) or source.get("type") != "user":
+        return []  # groups, rooms and events without a user: stored, nothing to do
+    if claimed.event_type in ("follow", "unfollow"):
+        at = events.occurred_at(raw) or now
+        following = claimed.event_type == "follow"
+        residents.record_follow(session, claimed.municipality_id, user_id, following, at)
+        return []
+    dialogue_event = events.to_dialogue_event(raw)
+    if dialogue_event is None or not events.is_direct_chat(raw):
+        return []
+    municipality_id = claimed.municipality_id
+    resident_id = residents.ensure_line_resident(session, municipality_id, user_id, now)
+    facts = line_reports.load_dialogue_facts(session, municipality_id)
+    ctx = make_context(facts, now, settings.duplicate_radius_m)
+    turn = Turn(session, municipality_id, resident_id, facts, ctx)
+    stored = residents.load_dialogue_state(session, municipality_id, resident_id)
+    result = take_turn(turn, load_state(stored), dialogue_event)
+    _store_state(session, municipality_id, resident_id, result, now)
+    _reply(session, claimed, resident_id, result.messages, result.report_id)
+    return result.photo_ids
+
+
+def _store_state(
+    session: Session, municipality_id: int, resident_id: int, result: TurnResult, now: dt.datetime
+) -> None:
+    if result.state is None:
+        residents.delete_dialogue_state(session, municipality_id, resident_id)
+    else:
+        state_json = result.state.to_json()
+        residents.save_dialogue_state(session, municipality_id, resident_id, state_json, now)
+
+
+def _reply(
+    session: Session,
+    claimed: ClaimedEvent,
+    resident_id: int | None,
+    replies: list[Message],
+    report_id: int | None,
+    purpose: str = "dialogue",
+    dedupe_key: str | None = None,
+) -> None:
+    """Queue the messages: the first five as a reply while the token is fresh, rest as pushes."""
+    if claimed.line_user_id is None or not replies:
+        return
+    token = events.reply_token_of(claimed.payload)
+    expires_at = (events.occurred_at(claimed.payload) or claimed.received_at) + REPLY_TOKEN_TTL
+    step = MAX_MESSAGES_PER_REQUEST
+    for index in range(0, len(replies), step):
+        row = enqueue(
+            session,
+            claimed.municipality_id,
+            claimed.line_user_id,
+            replies[index : index + step],
+            purpose="receipt" if report_id is not None else purpose,
+            resident_id=resident_id,
+            report_id=report_id,
+            dedupe_key=None if dedupe_key is None else f"{dedupe_key}:{index}",
+        )
+        if row is not None and index == 0 and token is not None:
+            row.reply_token = token
+            row.reply_token_expires_at = expires_at
+
+
+def _apologise(session: Session, claimed: ClaimedEvent, now: dt.datetime) -> None:
+    """Tell the resident, once per event, that their message could not be handled."""
+    if claimed.line_user_id is None or not events.is_direct_chat(claimed.payload):
+        return
+    facts = line_reports.load_dialogue_facts(session, claimed.municipality_id)
+    apology = messages.text_message(texts.PROCESSING_FAILED.format(phone=facts.phone))
+    key = f"apology:{claimed.webhook_event_id}"
+    _reply(session, claimed, None, [apology], None, "apology", key)
+    log.info("apology queued for event %s at %s", claimed.webhook_event_id, now.isoformat())

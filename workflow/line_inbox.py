@@ -1,0 +1,179 @@
+"""The LINE webhook inbox: events stored as received, then claimed one at a time by the worker.
+
+The webhook only inserts (deduplicated by ``webhookEventId``) and answers; the worker claims
+the oldest unprocessed event whose resident has no older unprocessed event (webhook order per
+resident), with ``FOR UPDATE SKIP LOCKED`` so several workers never take the same event.
+The claim lives in the caller's transaction: the event's own writes and ``mark_processed``
+commit together, so a crash re-processes it and a processed event is never processed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+MAX_EVENT_ATTEMPTS = 3
+MAX_ERROR_CHARS = 2000
+
+# One statement whatever the number of events: atomic even on an autocommit connection, one
+# round trip, and constant text so psycopg prepares it once per connection. The arrays go in
+# binary (%(x)b): text arrays would be escaped character by character.
+_INSERT_SQL = (
+    "INSERT INTO webhook_event (municipality_id, webhook_event_id, event_type, line_user_id, "
+    "is_redelivery, payload) SELECT %(m)s, e.event_id, e.event_type, e.user_id, e.redelivery, "
+    "CAST(e.payload AS jsonb) FROM unnest(CAST(%(ids)b AS text[]), CAST(%(types)b AS text[]), "
+    "CAST(%(users)b AS text[]), CAST(%(redeliveries)b AS boolean[]), "
+    "CAST(%(payloads)b AS text[])) WITH ORDINALITY "
+    "AS e(event_id, event_type, user_id, redelivery, payload, n) ORDER BY e.n "
+    "ON CONFLICT (municipality_id, webhook_event_id) DO NOTHING"
+)
+
+# Webhook order per resident: an event waits while an older one of the same user is pending.
+_CLAIM = text(
+    "SELECT e.id, e.webhook_event_id, e.event_type, e.line_user_id, e.is_redelivery, e.payload, "
+    "e.received_at, e.attempts FROM webhook_event e "
+    "WHERE e.municipality_id = :m AND e.processed_at IS NULL "
+    "AND NOT (e.id = ANY(CAST(:skip AS bigint[]))) "
+    "AND NOT EXISTS (SELECT 1 FROM webhook_event p WHERE p.municipality_id = e.municipality_id "
+    "AND p.processed_at IS NULL AND p.line_user_id = e.line_user_id AND p.id < e.id) "
+    "ORDER BY e.id LIMIT 1 FOR UPDATE OF e SKIP LOCKED"
+)
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """One webhook event as the webhook stores it (``payload_json`` is the raw event)."""
+
+    webhook_event_id: str
+    event_type: str
+    line_user_id: str | None
+    is_redelivery: bool
+    payload_json: str
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """A stored event, locked by the claiming transaction until it commits."""
+
+    id: int
+    municipality_id: int
+    webhook_event_id: str
+    event_type: str
+    line_user_id: str | None
+    is_redelivery: bool
+    payload: dict[str, Any]
+    received_at: dt.datetime
+    attempts: int
+
+
+def _insert_params(municipality_id: int, events: Sequence[InboundEvent]) -> dict[str, Any]:
+    return {
+        "m": municipality_id,
+        "ids": [event.webhook_event_id for event in events],
+        "types": [event.event_type for event in events],
+        "users": [event.line_user_id for event in events],
+        "redeliveries": [event.is_redelivery for event in events],
+        "payloads": [event.payload_json for event in events],
+    }
+
+
+async def store_webhook_events(
+    pool: AsyncConnectionPool, municipality_id: int, events: Sequence[InboundEvent]
+) -> None:
+    """Insert the events of one webhook request in one statement; known ids are ignored.
+
+    The webhook's hot path: plain psycopg on an async pool (no thread hand-off, no ORM). The
+    pool's connections are in autocommit mode; the single INSERT is its own transaction.
+
+    Args:
+        pool: open async psycopg pool of autocommit connections.
+        municipality_id: tenant.
+        events: the request's events, in webhook order (ids increase in that order).
+    """
+    if not events:
+        return
+    async with pool.connection() as conn:
+        await conn.execute(_INSERT_SQL, _insert_params(municipality_id, events))
+
+
+def store_webhook_events_sync(
+    engine: Engine, municipality_id: int, events: Sequence[InboundEvent]
+) -> None:
+    """Same as ``store_webhook_events`` through the SQLAlchemy engine."""
+    if not events:
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_INSERT_SQL, _insert_params(municipality_id, events))
+
+
+def claim_next_event(
+    session: Session, municipality_id: int, skip_ids: Sequence[int] = ()
+) -> ClaimedEvent | None:
+    """Lock the next event to process in the caller's transaction, or None when none is due.
+
+    Args:
+        session: open session; the lock holds until its transaction ends.
+        municipality_id: tenant.
+        skip_ids: events to leave for a later call (they failed in this one).
+    """
+    row = session.execute(_CLAIM, {"m": municipality_id, "skip": list(skip_ids)}).first()
+    if row is None:
+        return None
+    return ClaimedEvent(
+        id=int(row.id),
+        municipality_id=municipality_id,
+        webhook_event_id=str(row.webhook_event_id),
+        event_type=str(row.event_type),
+        line_user_id=row.line_user_id,
+        is_redelivery=bool(row.is_redelivery),
+        payload=dict(row.payload),
+        received_at=row.received_at,
+        attempts=int(row.attempts),
+    )
+
+
+def mark_processed(session: Session, event: ClaimedEvent, now: dt.datetime) -> None:
+    """Mark a claimed event done, in the same transaction as the writes it caused."""
+    session.execute(
+        text(
+            "UPDATE webhook_event SET processed_at = :now, attempts = attempts + 1, "
+            "last_error = NULL WHERE municipality_id = :m AND id = :id"
+        ),
+        {"now": now, "m": event.municipality_id, "id": event.id},
+    )
+
+
+def record_failure(session: Session, event: ClaimedEvent, error: str, now: dt.datetime) -> bool:
+    """Count a failed attempt; after ``MAX_EVENT_ATTEMPTS`` the event is given up (processed).
+
+    Args:
+        session: the claiming transaction (the event's own writes already rolled back).
+        event: the claimed event.
+        error: what went wrong, kept for staff in ``last_error``.
+        now: aware time of the attempt.
+
+    Returns:
+        True when the event was given up now (the resident should get an apology).
+    """
+    given_up = event.attempts + 1 >= MAX_EVENT_ATTEMPTS
+    session.execute(
+        text(
+            "UPDATE webhook_event SET attempts = attempts + 1, last_error = :err, "
+            "processed_at = CASE WHEN :give_up THEN CAST(:now AS timestamptz) END "
+            "WHERE municipality_id = :m AND id = :id"
+        ),
+        {
+            "err": error[:MAX_ERROR_CHARS],
+            "give_up": given_up,
+            "now": now,
+            "m": event.municipality_id,
+            "id": event.id,
+        },
+    )
+    return given_up
