@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo.areas_db import find_zone
 from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
-from workflow.calendar import BookingWindow
-from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError, OutsideAreaError
+from workflow.calendar import BookingWindow, zone_of
+from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
 from workflow.reports import TOKYO, ReportDraft, create_report
 
 MAX_ITEMS_PER_BOOKING = 10
@@ -73,8 +72,8 @@ def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date
     """Take one slot of a zone-day atomically; the row lock serialises concurrent bookings.
 
     Raises:
-        CapacityFullError: the day is full or closed.
-        InvalidInputError: the zone does not collect on that day.
+        CapacityFullError: the day is full (「満枠」).
+        InvalidInputError: the zone does not collect on that day, or the day is closed.
     """
     taken = session.execute(
         text(
@@ -89,6 +88,12 @@ def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date
     exists = session.get(CollectionDay, (municipality_id, zone_id, day))
     if exists is None:
         raise InvalidInputError("その日はこの地域の収集日ではありません。", field="service_date")
+    if exists.closed:
+        reason = exists.closed_reason or "休業日"
+        raise InvalidInputError(
+            f"その日は{reason}のため収集をお休みします。別の日をお選びください。",
+            field="service_date",
+        )
     raise CapacityFullError(
         "申し訳ありません。その日は満枠です。別の日をお選びください。", field="service_date"
     )
@@ -112,18 +117,14 @@ def book(
     window = window or BookingWindow()
     _check_lines(request.items)
     items = _load_items(session, municipality_id, request.items)
-    zone = find_zone(session, municipality_id, request.lon, request.lat)
-    if zone is None:
-        raise OutsideAreaError(
-            "申し訳ありません。収集地域の外のため受け付けできません。", field="location"
-        )
+    zone_id, _zone_name = zone_of(session, municipality_id, request.lon, request.lat)
     ahead = (request.service_date - today).days
     if not window.min_days_ahead <= ahead <= window.max_days_ahead:
         raise InvalidInputError(
             f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を選んでください。",
             field="service_date",
         )
-    take_slot(session, municipality_id, zone.id, request.service_date)
+    take_slot(session, municipality_id, zone_id, request.service_date)
     report = create_report(
         session,
         municipality_id,
@@ -139,7 +140,7 @@ def book(
     booking = Booking(
         municipality_id=municipality_id,
         report_id=report.id,
-        zone_id=zone.id,
+        zone_id=zone_id,
         service_date=request.service_date,
         resident_id=request.resident_id,
         fee_total_yen=sum((items[x.item_id].fee_yen or 0) * x.quantity for x in request.items),

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo.models import CollectionDay, CollectionZone
+from geo.areas_db import find_zone
+from geo.models import CollectionDay, CollectionZone, Municipality
+from workflow.errors import OutsideAreaError
+from workflow.holidays import holiday_name
 
 YEAR_END = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
+CHANGE_CUTOFF_TIME = dt.time(17, 0)
+CHANGE_CUTOFF_WORKING_DAYS = 2
+WEEKDAYS_JA = "月火水木金土日"
 
 
 @dataclass(frozen=True)
@@ -22,16 +28,40 @@ class BookingWindow:
 
 
 def closed_reason(day: dt.date) -> str | None:
-    """Why the city does not collect on ``day`` (year-end), or None."""
+    """Why the city does not collect on ``day`` (year-end or a national holiday), or None."""
     if (day.month, day.day) in YEAR_END:
         return "年末年始"
-    return None
+    return holiday_name(day)
+
+
+def is_working_day(day: dt.date) -> bool:
+    """True on the city office's working days: Monday–Friday, not a holiday or year-end."""
+    return day.weekday() < 5 and closed_reason(day) is None
+
+
+def change_deadline(service_date: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """Last moment to cancel or move a pickup: 17:00 two working days before the date.
+
+    Args:
+        service_date: the collection date (calendar date in ``tz``).
+        tz: the municipality's time zone (Asia/Tokyo).
+
+    Returns:
+        An aware datetime; changes are allowed while ``now <= deadline``.
+    """
+    day, counted = service_date, 0
+    while counted < CHANGE_CUTOFF_WORKING_DAYS:
+        day -= dt.timedelta(days=1)
+        counted += is_working_day(day)
+    return dt.datetime.combine(day, CHANGE_CUTOFF_TIME, tzinfo=tz)
 
 
 def ensure_calendar(session: Session, municipality_id: int, start: dt.date, days: int) -> int:
     """Create the missing zone-days from ``start`` for ``days`` days; returns rows added.
 
-    Existing rows (and their booked counts) are left alone, so this is safe to run daily.
+    Existing rows (and their booked counts) are left alone, so this is safe to run daily;
+    the one exception is an empty open row on a day that is now closed (a holiday added to
+    the table after the row was made), which is closed.
 
     Args:
         session: open session; the caller commits.
@@ -61,7 +91,9 @@ def ensure_calendar(session: Session, municipality_id: int, start: dt.date, days
         text(
             "INSERT INTO collection_day (municipality_id, zone_id, service_date, capacity, "
             "closed, closed_reason) VALUES (:m, :z, :d, :cap, :closed, :reason) "
-            "ON CONFLICT DO NOTHING"
+            "ON CONFLICT (municipality_id, zone_id, service_date) DO UPDATE SET closed = true, "
+            "closed_reason = EXCLUDED.closed_reason WHERE EXCLUDED.closed "
+            "AND NOT collection_day.closed AND collection_day.booked = 0"
         ),
         rows,
     )
@@ -86,4 +118,76 @@ def free_days(
             )
             .order_by(CollectionDay.service_date)
         ).all()
+    )
+
+
+@dataclass(frozen=True)
+class FreeDay:
+    service_date: dt.date
+    weekday_ja: str
+    free: int
+
+
+@dataclass(frozen=True)
+class ZoneCalendar:
+    """The collection zone of a place and its bookable days (no personal data)."""
+
+    zone_id: int
+    zone_name: str
+    first_date: dt.date
+    last_date: dt.date
+    days: tuple[FreeDay, ...]
+
+
+def zone_of(session: Session, municipality_id: int, lon: float, lat: float) -> tuple[int, str]:
+    """The collection zone (id, name) of a lon/lat point (EPSG:4326).
+
+    Raises:
+        OutsideAreaError: the point is outside every zone; the message gives the city's phone.
+    """
+    zone = find_zone(session, municipality_id, lon, lat)
+    if zone is None:
+        town = session.get(Municipality, municipality_id)
+        phone = f"{town.name}（{town.phone}）" if town else "市役所"
+        raise OutsideAreaError(
+            "申し訳ありません。この場所は粗大ごみの収集地域の外のため、申込を受け付けできません。"
+            f"お困りの場合は{phone}までお電話ください。",
+            field="location",
+        )
+    return zone.id, zone.name
+
+
+def zone_calendar(
+    session: Session,
+    municipality_id: int,
+    lon: float,
+    lat: float,
+    today: dt.date,
+    window: BookingWindow | None = None,
+) -> ZoneCalendar:
+    """Bookable days with free slots for the zone containing lon/lat (EPSG:4326).
+
+    Args:
+        session: open session (read only).
+        municipality_id: tenant.
+        lon: longitude, EPSG:4326.
+        lat: latitude, EPSG:4326.
+        today: today's date in Asia/Tokyo.
+        window: booking window; the default is 3 days to 4 weeks ahead.
+
+    Raises:
+        OutsideAreaError: the point is outside every collection zone.
+    """
+    window = window or BookingWindow()
+    zone_id, zone_name = zone_of(session, municipality_id, lon, lat)
+    days = tuple(
+        FreeDay(d.service_date, WEEKDAYS_JA[d.service_date.weekday()], d.capacity - d.booked)
+        for d in free_days(session, municipality_id, zone_id, today, window)
+    )
+    return ZoneCalendar(
+        zone_id,
+        zone_name,
+        today + dt.timedelta(days=window.min_days_ahead),
+        today + dt.timedelta(days=window.max_days_ahead),
+        days,
     )

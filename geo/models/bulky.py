@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -31,7 +32,16 @@ class BulkyItem(TenantKey, Base):
     """One catalogue row. Refused items carry the reason and where to take them instead."""
 
     __tablename__ = "bulky_item"
-    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "name"),
+        # pg_trgm (migration 0002): substring and near-miss search on the normalised key.
+        Index(
+            "ix_bulky_item_search_key_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(128))
     kana: Mapped[str | None] = mapped_column(String(128))
