@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.deps import SessionDep, SettingsDep
@@ -104,7 +105,8 @@ async def optional_staff(
         await _check_csrf(request, data)
     if int(data["mid"]) != int(request.app.state.municipality_id):
         return None
-    who = load_identity(session, int(data["mid"]), int(data["uid"]))
+    # A blocking DB read: run it off the event loop, or every signed-in request queues here.
+    who = await run_in_threadpool(load_identity, session, int(data["mid"]), int(data["uid"]))
     if who is not None:
         request.state.csrf = data.get("csrf")
     return who

@@ -1,0 +1,418 @@
+/* Staff triage map: loads reports for the visible area from /api/v1/reports, draws them
+ * coloured by status (clustered when dense, grid counts for whole-city views), polls for new
+ * reports, and shows one report in the side panel with one-click status changes.
+ * Everything from the server goes into the DOM through textContent, never innerHTML. */
+(function () {
+  "use strict";
+
+  var COLOURS = {received: "#d62728", in_progress: "#ff9f0e", done: "#2ca02c",
+                 rejected: "#7f7f7f", duplicate: "#7f7f7f"};
+  var LABELS = {received: "受付", in_progress: "作業中", done: "完了",
+                rejected: "対応不可", duplicate: "重複"};
+  var KINDS = {road: "道路", disaster: "災害", bulky: "粗大ごみ", other: "その他"};
+  var CHANNELS = {line: "LINE", web: "Webフォーム", phone: "電話", open311: "Open311"};
+  var POLL_MS = 15000;
+  var DEBOUNCE_MS = 300;
+
+  var root = document.querySelector(".triage");
+  var map = window[root.getAttribute("data-map")];
+  var form = document.getElementById("triage-filter");
+  var panel = document.getElementById("triage-panel");
+  var countEl = document.getElementById("triage-count");
+  var updatedEl = document.getElementById("triage-updated");
+  var errorEl = document.getElementById("triage-error");
+  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+
+  var cluster = L.markerClusterGroup({
+    maxClusterRadius: 36, disableClusteringAtZoom: 17, chunkedLoading: true,
+    showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    iconCreateFunction: function (group) {
+      var counts = {received: 0, in_progress: 0, done: 0, rejected: 0};
+      group.getAllChildMarkers().forEach(function (m) {
+        var key = m.reportStatus === "duplicate" ? "rejected" : m.reportStatus;
+        counts[key] = (counts[key] || 0) + 1;
+      });
+      return pieIcon(group.getChildCount(), counts);
+    }
+  });
+  var gridLayer = L.layerGroup();
+  map.addLayer(cluster);
+  map.addLayer(gridLayer);
+
+  var markers = {};      // report id -> circle marker
+  var openId = null;     // report shown in the panel
+  var inflight = null;   // AbortController of the running load
+  var timer = null;
+  var knownIds = null;   // ids seen at the previous load (to count new ones)
+
+  // ---------- small DOM helpers (text only) ----------
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) { if (arguments[i]) { parent.appendChild(arguments[i]); } }
+    return parent;
+  }
+  function when(iso) {
+    if (!iso) { return ""; }
+    var d = new Date(iso.length === 19 ? iso + "+09:00" : iso);
+    if (isNaN(d.getTime())) { return iso; }
+    return d.toLocaleString("ja-JP", {timeZone: "Asia/Tokyo", year: "numeric", month: "2-digit",
+                                      day: "2-digit", hour: "2-digit", minute: "2-digit"});
+  }
+  function badge(status) {
+    var b = el("span", "status-badge", LABELS[status] || status);
+    b.style.background = COLOURS[status] || "#7f7f7f";
+    return b;
+  }
+
+  // ---------- filters ----------
+  function filterParams() {
+    var params = new URLSearchParams();
+    var statuses = [];
+    form.querySelectorAll('input[name="status"]:checked').forEach(function (box) { statuses.push(box.value); });
+    if (statuses.length) { params.set("status", statuses.join(",")); }
+    ["kind", "category", "district", "channel", "from", "to"].forEach(function (name) {
+      var field = form.elements[name];
+      if (field && field.value) { params.set(name, field.value); }
+    });
+    ["urgent", "overdue"].forEach(function (name) {
+      if (form.elements[name] && form.elements[name].checked) { params.set(name, "true"); }
+    });
+    return params;
+  }
+  function syncUrl(params) {
+    var query = params.toString();
+    history.replaceState(null, "", query ? "?" + query : location.pathname);
+    var list = document.getElementById("list-link");
+    if (list) { list.href = "/staff/reports" + (query ? "?" + query : ""); }
+  }
+
+  // ---------- loading ----------
+  function bboxParam() {
+    var b = map.getBounds();
+    function c(v) { return Math.max(-180, Math.min(180, v)).toFixed(5); }
+    return [c(b.getWest()), Math.max(-90, b.getSouth()).toFixed(5), c(b.getEast()),
+            Math.min(90, b.getNorth()).toFixed(5)].join(",");
+  }
+
+  function load(quiet) {
+    var params = filterParams();
+    syncUrl(params);
+    params.set("bbox", bboxParam());
+    if (inflight) { inflight.abort(); }
+    inflight = new AbortController();
+    if (!quiet) { countEl.textContent = "読み込み中…"; }
+    return fetch("/api/v1/reports?" + params.toString(),
+                 {credentials: "same-origin", signal: inflight.signal, headers: {Accept: "application/geo+json"}})
+      .then(function (response) {
+        if (response.status === 401) { location.href = "/staff/login"; return null; }
+        if (!response.ok) {
+          return response.json().then(function (body) { throw new Error(body.message || response.statusText); });
+        }
+        return response.json();
+      })
+      .then(function (data) { if (data) { draw(data); showError(null); } })
+      .catch(function (err) {
+        if (err.name !== "AbortError") { showError("通報を読み込めませんでした：" + err.message); }
+      });
+  }
+
+  function showError(message) {
+    errorEl.hidden = !message;
+    errorEl.textContent = message || "";
+  }
+
+  function draw(data) {
+    var fresh = 0;
+    var ids = {};
+    cluster.clearLayers();
+    gridLayer.clearLayers();
+    markers = {};
+    if (data.mode === "grid") {
+      data.features.forEach(drawCell);
+    } else {
+      var layers = data.features.map(function (feature) {
+        ids[feature.id] = true;
+        if (knownIds && !knownIds[feature.id]) { fresh += 1; }
+        return pointMarker(feature);
+      });
+      cluster.addLayers(layers);
+      knownIds = ids;
+    }
+    root.setAttribute("data-mode", data.mode);
+    root.setAttribute("data-loaded", String(Date.now()));
+    var text = "表示中 " + data.total.toLocaleString("ja-JP") + " 件";
+    if (data.mode === "grid") { text += "（件数が多いため、近くの通報をまとめた件数で表示しています。拡大すると1件ずつ表示します）"; }
+    if (data.truncated) { text += "（新しい " + data.limit + " 件のみ表示）"; }
+    if (fresh > 0) { text += "　新着 " + fresh + " 件"; }
+    countEl.textContent = text;
+    updatedEl.textContent = "最終更新 " + new Date().toLocaleTimeString("ja-JP");
+  }
+
+  function pointMarker(feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var marker = L.circleMarker([c[1], c[0]], {
+      radius: p.urgent ? 10 : 8, color: p.overdue ? "#000" : "#fff", weight: p.overdue ? 3 : 2,
+      fillColor: COLOURS[p.status] || "#7f7f7f", fillOpacity: 0.9,
+      className: "report-marker report-" + feature.id
+    });
+    marker.reportId = feature.id;
+    marker.reportStatus = p.status;
+    marker.reportKind = p.kind;
+    marker.bindTooltip(function () {
+      var tip = el("div", "marker-tip");
+      add(tip, el("strong", null, p.receipt_no), el("div", null, p.category),
+          el("div", null, (LABELS[p.status] || p.status) + (p.urgent ? "・緊急" : "") + (p.overdue ? "・期限超過" : "")));
+      return tip;
+    }, {direction: "top"});
+    marker.on("click", function () { openReport(feature.id); });
+    markers[feature.id] = marker;
+    return marker;
+  }
+
+  /* A round count badge whose ring shows the share of each status (same colours as pins). */
+  function pieIcon(total, counts) {
+    var stops = [], at = 0;
+    ["received", "in_progress", "done", "rejected"].forEach(function (key) {
+      var end = at + ((counts[key] || 0) / total) * 100;
+      stops.push(COLOURS[key] + " " + at.toFixed(1) + "% " + end.toFixed(1) + "%");
+      at = end;
+    });
+    var size = Math.round(Math.min(46, 28 + Math.sqrt(total) * 0.8));
+    var bubble = el("div", "grid-bubble");
+    bubble.style.background = "conic-gradient(" + stops.join(",") + ")";
+    bubble.style.width = bubble.style.height = size + "px";
+    bubble.appendChild(el("span", null, total.toLocaleString("ja-JP")));
+    bubble.title = "受付 " + (counts.received || 0) + "・作業中 " + (counts.in_progress || 0) +
+      "・完了 " + (counts.done || 0) + "・対応不可/重複 " + (counts.rejected || 0);
+    return L.divIcon({className: "grid-cell", html: bubble, iconSize: [size, size]});
+  }
+
+  function drawCell(feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var counts = {received: p.received, in_progress: p.in_progress, done: p.done, rejected: p.closed};
+    var marker = L.marker([c[1], c[0]], {icon: pieIcon(p.count, counts)});
+    marker.on("click", function () {
+      var b = p.cell;
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    });
+    gridLayer.addLayer(marker);
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { load(false); }, DEBOUNCE_MS);
+  }
+
+  // ---------- side panel ----------
+  function openReport(id) {
+    openId = id;
+    panel.replaceChildren(el("p", "hint", "読み込み中…"));
+    return fetch("/api/v1/reports/" + encodeURIComponent(id), {credentials: "same-origin"})
+      .then(function (response) {
+        return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+      })
+      .then(function (answer) {
+        if (openId !== id) { return; }
+        if (!answer.ok) { panel.replaceChildren(el("p", "error", answer.body.message || "表示できません。")); return; }
+        renderPanel(answer.body);
+      })
+      .catch(function () { panel.replaceChildren(el("p", "error", "詳細を読み込めませんでした。")); });
+  }
+
+  function row(list, label, value) {
+    if (value === null || value === undefined || value === "") { return; }
+    add(list, el("dt", null, label), el("dd", null, value));
+  }
+
+  function renderPanel(r) {
+    var box = el("div", "report-panel");
+    var head = el("div", "panel-head");
+    add(head, el("h2", null, r.receipt_no), badge(r.status));
+    if (r.urgent) { add(head, el("span", "flag urgent", "緊急")); }
+    if (r.overdue) { add(head, el("span", "flag overdue", "期限超過")); }
+    var close = el("button", "panel-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", "閉じる");
+    close.addEventListener("click", function () {
+      openId = null;
+      panel.replaceChildren(el("p", "hint", "地図上の通報をクリックすると、ここに詳細が表示されます。"));
+    });
+    add(head, close);
+    add(box, head);
+    var facts = el("dl", "facts");
+    row(facts, "分類", r.category + "（" + (KINDS[r.kind] || r.kind) + "）");
+    row(facts, "場所", [r.district, r.address !== r.district ? r.address : null].filter(Boolean).join(" "));
+    row(facts, "受付日時", when(r.created_at));
+    row(facts, "受付経路", CHANNELS[r.channel] || r.channel);
+    add(box, facts, el("h3", null, "内容"), el("p", "description", r.description || "（説明なし）"));
+    add(box, photos(r), statusActions(r), contact(r), historyBox(r), thread(r));
+    var link = el("a", "detail-link", "詳細ページを開く");
+    link.href = "/staff/reports/" + encodeURIComponent(r.id);
+    add(box, link);
+    panel.replaceChildren(box);
+  }
+
+  function statusActions(r) {
+    var wrap = el("div", "status-actions");
+    if (!r.allowed.length) { return wrap; }
+    add(wrap, el("h3", null, "状態を変更"));
+    var note = el("textarea", "status-note");
+    note.rows = 2;
+    note.maxLength = 500;
+    note.placeholder = "メモ（住民への通知にも載ります・任意）";
+    note.setAttribute("aria-label", "メモ");
+    var buttons = el("div", "status-buttons");
+    var message = el("p", "status-message");
+    message.setAttribute("role", "status");
+    r.allowed.forEach(function (choice) {
+      var button = el("button", "status-button", choice.label + "にする");
+      button.type = "button";
+      button.setAttribute("data-status", choice.value);
+      button.style.borderColor = choice.colour;
+      button.addEventListener("click", function () { changeStatus(r, choice.value, note.value, message, buttons); });
+      add(buttons, button);
+    });
+    if (r.notifiable) { add(wrap, el("p", "hint", "変更すると通報者に LINE で通知されます。")); }
+    add(wrap, note, buttons, message);
+    return wrap;
+  }
+
+  function changeStatus(r, status, note, message, buttons) {
+    buttons.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    message.textContent = "変更しています…";
+    fetch("/api/v1/reports/" + encodeURIComponent(r.id), {
+      method: "PATCH", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+      body: JSON.stringify({status: status, note: note || null})
+    }).then(function (response) {
+      return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+    }).then(function (answer) {
+      if (!answer.ok) {
+        buttons.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+        message.textContent = answer.body.message || "変更できませんでした。";
+        return;
+      }
+      recolour(r.id, answer.body.status.value);
+      openReport(r.id);
+    }).catch(function () {
+      buttons.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+      message.textContent = "通信できませんでした。もう一度お試しください。";
+    });
+  }
+
+  function recolour(id, status) {
+    var marker = markers[id];
+    if (!marker) { return; }
+    marker.reportStatus = status;
+    marker.setStyle({fillColor: COLOURS[status] || "#7f7f7f"});
+    cluster.refreshClusters(marker);
+  }
+
+  function photos(r) {
+    if (!r.photos.length) { return null; }
+    var wrap = el("div", "photos");
+    add(wrap, el("h3", null, "写真"));
+    r.photos.forEach(function (p) {
+      if (!p.thumbnail_url) { add(wrap, el("span", "photo-missing", p.status === "pending" ? "写真を取得中" : "写真を取得できませんでした")); return; }
+      var a = el("a");
+      a.href = p.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      var img = el("img");
+      img.src = p.thumbnail_url;
+      img.alt = "通報の写真";
+      img.loading = "lazy";
+      add(wrap, add(a, img));
+    });
+    return wrap;
+  }
+
+  function contact(r) {
+    if (!r.contact) { return null; }
+    var wrap = el("div", "contact");
+    var list = el("dl", "facts");
+    row(list, "氏名", r.contact.name);
+    row(list, "電話", r.contact.phone);
+    row(list, "メール", r.contact.email);
+    row(list, "住所", r.contact.address);
+    return add(wrap, el("h3", null, "通報者の連絡先"), list);
+  }
+
+  function historyBox(r) {
+    var wrap = el("div", "history");
+    var list = el("ol");
+    r.history.forEach(function (h) {
+      var item = el("li");
+      add(item, el("span", "when", when(h.changed_at)), badge(h.to), el("span", "actor", h.actor));
+      if (h.note) { add(item, el("div", "note", h.note)); }
+      add(list, item);
+    });
+    return add(wrap, el("h3", null, "対応履歴"), list);
+  }
+
+  function thread(r) {
+    var wrap = el("div", "thread");
+    add(wrap, el("h3", null, "通報者とのやりとり"));
+    if (!r.messages.length) { add(wrap, el("p", "hint", "まだありません。")); }
+    r.messages.forEach(function (m) {
+      var item = el("div", "msg " + m.direction);
+      add(item, el("div", "when", when(m.created_at) + (m.staff ? "　" + m.staff : "")), el("div", "body", m.body));
+      add(wrap, item);
+    });
+    if (!r.notifiable) { add(wrap, el("p", "hint", "LINE で連絡できない通報者のため（LINE 以外の受付か、ブロック中）、メッセージは送れません。")); return wrap; }
+    var text = el("textarea");
+    text.rows = 2;
+    text.maxLength = 1000;
+    text.placeholder = "通報者へのメッセージ（LINE で送信）";
+    text.setAttribute("aria-label", "通報者へのメッセージ");
+    var send = el("button", null, "送信");
+    send.type = "button";
+    var note = el("p", "status-message");
+    send.addEventListener("click", function () {
+      if (!text.value.trim()) { return; }
+      send.disabled = true;
+      fetch("/api/v1/reports/" + encodeURIComponent(r.id) + "/messages", {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        body: JSON.stringify({body: text.value})
+      }).then(function (response) {
+        return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+      }).then(function (answer) {
+        send.disabled = false;
+        if (answer.ok) { openReport(r.id); } else { note.textContent = answer.body.message || "送信できませんでした。"; }
+      });
+    });
+    return add(wrap, text, send, note);
+  }
+
+  // ---------- wiring ----------
+  map.on("moveend", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", function (event) { event.preventDefault(); schedule(); });
+  form.addEventListener("reset", function () { setTimeout(schedule, 0); });
+  setInterval(function () { if (!document.hidden) { load(true); } }, POLL_MS);
+
+  window.machiTriage = {
+    load: load,
+    open: openReport,
+    ids: function () { return Object.keys(markers).map(Number); },
+    kinds: function () { return Object.keys(markers).map(function (id) { return markers[id].reportKind; }); },
+    statuses: function () { return Object.keys(markers).map(function (id) { return markers[id].reportStatus; }); },
+    /* Zoom until the report's own marker is visible (out of its cluster). */
+    reveal: function (id) {
+      return new Promise(function (resolve) {
+        var marker = markers[id];
+        if (!marker) { resolve(false); return; }
+        cluster.zoomToShowLayer(marker, function () { resolve(true); });
+      });
+    }
+  };
+  load(false);
+})();

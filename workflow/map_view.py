@@ -1,0 +1,130 @@
+"""What the triage map shows for a view: points when few, grid counts when many (cached).
+
+Whole-city views are what every clerk opens first and what the map polls every 15 s. Their
+grid counts take a scan of every matching report, so answers covering at least
+``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S`` seconds, keyed by the filter (scope
+included) and the view snapped to whole grid cells: clerks looking at the same area share one
+query, and while one request computes a view the others asking for it wait for its answer (no
+stampede when an entry expires under many polling clients). Street-level views (points) are
+always read fresh, and a clerk's own status change is redrawn from the PATCH answer at once,
+so the cache only delays other clerks' changes in whole-city counts by at most ``CACHE_TTL_S``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from geo.report_queries import (
+    BBox,
+    MapAnswer,
+    ReportFilter,
+    count_reports,
+    grid_cell_deg,
+    report_grid,
+    report_points,
+    snap_to_grid,
+)
+
+CACHE_TTL_S: Final = 10.0
+CACHE_MIN_REPORTS: Final = 5_000
+CACHE_ENTRIES: Final = 256
+SMALL_VIEW_DEG: Final = 0.01  # about 900 m across
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+_cache: OrderedDict[ReportFilter, tuple[float, MapAnswer]] = OrderedDict()
+_lock = threading.Lock()
+_flights: dict[ReportFilter, threading.Lock] = {}
+
+
+def _cached(key: ReportFilter, now_s: float) -> MapAnswer | None:
+    with _lock:
+        entry = _cache.get(key)
+        if entry is None or entry[0] < now_s:
+            return None
+        _cache.move_to_end(key)
+        return entry[1]
+
+
+def _remember(key: ReportFilter, answer: MapAnswer, now_s: float) -> None:
+    with _lock:
+        _cache[key] = (now_s + CACHE_TTL_S, answer)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
+
+
+def _grid_key(f: ReportFilter) -> tuple[ReportFilter, tuple[float, float]]:
+    """The filter with its bbox snapped to whole cells and its clock dropped, and the cell."""
+    assert f.bbox is not None
+    cell = grid_cell_deg(f.bbox)
+    return replace(f, bbox=snap_to_grid(f.bbox, cell), now=_EPOCH), cell
+
+
+def _flight(key: ReportFilter) -> threading.Lock:
+    """One lock per key being computed, so clerks polling together run the query once."""
+    with _lock:
+        flight = _flights.get(key)
+        if flight is None:
+            flight = _flights[key] = threading.Lock()
+        return flight
+
+
+def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
+    """Grid counts for the filter's bbox (required), from the cache when fresh enough."""
+    key, cell = _grid_key(f)
+    hit = _cached(key, time.monotonic())
+    if hit is not None:
+        return hit
+    with _flight(key):
+        hit = _cached(key, time.monotonic())  # computed while we waited
+        if hit is not None:
+            return hit
+        features, total = report_grid(session, replace(key, now=f.now), cell)
+        answer = MapAnswer(features, "grid", total)
+        if total >= CACHE_MIN_REPORTS:
+            _remember(key, answer, time.monotonic())
+    with _lock:
+        _flights.pop(key, None)
+    return answer
+
+
+def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
+    """Reports for a map view: points when at most ``limit`` match, else grid counts.
+
+    Args:
+        session: open session (read only).
+        f: the filter, scope included; ``bbox`` is needed for the grid.
+        limit: most points sent; above it ``auto`` answers with grid counts.
+        mode: ``auto``, ``points`` (newest ``limit`` points, possibly truncated) or ``grid``.
+    """
+    if mode != "points" and f.bbox is not None:
+        # A cached grid with far more reports than ``limit`` (its cells reach a little past the
+        # view) answers without counting again.
+        hit = _cached(_grid_key(f)[0], time.monotonic())
+        if hit is not None and (mode == "grid" or hit.total > 2 * limit):
+            return hit
+    if mode == "auto" and f.bbox is not None:
+        return _auto_view(session, f, f.bbox, limit)
+    if mode == "grid" and f.bbox is not None:
+        return grid_view(session, f)
+    features, total = report_points(session, f, limit)
+    return MapAnswer(features, "points", total)
+
+
+def _auto_view(session: Session, f: ReportFilter, bbox: BBox, limit: int) -> MapAnswer:
+    # Street-level views: read the points at once (one indexed query, usually few rows).
+    # Bigger views: count first, stopping at limit + 1, before choosing points or grid.
+    if bbox.max_lon - bbox.min_lon <= SMALL_VIEW_DEG:
+        features, total = report_points(session, f, limit)
+        return MapAnswer(features, "points", total) if total <= limit else grid_view(session, f)
+    if count_reports(session, f, cap=limit + 1) > limit:
+        return grid_view(session, f)
+    features, total = report_points(session, f, limit)
+    return MapAnswer(features, "points", total)
