@@ -9,7 +9,20 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import health, public, staff_auth
+from api.routes import (
+    bookings,
+    bulky_public,
+    crew,
+    health,
+    line_webhook,
+    plan_pages,
+    plans,
+    public,
+    staff_auth,
+    staff_bookings,
+    staff_pages,
+    staff_reports,
+)
 from api.templating import templates
 from geo.db import get_engine, make_sessionmaker
 from machi.settings import Settings, get_settings
@@ -33,6 +46,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)
+    app.include_router(bulky_public.router)
+    app.include_router(bookings.router)
+    app.include_router(staff_bookings.router)
+    app.include_router(line_webhook.router)
+    app.include_router(staff_reports.router)
+    app.include_router(staff_pages.router)
+    app.include_router(crew.router)
+    app.include_router(plans.router)
+    app.include_router(plan_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

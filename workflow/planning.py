@@ -68,6 +68,18 @@ def _seconds(value: dt.time) -> int:
     return value.hour * 3600 + value.minute * 60 + value.second
 
 
+def refuse_locked(session: Session, mid: int, day: dt.date, lock: bool = True) -> None:
+    """Refuse when a crew has started the day's plan; ``lock`` row-locks it until commit.
+
+    Raises:
+        PlanLockedError: the plan is locked.
+    """
+    query = select(RoutePlan).where(RoutePlan.municipality_id == mid, RoutePlan.service_date == day)
+    existing = session.scalars(query.with_for_update() if lock else query).first()
+    if existing is not None and existing.status == "locked":
+        raise PlanLockedError("作業が始まった計画は作り直せません。", field="date")
+
+
 def gather(session: Session, mid: int, day: dt.date) -> PlanInput:
     """Read everything a plan needs for ``day`` (one short read transaction).
 
@@ -75,11 +87,7 @@ def gather(session: Session, mid: int, day: dt.date) -> PlanInput:
         PlanLockedError: a crew has started that day's plan.
         InvalidInputError: no active vehicle or no depot.
     """
-    existing = session.scalars(
-        select(RoutePlan).where(RoutePlan.municipality_id == mid, RoutePlan.service_date == day)
-    ).first()
-    if existing is not None and existing.status == "locked":
-        raise PlanLockedError("作業が始まった計画は作り直せません。", field="date")
+    refuse_locked(session, mid, day, lock=False)
     vehicles = session.scalars(
         select(Vehicle)
         .where(Vehicle.municipality_id == mid, Vehicle.active.is_(True))
@@ -165,6 +173,7 @@ def plan(
     timings["solve_s"] = time.perf_counter() - solved_at
     saved_at = time.perf_counter()
     with session_scope(engine) as session:
+        refuse_locked(session, mid, day)  # a crew may have started during the solve
         plan_id = save_plan(session, data, problem, solution, "pgrouting" if road else "haversine")
     timings["save_s"] = time.perf_counter() - saved_at
     timings["total_s"] = time.perf_counter() - started

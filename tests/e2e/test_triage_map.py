@@ -1,0 +1,114 @@
+"""The triage map in real Chromium: scope, filters, one-click status change, LINE notice, XSS."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page
+from sqlalchemy import Engine
+
+from machi.settings import Settings
+from tests.e2e.conftest import sign_in
+from tests.fakes.line_server import FakeLineServer
+from tests.support.desk import ReportFactory
+from workflow.line_sender import LineSender, make_configuration
+from workflow.outbox import dispatch_due
+
+pytestmark = pytest.mark.e2e
+
+ORANGE, RED = "#ff9f0e", "#d62728"
+XSS = '<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">'
+
+
+def _open_map(page: Page, base_url: str, query: str = "") -> None:
+    page.goto(f"{base_url}/staff/map{query}")
+    page.wait_for_selector(".triage[data-loaded]", state="attached", timeout=15_000)
+
+
+def _reload_done(page: Page, before: str | None) -> None:
+    page.wait_for_function(
+        "b => document.querySelector('.triage').getAttribute('data-loaded') !== b", arg=before
+    )
+
+
+def _show_marker(page: Page, report_id: int) -> None:
+    """Zoom until the report's pin is out of its cluster, then click it."""
+    assert page.evaluate("id => window.machiTriage.reveal(id)", report_id)
+    page.locator(f"path.report-{report_id}").click()
+    page.wait_for_selector(".report-panel")
+
+
+def _fill(page: Page, report_id: int) -> str | None:
+    return page.locator(f"path.report-{report_id}").get_attribute("fill")
+
+
+def test_doro_changes_a_report_to_in_progress_and_the_resident_is_told_once(
+    page: Page,
+    base_url: str,
+    engine: Engine,
+    fake_line: FakeLineServer,
+    e2e_settings: Settings,
+    reports: ReportFactory,
+) -> None:
+    road = reports("road_pothole", description="マンホールのふたがずれています。")
+    dumping = reports("dumping", description="粗大ごみが放置されています。")
+    sign_in(page, base_url, "doro", "doro-demo")
+    _open_map(page, base_url)
+    loaded = page.evaluate("window.machiTriage.ids()")
+    assert road.id in loaded and dumping.id not in loaded
+    assert set(page.evaluate("window.machiTriage.kinds()")) == {"road"}
+
+    before = page.locator(".triage").get_attribute("data-loaded")
+    page.check("input[name=status][value=received]")
+    _reload_done(page, before)
+    assert set(page.evaluate("window.machiTriage.statuses()")) == {"received"}
+
+    _show_marker(page, road.id)
+    assert _fill(page, road.id) == RED
+    panel = page.locator("#triage-panel")
+    assert road.receipt_no in panel.inner_text()
+    panel.locator("textarea.status-note").fill("本日中に補修します")
+    panel.locator("button[data-status=in_progress]").click()
+    page.wait_for_function(
+        "([id, c]) => document.querySelector('path.report-' + id).getAttribute('fill') === c",
+        arg=[road.id, ORANGE],
+    )
+    page.wait_for_selector("#triage-panel .status-badge >> text=作業中")
+
+    configuration = make_configuration(fake_line.token, e2e_settings.line_api_base)
+    while dispatch_due(engine, LineSender(configuration), lambda: dt.datetime.now(tz=dt.UTC)):
+        pass
+    pushes = fake_line.pushes(to=road.line_user_id)
+    assert len(pushes) == 1
+    texts = str(pushes[0].json["messages"])
+    assert road.receipt_no in texts and "本日中に補修します" in texts
+
+
+def test_a_hostile_description_shows_as_text(
+    page: Page, base_url: str, reports: ReportFactory
+) -> None:
+    evil = reports("road_crack", description=XSS)
+    sign_in(page, base_url, "doro", "doro-demo")
+    _open_map(page, base_url)
+    _show_marker(page, evil.id)
+    description = page.locator("#triage-panel .description")
+    assert description.inner_text() == XSS
+    assert page.locator("#triage-panel img[src=x]").count() == 0
+    page.goto(f"{base_url}/staff/reports/{evil.id}")
+    assert page.locator(".report-page .description").inner_text() == XSS
+    assert page.evaluate("typeof window.__xss") == "undefined"
+
+
+def test_the_map_works_without_internet(page: Page, base_url: str) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None,
+    )
+    sign_in(page, base_url, "doro", "doro-demo")
+    _open_map(page, base_url)
+    assert page.evaluate("typeof L.markerClusterGroup") == "function"
+    assert page.locator(".triage-legend").inner_text().count("受付") == 1
+    # Only map tiles may come from outside; scripts and styles are ours.
+    assert all("cyberjapandata.gsi.go.jp" in url for url in outside), outside
