@@ -24,6 +24,7 @@ from geo.models.tenancy import (
     Municipality,
     StaffUser,
 )
+from geo.models.web import PinFailure, ReportPin
 
 __all__ = [
     "SRID",
@@ -42,8 +43,10 @@ __all__ = [
     "Municipality",
     "OutboxMessage",
     "Photo",
+    "PinFailure",
     "ReceiptCounter",
     "Report",
+    "ReportPin",
     "ReportMessage",
     "Resident",
     "ResidentContact",
