@@ -10,12 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from print.facilities import mapped_stops
 from print.model import LonLat, RouteSheet, StopKind, StopRow
 
 MM = 72.0 / 25.4
 MARKER_RADIUS_PT = 3.6 * MM
 MARKER_GAP_PT = 0.6 * MM
 INSET_MIN_STOPS = 4  # two or three close stops fan out on a ring instead
+RING_LINK_FACTOR = 1.6  # see _ViewPlanner._crowded_groups
 OVERVIEW_MIN_EXTENT_M = 300.0
 INSET_MIN_EXTENT_M = 250.0
 FRAME_MARGIN_PT = 9.0 * MM
@@ -139,20 +141,20 @@ def plan_map_views(
     """
     points = [(s.lon, s.lat) for s in route.stops] + list(_places(route)) + list(route.route_line)
     overview = fit_viewport(points, frame, OVERVIEW_MIN_EXTENT_M)
-    planner = _ViewPlanner(route, frame, marker_radius_pt)
+    planner = _ViewPlanner(mapped_stops(route), frame, marker_radius_pt)
     first = planner.plan(overview, None, 0)
     return (first, *planner.insets)
 
 
 class _ViewPlanner:
-    def __init__(self, route: RouteSheet, frame: Rect, radius: float) -> None:
-        self.route, self.frame, self.radius = route, frame, radius
+    def __init__(self, stops: Sequence[StopRow], frame: Rect, radius: float) -> None:
+        self.stops, self.frame, self.radius = stops, frame, radius
         self.threshold = 2 * radius + MARKER_GAP_PT
         self.insets: list[MapView] = []
 
     def plan(self, viewport: Viewport, index: int | None, depth: int) -> MapView:
         inner = self.frame.inset(self.radius)
-        placed = [(s, viewport.to_page(s.lon, s.lat)) for s in self.route.stops]
+        placed = [(s, viewport.to_page(s.lon, s.lat)) for s in self.stops]
         shown = [(s, pos) for s, pos in placed if inner.contains(*pos)]
         boxes: list[InsetBox] = []
         dotted: set[int] = set()
@@ -178,8 +180,7 @@ class _ViewPlanner:
     ) -> list[tuple[list[StopRow], Viewport]]:
         if depth >= MAX_INSET_DEPTH:
             return []
-        clusters = cluster_points(positions, self.threshold)
-        dense = [[stops[i] for i in c] for c in clusters if len(c) >= INSET_MIN_STOPS]
+        dense = [[stops[i] for i in c] for c in self._crowded_groups(positions)]
         return [group for chosen in dense for group in self._zoom_groups(chosen, viewport)]
 
     def _zoom_groups(
@@ -196,8 +197,28 @@ class _ViewPlanner:
 
     def _crowded(self, stops: list[StopRow], viewport: Viewport) -> bool:
         positions = [viewport.to_page(s.lon, s.lat) for s in stops]
-        clusters = cluster_points(positions, self.threshold)
-        return any(len(c) >= INSET_MIN_STOPS for c in clusters)
+        return bool(self._crowded_groups(positions))
+
+    def _crowded_groups(self, positions: list[tuple[float, float]]) -> list[list[int]]:
+        """Groups of INSET_MIN_STOPS or more whose fanned-out rings would run into each other.
+
+        Stops chain at a wider gap than markers overlap: two pairs a marker apart each fan out
+        on their own ring, the rings collide and merge into one big ring of crossing leader
+        lines. A chain only counts when some of its markers really overlap.
+        """
+        link = self.threshold * RING_LINK_FACTOR
+        groups = cluster_points(positions, link)
+        return [
+            g
+            for g in groups
+            if len(g) >= INSET_MIN_STOPS
+            and any(
+                math.dist(positions[i], positions[j]) < self.threshold
+                for i in g
+                for j in g
+                if i < j
+            )
+        ]
 
 
 def _extent_m(stops: list[StopRow]) -> float:

@@ -10,7 +10,6 @@ from reportlab.lib.colors import HexColor, black, white
 
 from print import labels
 from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Marker, Rect, Viewport
-from print.model import Place
 
 Canvas = Any  # reportlab ships no type hints
 
@@ -21,6 +20,8 @@ DEPOT_COLOUR = HexColor("#222222")
 DISPOSAL_COLOUR = HexColor("#6d4c41")
 UNLOAD_FILL = HexColor("#e0e0e0")
 LEGEND_HEIGHT_PT = 15 * MM
+SYMBOL_SIZE_PT = 7.5
+BOX_HEIGHT_PT = 5.2 * MM
 NICE_LENGTHS_M = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
 
 
@@ -82,26 +83,13 @@ def draw_marker(canv: Canvas, marker: Marker, radius: float, font: str) -> None:
     draw_bold_centred(canv, marker.x, marker.y, text, font, size)
 
 
-def draw_place(canv: Canvas, viewport: Viewport, place: Place, symbol: str, font: str) -> None:
-    """Draw a flag: a dot on the spot, the symbol box above it, the name beside the box."""
-    x, y = viewport.to_page(place.lon, place.lat)
-    top = y + 7 * MM
-    canv.setStrokeColor(black)
-    canv.setFillColor(black)
-    canv.setLineWidth(1.2)
-    canv.line(x, y, x, top)
-    canv.circle(x, y, 0.9 * MM, stroke=0, fill=1)
-    height = _draw_symbol_box(canv, x, top, symbol, font)
-    frame = viewport.frame
-    on_left = x > frame.x + frame.width / 2
-    offset = -(height / 2 + 8 * MM) if on_left else height / 2 + 8 * MM
-    draw_halo_text(canv, x + offset, top, place.name, font, 8.5, "right" if on_left else "left")
+def symbol_box_width(canv: Canvas, symbol: str, font: str) -> float:
+    return float(canv.stringWidth(symbol, font, SYMBOL_SIZE_PT)) + 2.4 * MM
 
 
-def _draw_symbol_box(canv: Canvas, x: float, y: float, symbol: str, font: str) -> float:
-    size = 7.5
-    width = canv.stringWidth(symbol, font, size) + 2.4 * MM
-    height = 5.2 * MM
+def draw_symbol_box(canv: Canvas, x: float, y: float, symbol: str, font: str) -> float:
+    width = symbol_box_width(canv, symbol, font)
+    height = BOX_HEIGHT_PT
     colour = DEPOT_COLOUR if symbol == labels.DEPOT_SYMBOL else DISPOSAL_COLOUR
     canv.setFillColor(colour)
     canv.setStrokeColor(white)
@@ -109,7 +97,7 @@ def _draw_symbol_box(canv: Canvas, x: float, y: float, symbol: str, font: str) -
     canv.roundRect(x - width / 2, y - height / 2, width, height, 1.2 * MM, stroke=1, fill=1)
     canv.setFillColor(white)
     canv.setStrokeColor(white)
-    draw_bold_centred(canv, x, y, symbol, font, size)
+    draw_bold_centred(canv, x, y, symbol, font, SYMBOL_SIZE_PT)
     return height
 
 
@@ -221,17 +209,18 @@ def draw_legend(canv: Canvas, view: MapView, area: Rect, font: str) -> None:
 
     def place(symbol: str) -> Callable[[Canvas, float, float], None]:
         def draw(c: Canvas, x: float, y: float) -> None:
-            _draw_symbol_box(c, x + 5 * MM, y, symbol, font)
+            draw_symbol_box(c, x + 5 * MM, y, symbol, font)
 
         return draw
 
     items: list[tuple[Callable[[Canvas, float, float], None], str]] = [
         (_legend_route, labels.LEGEND_ROUTE),
         (stop("pickup"), labels.LEGEND_STOP),
-        (stop("unload"), labels.LEGEND_UNLOAD),
         (place(labels.DEPOT_SYMBOL), labels.LEGEND_DEPOT),
         (place(labels.DISPOSAL_SYMBOL), labels.LEGEND_DISPOSAL),
     ]
+    if any(m.kind == "unload" for m in view.markers):  # an unload away from the facility
+        items.append((stop("unload"), labels.LEGEND_UNLOAD))
     if view.insets:
         items.append((_legend_inset, labels.LEGEND_INSET))
     column = (area.width - 62 * MM) / 3

@@ -19,11 +19,17 @@ from print.qr import QrCode
 DONE_COLOUR = "#2ca02c"
 RECEIVED_COLOUR = "#d62728"
 GREY_COLOUR = "#7f7f7f"
-# relative widths of 順番 予定時刻 受付番号 住所 品目 処理券 住民メモ 結果 QR
-COLUMN_WEIGHTS = (11.0, 15.0, 22.0, 34.0, 30.0, 16.0, 20.0, 24.0, 24.0)
-BOOKING, ADDRESS = 2, 3
+# relative widths of 順番・予定時刻, 受付番号 (fitted: column_widths), 住所, 品目, 処理券,
+# 住民メモ, 結果, QR
+COLUMN_WEIGHTS = (15.0, 0.0, 33.0, 38.0, 15.0, 22.0, 25.0, 25.0)
+BOOKING = 1
+BOOKING_MIN_PT, BOOKING_MAX_PT = 18 * MM, 34 * MM
 QR_SIZE_PT = 21 * MM
+QUALIFIER_MARKS = ("（", "(", "：", ":")
+QUALIFIER_SIZE_PT = 8.0
+UNLOAD_BACKGROUND = HexColor("#e3e9f2")
 CELL_PADDING_PT = 3.0
+HANG = 0.6  # of the font size: room for a hanging 。）ー (with the cell padding)
 
 
 class TableStyles:
@@ -39,28 +45,33 @@ class TableStyles:
                 wordWrap="CJK",
             )
 
+        # reportlab lets a closing bracket or ー hang past the line end (ぶら下げ); the right
+        # indent keeps that character inside the cell instead of on the grid line
         self.head = style("head", 8.5, alignment=1)
         self.seq = style("seq", 16.0, alignment=1, leading=19.0)
         self.eta = style("eta", 11.0, alignment=1)
-        self.body = style("body", 9.5)
+        self.body = style("body", 9.5, rightIndent=HANG * 9.5)
+        self.item = style("item", 10.5, leading=12.5, rightIndent=HANG * 10.5, spaceAfter=2.0)
         self.booking = style("booking", 10.0)
-        self.small = style("small", 8.5, textColor=HexColor("#333333"))
-        self.note = style("note", 9.0)
+        self.small = style("small", 8.5, textColor=HexColor("#333333"), rightIndent=HANG * 8.5)
+        self.note = style("note", 9.0, rightIndent=HANG * 9.0)
         self.check = style("check", 9.0, leading=15.0)
         self.totals = style("totals", 11.0)
+        self.unload = style("unload", 11.0, leading=19.0)
 
 
 def column_widths(total_width: float, booking_width: float = 0.0) -> list[float]:
-    """Split the width by COLUMN_WEIGHTS; the booking number column grows to fit on one line.
+    """Split the width by COLUMN_WEIGHTS, the booking number column fitted to its numbers.
 
-    A wrapped booking number is hard to read aloud over the phone and breaks text search,
-    so the address column gives up the space (down to half its share).
+    A wrapped booking number is hard to read aloud over the phone and breaks text search;
+    a column wider than the numbers wastes what the items and notes need. The column keeps
+    between BOOKING_MIN_PT and BOOKING_MAX_PT; the other columns share the rest.
     """
-    scale = total_width / sum(COLUMN_WEIGHTS)
+    booking = min(max(booking_width, BOOKING_MIN_PT), BOOKING_MAX_PT)
+    others = sum(COLUMN_WEIGHTS) - COLUMN_WEIGHTS[BOOKING]
+    scale = (total_width - booking) / others
     widths = [w * scale for w in COLUMN_WEIGHTS]
-    extra = min(max(booking_width - widths[BOOKING], 0.0), widths[ADDRESS] / 2)
-    widths[BOOKING] += extra
-    widths[ADDRESS] -= extra
+    widths[BOOKING] = booking
     return widths
 
 
@@ -84,18 +95,34 @@ def _box(colour: str) -> str:
 
 def _address_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
     cell = [_p(escape(stop.address), styles.body)]
-    if stop.district:
+    if stop.district and stop.district not in stop.address:
         cell.append(_p(escape(stop.district), styles.small))
     if stop.landmark:
         cell.append(_p("目印: " + escape(stop.landmark), styles.small))
     return cell
 
 
+def split_item_name(name: str) -> tuple[str, str]:
+    """Split an official item name into what the crew looks for and its qualifier.
+
+    'ござ：部屋敷きのカーペット程度の大きさ（…）' -> ('ござ', '：部屋敷きの…（…）'), so the
+    table shows ござ in full size and the fee table's fine print small behind it.
+    """
+    cuts = [i for i in (name.find(mark) for mark in QUALIFIER_MARKS) if i > 0]
+    if not cuts:
+        return name, ""
+    return name[: min(cuts)], name[min(cuts) :]
+
+
+def _item_text(name: str, quantity: int) -> str:
+    head, qualifier = split_item_name(name)
+    small = f'<font size="{QUALIFIER_SIZE_PT}" color="#444444">{escape(qualifier)}</font>'
+    count = escape(labels.QUANTITY.format(quantity=quantity))
+    return f'{escape(head)}{small if qualifier else ""} <font size="12">{count}</font>'
+
+
 def _items_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
-    return [
-        _p(escape(labels.QUANTITY.format(name=item.name, quantity=item.quantity)), styles.body)
-        for item in stop.items
-    ]
+    return [_p(_item_text(item.name, item.quantity), styles.item) for item in stop.items]
 
 
 def _ticket_cell(stop: StopRow, styles: TableStyles) -> Paragraph:
@@ -115,18 +142,27 @@ def _result_cell(styles: TableStyles) -> Paragraph:
     return _p("<br/>".join(lines), styles.check)
 
 
+def _seq_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
+    """The stop number as on the map marker, its planned time under it."""
+    return [_p(str(stop.seq), styles.seq), _p(escape(format_eta(stop.eta)), styles.eta)]
+
+
+def _unload_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any]:
+    """A one-line row: the truck unloads, nothing to tick and no QR code."""
+    place = route.disposal.name if route.disposal is not None else stop.address
+    text = escape(labels.UNLOAD_ROW.format(place=place))
+    if stop.address and stop.address != place:
+        text += f'　<font size="9">{escape(stop.address)}</font>'
+    return [_seq_cell(stop, styles), _p(text, styles.unload), *[""] * 6]
+
+
 def _stop_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any]:
     if stop.kind == "unload":
-        place = route.disposal.name if route.disposal is not None else ""
-        address: Any = [_p(escape(labels.UNLOAD_ROW.format(place=place)), styles.body)]
-        address += _address_cell(stop, styles)
-    else:
-        address = _address_cell(stop, styles)
+        return _unload_row(stop, route, styles)
     return [
-        _p(str(stop.seq), styles.seq),
-        _p(escape(format_eta(stop.eta)), styles.eta),
+        _seq_cell(stop, styles),
         _p(escape(stop.booking_no), styles.booking),
-        address,
+        _address_cell(stop, styles),
         _items_cell(stop, styles),
         _ticket_cell(stop, styles),
         _p(escape(stop.resident_note), styles.note),
@@ -137,9 +173,9 @@ def _stop_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any
 
 def _header_row(styles: TableStyles) -> list[Paragraph]:
     names = (
-        labels.COLUMN_SEQ, labels.COLUMN_ETA, labels.COLUMN_BOOKING, labels.COLUMN_ADDRESS,
-        labels.COLUMN_ITEMS, labels.COLUMN_TICKET, labels.COLUMN_NOTE, labels.COLUMN_RESULT,
-        labels.COLUMN_QR,
+        f"{labels.COLUMN_SEQ}<br/>{labels.COLUMN_ETA}", labels.COLUMN_BOOKING,
+        labels.COLUMN_ADDRESS, labels.COLUMN_ITEMS, labels.COLUMN_TICKET, labels.COLUMN_NOTE,
+        labels.COLUMN_RESULT, labels.COLUMN_QR,
     )  # fmt: skip
     return [_p(name, styles.head) for name in names]
 
@@ -162,6 +198,10 @@ def build_stop_table(route: RouteSheet, width: float, font: str) -> list[Any]:
     ]
     for row in range(2, len(rows), 2):
         commands.append(("BACKGROUND", (0, row), (-1, row), HexColor("#f2f2f2")))
+    for row, stop in enumerate(route.stops, start=1):
+        if stop.kind == "unload":
+            commands.append(("SPAN", (1, row), (-1, row)))
+            commands.append(("BACKGROUND", (0, row), (-1, row), UNLOAD_BACKGROUND))
     table.setStyle(TableStyle(commands))
     totals = route.totals
     text = labels.TOTALS_ROW.format(

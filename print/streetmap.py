@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color, HexColor, white
 
 from print import labels
+from print.facilities import place_flags
 from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Rect, Viewport
 from print.mapsymbols import (
     INSET_COLOUR,
@@ -19,9 +20,9 @@ from print.mapsymbols import (
     draw_attribution,
     draw_halo_text,
     draw_marker,
-    draw_place,
 )
 from print.model import RouteSheet, Street
+from print.plates import draw_flag, sample_polyline
 from print.streetlabels import LABEL_SIZE_PT, NamedStreet, place_street_labels
 
 Points = list[tuple[float, float]]
@@ -67,9 +68,12 @@ def draw_map(canv: Canvas, route: RouteSheet, view: MapView, font: str) -> None:
     _draw_route(canv, line)
     for box in view.insets:
         _draw_inset_box(canv, box.rect, labels.INSET_BOX.format(number=box.index), font)
-    draw_place(canv, viewport, route.depot, labels.DEPOT_SYMBOL, font)
-    if route.disposal is not None:
-        draw_place(canv, viewport, route.disposal, labels.DISPOSAL_SYMBOL, font)
+    avoid = (
+        [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers],
+        [(x, y, 2.0) for x, y in sample_polyline(line, 3.0)],
+    )
+    for flag in place_flags(route):
+        draw_flag(canv, viewport, flag, font, avoid)
     for marker in sorted(view.markers, key=lambda m: m.style != "dot"):
         draw_marker(canv, marker, MARKER_RADIUS_PT, font)
     canv.restoreState()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any, Literal
 
 from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A3, A4
+from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
 from print import labels
 from print.fonts import register_japanese_font
+from print.labels import format_seq_ranges
 from print.maplayout import MM, MapView, Rect, plan_map_views
 from print.mapsymbols import LEGEND_HEIGHT_PT, Canvas, draw_legend
 from print.model import RouteSheet, WorksheetSet
@@ -52,7 +55,7 @@ def render_worksheets(sheet: WorksheetSet, paper: Paper = "A4") -> bytes:
     story: list[Any] = []
     for route in sheet.routes:
         story += _route_story(route, paper, font)
-    doc.build(story)
+    doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
 
 
@@ -102,23 +105,6 @@ def _view_title(view: MapView) -> str:
     return labels.INSET_TITLE.format(number=view.inset_index, seqs=seqs)
 
 
-def format_seq_ranges(seqs: list[int]) -> str:
-    """Return sorted stop numbers as short text: [1, 2, 3, 4, 7, 9, 10] -> 1〜4・7・9・10."""
-    runs: list[list[int]] = []
-    for seq in seqs:
-        if runs and seq == runs[-1][-1] + 1:
-            runs[-1].append(seq)
-        else:
-            runs.append([seq])
-    parts = [
-        labels.SEQ_RANGE.format(first=run[0], last=run[-1])
-        if len(run) >= 3
-        else "・".join(map(str, run))
-        for run in runs
-    ]
-    return "・".join(parts)
-
-
 class _WorksheetDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
     def __init__(self, buffer: BytesIO, sheet: WorksheetSet, paper: Paper, font: str) -> None:
         area = content_rect(paper)
@@ -134,17 +120,49 @@ class _WorksheetDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is unty
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._draw_header)])
         self.sheet, self.font = sheet, font
         self.route: RouteSheet | None = None
+        self.route_key = 0
         self.route_first_page = 1
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802  # reportlab's hook name
         if isinstance(flowable, _RouteStart):
             self.route = flowable.route
+            self.route_key += 1
             self.route_first_page = self.canv.getPageNumber()
 
     def _draw_header(self, canv: Canvas, _doc: Any) -> None:
         if self.route is not None:
             page = canv.getPageNumber() - self.route_first_page + 1
-            draw_page_header(canv, self.sheet, self.route, page, self.font)
+            draw_page_header(canv, self.sheet, self.route, self.route_key, page, self.font)
+
+
+PageMark = tuple[int, int, Callable[[int], None]]
+"""(truck section, page within it, draws the page number given the section's page count)."""
+
+
+class _NumberedCanvas(canvas.Canvas):  # type: ignore[misc]  # reportlab is untyped
+    """Holds the pages back until the end, so each can say "2 / 5" of its truck's pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.page_mark: PageMark | None = None
+        self._held: list[tuple[dict[str, Any], PageMark | None]] = []
+
+    def showPage(self) -> None:  # noqa: N802  # reportlab's name
+        self._held.append((dict(self.__dict__), self.page_mark))
+        self.page_mark = None
+        self._startPage()
+
+    def save(self) -> None:
+        pages: dict[int, int] = {}
+        for _state, mark in self._held:
+            if mark is not None:
+                pages[mark[0]] = max(pages.get(mark[0], 0), mark[1])
+        for state, mark in self._held:
+            self.__dict__.update(state)
+            if mark is not None:
+                mark[2](pages[mark[0]])
+            super().showPage()
+        super().save()
 
 
 def format_service_date(sheet: WorksheetSet) -> str:
@@ -153,9 +171,12 @@ def format_service_date(sheet: WorksheetSet) -> str:
 
 
 def draw_page_header(
-    canv: Canvas, sheet: WorksheetSet, route: RouteSheet, page: int, font: str
+    canv: Canvas, sheet: WorksheetSet, route: RouteSheet, route_key: int, page: int, font: str
 ) -> None:
-    """Truck, crew, date, municipality and totals across the top of every page."""
+    """Truck, crew, date, municipality, totals and "page of the truck's pages" on every page.
+
+    ``canv`` is a _NumberedCanvas; ``route_key`` tells the trucks' sections apart.
+    """
     width, height = canv._pagesize
     top = height - MARGIN_PT
     right = width - MARGIN_PT
@@ -174,8 +195,14 @@ def draw_page_header(
         hours=totals.duration_s / 3600,
     )
     canv.drawString(MARGIN_PT, top - 12 * MM, f"{crew}　　{summary}")
-    page_text = labels.HEADER_PAGE.format(page=page)
-    canv.drawRightString(right, top - 12 * MM, f"{sheet.municipality_name}　{page_text}")
+
+    def page_text(pages: int) -> None:  # drawn when the truck's page count is known
+        canv.setFillColor(black)
+        canv.setFont(font, 10.0)
+        text = labels.HEADER_PAGE.format(page=page, pages=pages)
+        canv.drawRightString(right, top - 12 * MM, f"{sheet.municipality_name}　{text}")
+
+    canv.page_mark = (route_key, page, page_text)
     canv.setFont(font, 7.0)
     generated = labels.HEADER_GENERATED.format(
         generated=sheet.generated_at.strftime("%Y-%m-%d %H:%M")

@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from geo.db import session_scope
-from print.worksheet import render_worksheets
+from print.maplayout import MARKER_RADIUS_PT
+from print.model import WorksheetSet
+from print.worksheet import map_frame, plan_route_maps, render_worksheets
 from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
 from workflow.crew_links import read_stop_token
@@ -25,12 +27,67 @@ _BOOKED_ITEMS = (
 )
 
 
-def _render(engine: Engine, day: Day, tmp_path: Path) -> Path:
+def _sheet(engine: Engine, day: Day) -> WorksheetSet:
     with session_scope(engine) as session:
-        sheet = build_worksheet_set(session, MUNICIPALITY_ID, day, "http://127.0.0.1:9", SECRET)
+        return build_worksheet_set(session, MUNICIPALITY_ID, day, "http://127.0.0.1:9", SECRET)
+
+
+def _render(engine: Engine, day: Day, tmp_path: Path) -> Path:
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(render_worksheets(_sheet(engine, day)))
+    return pdf
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    count = int(next(ln.split()[1] for ln in info.stdout.splitlines() if ln.startswith("Pages:")))
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-raw", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
+def test_each_truck_gets_its_map_pages_then_its_stop_table(
+    engine: Engine, planned_day: Day, tmp_path: Path
+) -> None:
+    sheet = _sheet(engine, planned_day)
+    assert sheet.routes
     pdf = tmp_path / "sheets.pdf"
     pdf.write_bytes(render_worksheets(sheet))
-    return pdf
+    pages = _page_texts(pdf)
+    for route in sheet.routes:
+        mine = [p for p in pages if f"車両 {route.vehicle_name}" in p]
+        views = plan_route_maps(route)
+        maps, tables = mine[: len(views)], mine[len(views) :]
+        assert "ルート全体図" in maps[0]
+        assert all(f"拡大図{k}" in page for k, page in enumerate(maps[1:], start=1))
+        assert tables and all("完了QR" in page for page in tables)
+        assert not any("完了QR" in page for page in maps)
+        flat = "".join("".join(tables).split())
+        assert all(s.booking_no in flat for s in route.stops if s.kind == "pickup")
+        assert all(f"{k} / {len(mine)} ページ" in page for k, page in enumerate(mine, start=1))
+    assert len(pages) == sum(
+        len([p for p in pages if f"車両 {r.vehicle_name}" in p]) for r in sheet.routes
+    )
+
+
+def test_every_stop_marker_of_the_day_lies_inside_its_map_frame(
+    engine: Engine, planned_day: Day
+) -> None:
+    for paper in ("A4", "A3"):
+        frame = map_frame(paper)
+        for route in _sheet(engine, planned_day).routes:
+            views = plan_route_maps(route, paper)
+            markers = [m for view in views for m in view.markers]
+            assert markers
+            assert all(frame.contains(m.x, m.y, pad=MARKER_RADIUS_PT) for m in markers)
+            numbered = {m.seq for m in markers if m.style == "number"}
+            assert numbered >= {s.seq for s in route.stops if s.kind == "pickup"}
 
 
 def test_pdf_lists_every_booking_number_and_item(

@@ -10,9 +10,10 @@ import pytest
 
 from print.errors import FontNotFoundError
 from print.fonts import register_japanese_font
+from print.labels import format_seq_ranges
 from print.model import Place, RouteSheet, RouteTotals, StopRow, WorksheetSet
 from print.sample import build_sample_set
-from print.worksheet import format_seq_ranges, plan_route_maps, render_worksheets
+from print.worksheet import plan_route_maps, render_worksheets
 
 
 def run_tool(*args: str | Path) -> str:
@@ -44,14 +45,17 @@ def test_page_count_is_maps_plus_one_table_page_per_truck(
     views = [len(plan_route_maps(route)) for route in sheet.routes]
     assert views == [1, 2]  # only truck 2 has a dense cluster, hence one zoomed page
     assert page_count(pdf_path) == 1 + 1 + 2 + 1
+    text = run_tool("pdftotext", pdf_path, "-")
+    for page in ("1 / 2 ページ", "2 / 2 ページ", "1 / 3 ページ", "3 / 3 ページ"):
+        assert page in text  # each page says which of its truck's pages it is
 
 
 def test_every_booking_number_and_item_name_is_extractable(
     sheet: WorksheetSet, pdf_path: Path
 ) -> None:
     text = run_tool("pdftotext", "-layout", pdf_path, "-")
-    stops = [stop for route in sheet.routes for stop in route.stops]
-    assert len(stops) == 16
+    stops = [stop for route in sheet.routes for stop in route.stops if stop.kind == "pickup"]
+    assert len(stops) == 14
     missing = [s.booking_no for s in stops if s.booking_no not in text]
     missing += [i.name for s in stops for i in s.items if i.name not in text]
     assert missing == []
@@ -59,6 +63,9 @@ def test_every_booking_number_and_item_name_is_extractable(
         assert label in text
     assert "© OpenStreetMap contributors" in text
     assert "2026年11月24日" in text
+    # each truck unloads once at the facility: a table row, and a line on the map's flag
+    assert text.count("荷下ろし 立川市クリーンセンター") == 2
+    assert "荷下ろし 8" in text
 
 
 def test_japanese_font_is_embedded_as_subset(pdf_path: Path) -> None:
@@ -77,7 +84,8 @@ def test_qr_codes_on_the_stop_table_decode_to_completion_links(
     run_tool("pdftoppm", "-r", "150", "-f", "2", "-l", "2", "-png", pdf_path, tmp_path / "page")
     (image,) = tmp_path.glob("page*.png")
     decoded = set(run_tool("zbarimg", "--quiet", "--raw", image).split())
-    assert {stop.qr_url for stop in sheet.routes[0].stops} <= decoded
+    pickups = {stop.qr_url for stop in sheet.routes[0].stops if stop.kind == "pickup"}
+    assert pickups and decoded == pickups  # the unload row has nothing to record, so no QR
 
 
 def test_dense_cluster_adds_a_zoomed_page(tmp_path: Path) -> None:
