@@ -18,6 +18,7 @@ from api.routes import (
     plan_pages,
     plans,
     public,
+    resident_web,
     staff_auth,
     staff_bookings,
     staff_pages,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(crew.router)
     app.include_router(plans.router)
     app.include_router(plan_pages.router)
+    app.include_router(resident_web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -113,13 +113,35 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-def _store_files(media_dir: Path, photo: LeasedPhoto, image: CleanImage) -> tuple[str, str]:
-    folder = Path(str(photo.municipality_id)) / str(photo.report_id)
-    relative = folder / f"{photo.id}.jpg"
-    thumb = folder / f"{photo.id}_thumb.jpg"
+def store_photo_files(
+    media_dir: Path, municipality_id: int, report_id: int, photo_id: int, image: CleanImage
+) -> tuple[str, str]:
+    """Write a cleaned photo and its thumbnail where every resident photo is kept.
+
+    Args:
+        media_dir: root folder of stored photos.
+        municipality_id: tenant.
+        report_id: the photo's report.
+        photo_id: the photo row's id (names the files).
+        image: the photo as ``workflow.images.clean_image`` returned it.
+
+    Returns:
+        ``(path, thumb_path)`` relative to ``media_dir``:
+        ``<municipality>/<report_id>/<photo_id>.jpg`` and ``..._thumb.jpg``.
+
+    Raises:
+        OSError: the files could not be written.
+    """
+    folder = Path(str(municipality_id)) / str(report_id)
+    relative = folder / f"{photo_id}.jpg"
+    thumb = folder / f"{photo_id}_thumb.jpg"
     _write_atomically(media_dir / relative, image.jpeg)
     _write_atomically(media_dir / thumb, image.thumb_jpeg)
     return relative.as_posix(), thumb.as_posix()
+
+
+def _store_files(media_dir: Path, photo: LeasedPhoto, image: CleanImage) -> tuple[str, str]:
+    return store_photo_files(media_dir, photo.municipality_id, photo.report_id, photo.id, image)
 
 
 def _mark_stored(

@@ -1,0 +1,279 @@
+/* The resident's web report form (/r/road, /r/disaster): one question at a time, like LINE.
+ * Steps: category (+ 人命 for disasters) -> map pin (tap or current position; checked with
+ * /r/place: outside the town is refused, open reports nearby can be joined) -> photos ->
+ * description -> confirm. The server checks everything again; its errors come back next to
+ * their fields and the form opens at the first step that has one. Text from the server goes
+ * into the page through textContent only. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("r-form");
+  if (!form) { return; }
+  var msg = JSON.parse(document.getElementById("r-messages").textContent);
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".r-step"));
+  var nav = document.getElementById("r-nav");
+  var back = document.getElementById("r-back");
+  var next = document.getElementById("r-next");
+  var progress = document.getElementById("r-progress");
+  var lonInput = document.getElementById("r-lon");
+  var latInput = document.getElementById("r-lat");
+  var placeText = document.getElementById("r-place");
+  var maxPhotos = parseInt(form.dataset.maxPhotos, 10);
+  var maxBytes = parseInt(form.dataset.maxBytes, 10);
+  var current = 0;
+  var map = null, marker = null;
+  var place = {state: "none", checkedFor: "", district: ""};  // state: none | checking | inside | outside | failed
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) {
+      return values[key] !== undefined ? String(values[key]) : "";
+    });
+  }
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+  function errorOf(field) { return document.getElementById("err-" + field); }
+  function setError(field, text) {
+    var node = errorOf(field);
+    if (!node) { return; }
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+  function checked(name) {
+    var input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : "";
+  }
+  function categoryName() {
+    var input = form.querySelector('input[name="category"]:checked');
+    return input ? input.parentNode.textContent.trim() : "";
+  }
+
+  // ---------- steps ----------
+  function show(index) {
+    current = Math.max(0, Math.min(index, steps.length - 1));
+    steps.forEach(function (step, i) { step.hidden = i !== current; });
+    back.hidden = current === 0;
+    next.hidden = current === steps.length - 1;
+    progress.textContent = fill(msg.progress, {n: current + 1, total: steps.length});
+    var name = steps[current].dataset.step;
+    if (name === "place") { showMap(); }
+    if (name === "confirm") { renderSummary(); }
+    window.scrollTo(0, 0);
+  }
+
+  function stepOk(name) {
+    if (name === "category") {
+      var ok = true;
+      setError("category", checked("category") ? "" : msg.category);
+      ok = !!checked("category");
+      if (form.dataset.flow === "disaster") {
+        setError("urgent", checked("urgent") ? "" : msg.urgent);
+        ok = ok && !!checked("urgent");
+      }
+      return ok;
+    }
+    if (name === "place") {
+      if (!lonInput.value || !latInput.value) { setError("location", msg.location); return false; }
+      return place.state === "inside";
+    }
+    if (name === "photos") { return checkPhotos(); }
+    return true;
+  }
+
+  next.addEventListener("click", function () {
+    if (stepOk(steps[current].dataset.step)) { show(current + 1); }
+  });
+  back.addEventListener("click", function () { show(current - 1); });
+
+  // ---------- category / urgent ----------
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.name === "category") {
+      setError("category", "");
+      if (lonInput.value) { checkPlace(); }  // nearby reports depend on the category
+    }
+    if (target.name === "urgent") {
+      setError("urgent", "");
+      document.getElementById("r-urgent-advice").hidden = target.value !== "y";
+    }
+  });
+
+  // ---------- map ----------
+  function bounds() {
+    var b = form.dataset.bbox.split(",").map(parseFloat);  // min lon, min lat, max lon, max lat
+    return [[b[1], b[0]], [b[3], b[2]]];
+  }
+  function showMap() {
+    if (map || typeof L === "undefined") { if (map) { map.invalidateSize(); } return; }
+    map = L.map("r-map", {tap: true});
+    L.tileLayer(form.dataset.tileUrl, {
+      attribution: form.dataset.tileAttribution, maxZoom: 18,
+    }).addTo(map);
+    map.fitBounds(bounds());
+    // District outlines: orientation even where the tiles do not load (offline, slow network).
+    fetch("/api/v1/districts", {credentials: "same-origin"}).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (districts) {
+      if (districts) {
+        L.geoJSON(districts, {interactive: false, style: {color: "#1f4e79", weight: 1, opacity: 0.5, fillOpacity: 0.03}}).addTo(map);
+      }
+    }).catch(function () { /* the map works without them */ });
+    map.on("click", function (event) { setPin(event.latlng.lat, event.latlng.lng, false); });
+    if (lonInput.value && latInput.value) {
+      setPin(parseFloat(latInput.value), parseFloat(lonInput.value), true);
+    }
+  }
+  function setPin(lat, lon, centre) {
+    latInput.value = lat.toFixed(6);
+    lonInput.value = lon.toFixed(6);
+    if (map) {
+      if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon]).addTo(map); }
+      if (centre) { map.setView([lat, lon], Math.max(map.getZoom(), 16)); }
+    }
+    setError("location", "");
+    checkPlace();
+  }
+
+  document.getElementById("r-locate").addEventListener("click", function () {
+    if (!navigator.geolocation) { setError("location", msg.locate_failed); return; }
+    placeText.textContent = msg.locating;
+    navigator.geolocation.getCurrentPosition(function (position) {
+      setPin(position.coords.latitude, position.coords.longitude, true);
+    }, function () {
+      placeText.textContent = "";
+      setError("location", msg.locate_failed);
+    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+  });
+
+  function checkPlace() {
+    var category = checked("category");
+    if (!category || !lonInput.value) { return; }
+    var key = [category, lonInput.value, latInput.value].join("|");
+    place = {state: "checking", checkedFor: key, district: ""};
+    placeText.textContent = msg.checking;
+    var query = "category=" + encodeURIComponent(category) + "&lon=" + lonInput.value +
+      "&lat=" + latInput.value;
+    fetch("/r/place?" + query, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (answer) {
+      if (place.checkedFor !== key) { return; }  // the pin moved meanwhile
+      place.state = answer.inside ? "inside" : "outside";
+      place.district = answer.district || "";
+      placeText.textContent = answer.inside ? answer.message : "";
+      setError("location", answer.inside ? "" : answer.message);
+      renderNearby(answer.inside ? answer : {nearby: []});
+    }).catch(function () {
+      if (place.checkedFor !== key) { return; }
+      place.state = "failed";
+      placeText.textContent = "";
+      setError("location", msg.check_failed);
+    });
+  }
+
+  function radio(value, label, isChecked) {
+    var wrap = el("label", undefined, "r-choice");
+    var input = el("input");
+    input.type = "radio"; input.name = "attach"; input.value = value; input.checked = isChecked;
+    wrap.appendChild(input);
+    wrap.appendChild(el("span", label));
+    return wrap;
+  }
+  function renderNearby(answer) {
+    var box = document.getElementById("r-nearby");
+    var list = document.getElementById("r-nearby-list");
+    var wanted = checked("attach") || form.dataset.attach || "";
+    list.replaceChildren();
+    box.hidden = !answer.nearby.length;
+    if (!answer.nearby.length) { return; }
+    document.getElementById("r-nearby-title").textContent = answer.nearby_message;
+    var known = false;
+    answer.nearby.forEach(function (report) {
+      known = known || report.receipt_no === wanted;
+      list.appendChild(radio(report.receipt_no, fill(msg.attach, report), report.receipt_no === wanted));
+    });
+    list.appendChild(radio("", msg.separate, !known));
+  }
+
+  // ---------- photos ----------
+  var photoInput = document.getElementById("r-photos");
+  function checkPhotos() {
+    var files = Array.prototype.slice.call(photoInput.files || []);
+    var problem = "";
+    if (files.length > maxPhotos) {
+      problem = fill(msg.too_many_photos, {max_photos: maxPhotos});
+    }
+    files.forEach(function (file, i) {
+      if (problem) { return; }
+      if (file.type && file.type.indexOf("image/") !== 0) {
+        problem = fill(msg.photo_not_image, {number: i + 1});
+      } else if (file.size > maxBytes) {
+        problem = fill(msg.photo_too_large, {number: i + 1, max_mb: msg.max_mb});
+      }
+    });
+    setError("photos", problem);
+    return !problem;
+  }
+  function renderPhotos() {
+    var previews = document.getElementById("r-previews");
+    var files = photoInput.files || [];
+    previews.replaceChildren();
+    Array.prototype.slice.call(files, 0, maxPhotos).forEach(function (file) {
+      if (!file.type || file.type.indexOf("image/") !== 0) { return; }
+      var img = el("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      previews.appendChild(img);
+    });
+    document.getElementById("r-photo-count").textContent =
+      files.length ? fill(msg.photos_chosen, {count: files.length}) : "";
+    document.getElementById("r-photos-clear").hidden = !files.length;
+    checkPhotos();
+  }
+  photoInput.addEventListener("change", renderPhotos);
+  document.getElementById("r-photos-clear").addEventListener("click", function () {
+    photoInput.value = "";
+    renderPhotos();
+  });
+
+  // ---------- confirm ----------
+  function row(list, label, value) {
+    list.appendChild(el("dt", label));
+    list.appendChild(el("dd", value));
+  }
+  function renderSummary() {
+    var list = document.getElementById("r-summary");
+    list.replaceChildren();
+    row(list, msg.label_category, categoryName());
+    if (form.dataset.flow === "disaster") {
+      row(list, msg.label_urgent, checked("urgent") === "y" ? msg.urgent_yes : msg.urgent_no);
+    }
+    row(list, msg.label_place, place.district || msg.map_point);
+    var count = Math.min((photoInput.files || []).length, maxPhotos);
+    row(list, msg.label_photos, fill(msg.photo_count, {count: count}));
+    var description = document.getElementById("r-description").value.trim();
+    row(list, msg.label_description, description || msg.none);
+    if (checked("attach")) { row(list, msg.label_attach, checked("attach")); }
+  }
+
+  form.addEventListener("submit", function (event) {
+    for (var i = 0; i < steps.length; i += 1) {
+      if (!stepOk(steps[i].dataset.step)) { event.preventDefault(); show(i); return; }
+    }
+    document.getElementById("r-send").disabled = true;
+    document.getElementById("r-sending").hidden = false;
+  });
+
+  // ---------- start: at the first step the server found a problem in ----------
+  nav.hidden = false;
+  progress.hidden = false;
+  var first = 0;
+  for (var i = 0; i < steps.length; i += 1) {
+    if (steps[i].querySelector('.r-error[data-field]:not([hidden])')) { first = i; break; }
+  }
+  show(first);
+  if (lonInput.value && latInput.value && steps[first].dataset.step !== "place") { checkPlace(); }
+}());
