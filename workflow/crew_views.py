@@ -44,6 +44,10 @@ class LinkExpiredError(ForbiddenError):
     code = "link_expired"
 
 
+class LinkNotYetOpenError(ForbiddenError):
+    code = "link_not_yet_open"
+
+
 @dataclass(frozen=True)
 class StopView:
     stop_id: int
@@ -115,3 +119,25 @@ def load_stop(session: Session, mid: int, stop_id: int, today: dt.date | None) -
             "この作業票の期限が切れています。記録は事務所にご連絡ください。", field="token"
         )
     return _view(row)
+
+
+def opens_later(view: StopView, today: dt.date) -> bool:
+    """True before the stop's plan day: the page may be looked at, nothing recorded yet."""
+    return today < view.service_date
+
+
+def check_recording_day(view: StopView, today: dt.date) -> None:
+    """Refuse recording a stop from its link on any day before its plan day.
+
+    A crew member looking at tomorrow's sheet must not mark a stop collected (and notify
+    the resident) a day early. Expiry after the plan day is ``load_stop``'s check.
+
+    Raises:
+        LinkNotYetOpenError: ``today`` (Asia/Tokyo) is before the plan day.
+    """
+    if opens_later(view, today):
+        day = view.service_date
+        raise LinkNotYetOpenError(
+            f"この作業票は{day.month}月{day.day}日の分です。記録は収集日の当日にできます。",
+            field="token",
+        )

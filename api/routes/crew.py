@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.crew_texts import not_out_notice
@@ -15,7 +15,14 @@ from api.security import OptionalStaff, session_data
 from api.templating import templates
 from workflow.crew import OutcomeNotices, StopNotFoundError, StopOutcome, record_outcomes
 from workflow.crew_links import read_stop_token, stop_token
-from workflow.crew_views import LinkExpiredError, StopView, load_stop
+from workflow.crew_views import (
+    LinkExpiredError,
+    LinkNotYetOpenError,
+    StopView,
+    check_recording_day,
+    load_stop,
+    opens_later,
+)
 from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.images import MAX_PHOTO_BYTES, CleanImage, ImageRejectedError, clean_image
 from workflow.plan_views import OUTCOME_LABELS_JA, check_plan_access, load_plan_summary
@@ -33,8 +40,15 @@ PHOTO_REJECTED = "写真を読み取れませんでした。撮り直すか、�
 GONE = "この停留所は見つかりません。計画が作り直されたため、新しい作業票をお使いください。"
 
 
-def _today() -> dt.date:
+def crew_today() -> dt.date:
+    """Today in Asia/Tokyo: the day crew links are checked against.
+
+    A dependency, so tests can stand on a plan day without waiting for it.
+    """
     return dt.datetime.now(tz=TOKYO).date()
+
+
+TodayDep = Annotated[dt.date, Depends(crew_today)]
 
 
 def _problem(request: Request, message: str, status: int) -> HTMLResponse:
@@ -49,7 +63,12 @@ def _stop_id(token: str, secret: str, mid: int) -> int | None:
 
 
 def _stop_page(
-    request: Request, token: str, view: StopView, error: str | None = None, status: int = 200
+    request: Request,
+    token: str,
+    view: StopView,
+    today: dt.date,
+    error: str | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     settings = request.app.state.settings
     next_token = (
@@ -64,18 +83,24 @@ def _stop_page(
         "labels": OUTCOME_LABELS_JA,
         "just": request.query_params.get("r"),
         "error": error,
+        "opens_later": opens_later(view, today),
     }
     return templates.TemplateResponse(request, "crew/stop.html", context, status_code=status)
 
 
 def _open(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, mid: int
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: int,
+    today: dt.date,
 ) -> StopView | HTMLResponse:
     stop_id = _stop_id(token, settings.secret_key, mid)
     if stop_id is None:
         return _problem(request, BAD_LINK, 403)
     try:
-        view = load_stop(session, mid, stop_id, _today())
+        view = load_stop(session, mid, stop_id, today)
     except LinkExpiredError as exc:
         return _problem(request, exc.message_ja, 403)
     return _problem(request, GONE, 404) if view is None else view
@@ -83,10 +108,15 @@ def _open(
 
 @router.get("/crew/s/{token}", response_class=HTMLResponse)
 def crew_stop(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
+    today: TodayDep,
 ) -> HTMLResponse:
-    view = _open(request, token, session, settings, mid)
-    return view if isinstance(view, HTMLResponse) else _stop_page(request, token, view)
+    view = _open(request, token, session, settings, mid, today)
+    return view if isinstance(view, HTMLResponse) else _stop_page(request, token, view, today)
 
 
 def _actor(request: Request, settings: SettingsDep, session: SessionDep, mid: int) -> Actor:
@@ -112,13 +142,18 @@ def crew_record(
     engine: EngineDep,
     settings: SettingsDep,
     mid: MunicipalityDep,
+    today: TodayDep,
     outcome: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    view = _open(request, token, session, settings, mid)
+    view = _open(request, token, session, settings, mid, today)
     if isinstance(view, HTMLResponse):
         return view
+    try:
+        check_recording_day(view, today)
+    except LinkNotYetOpenError as exc:
+        return _problem(request, exc.message_ja, 403)
     actor = _actor(request, settings, session, mid)
     session.close()  # no connection held while the photo is cleaned and stored
     entry = StopOutcome(view.stop_id, outcome, note)
@@ -130,9 +165,9 @@ def crew_record(
     except StopNotFoundError:
         return _problem(request, GONE, 404)
     except ImageRejectedError:
-        return _stop_page(request, token, view, PHOTO_REJECTED, 422)
+        return _stop_page(request, token, view, today, PHOTO_REJECTED, 422)
     except InvalidInputError as exc:
-        return _stop_page(request, token, view, exc.message_ja, 422)
+        return _stop_page(request, token, view, today, exc.message_ja, 422)
     flag = "new" if result.newly_recorded else "already"
     return RedirectResponse(f"/crew/s/{token}?r={flag}", status_code=303)
 
@@ -144,6 +179,7 @@ def crew_home(
     session: SessionDep,
     settings: SettingsDep,
     mid: MunicipalityDep,
+    today: TodayDep,
     date: dt.date | None = None,
 ) -> Response:
     if who is None:
@@ -152,7 +188,7 @@ def crew_home(
         check_plan_access(session, mid, who, crew_too=True)
     except ForbiddenError as exc:
         return _problem(request, exc.message_ja, 403)
-    day = date or _today()
+    day = date or today
     summary = load_plan_summary(session, mid, day)
     tokens = {
         stop.stop_id: stop_token(settings.secret_key, mid, stop.stop_id)
@@ -163,7 +199,7 @@ def crew_home(
         "who": who,
         "csrf_token": request.state.csrf,
         "day": day,
-        "today": _today(),
+        "today": today,
         "summary": summary,
         "tokens": tokens,
         "labels": OUTCOME_LABELS_JA,

@@ -11,24 +11,26 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from PIL import Image
 from sqlalchemy import Engine, text
 
 from api.app import create_app
+from api.routes.crew import crew_today
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.fakes.line_server import FakeLineServer
 from tests.support.bulky_day import BookedDay, pickup_stops, plan_day, release_day
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
-from workflow.crew_links import SALT, read_stop_token, stop_token
+from workflow.crew_links import read_stop_token, stop_token
 from workflow.line_sender import LineSender, make_configuration
 from workflow.outbox import dispatch_due
 
@@ -63,17 +65,39 @@ def crew_settings(
     )
 
 
-@pytest.fixture(scope="module")
-def server(crew_settings: Settings) -> Iterator[str]:
-    with live_server(create_app(crew_settings)) as url:
-        yield url
+@dataclass
+class Clock:
+    """The app's idea of today (Asia/Tokyo): the plan day unless a test moves it."""
+
+    day: dt.date
+
+    @contextmanager
+    def on(self, day: dt.date) -> Iterator[None]:
+        kept, self.day = self.day, day
+        try:
+            yield
+        finally:
+            self.day = kept
 
 
 @pytest.fixture(scope="module")
 def booked(engine: Engine) -> Iterator[BookedDay]:
-    planned = plan_day(engine, offset_days=45, count=7, seed=31)
+    planned = plan_day(engine, offset_days=45, count=9, seed=31)
     yield planned
     release_day(engine, planned.day)
+
+
+@pytest.fixture(scope="module")
+def clock(booked: BookedDay) -> Clock:
+    return Clock(booked.day)
+
+
+@pytest.fixture(scope="module")
+def server(crew_settings: Settings, clock: Clock) -> Iterator[str]:
+    app = create_app(crew_settings)
+    app.dependency_overrides[crew_today] = lambda: clock.day  # the crews' day is the plan day
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -133,12 +157,14 @@ def test_qr_code_marks_the_stop_collected_and_notifies_once(
     pdf = client.get(f"/api/v1/plans/{booked.day}/worksheets.pdf", headers=headers)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     links = qr_links(pdf.content, tmp_path)
-    pickups = set(pickup_stops(engine, booked.plan_id))
-    stop_ids = [read_stop_token(crew_settings.secret_key, u.rsplit("/", 1)[-1]) for u in links]
-    assert links and all(value is not None for value in stop_ids)
-    first = next(i for i, value in enumerate(stop_ids) if value and value[1] in pickups)
-    path = urlsplit(on_server(links[first], str(client.base_url))).path
-    stop_id = pickups_id(stop_ids[first])
+    pickups = pickup_stops(engine, booked.plan_id)
+    scanned = {
+        pickups_id(read_stop_token(crew_settings.secret_key, u.rsplit("/", 1)[-1])): u
+        for u in links
+    }
+    assert sorted(scanned) == sorted(pickups)  # one readable QR per pickup, none for unloads
+    stop_id = pickups[0]  # the other tests use the other stops
+    path = urlsplit(on_server(scanned[stop_id], str(client.base_url))).path
     page = client.get(path)
     before = stop_row(engine, stop_id)
     assert page.status_code == 200 and before.receipt_no in page.text and "収集済" in page.text
@@ -181,11 +207,14 @@ def test_not_out_tells_the_resident_how_to_rebook(
     stop_id = pickup_stops(engine, booked.plan_id)[2]
     token = stop_token(crew_settings.secret_key, MUNICIPALITY_ID, stop_id)
     photo = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "PNG")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretPhone"  # camera make; GPS and serials travel the same way
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "JPEG", exif=exif.tobytes())
+    assert b"SecretPhone" in photo.getvalue()
     answer = client.post(
         f"/crew/s/{token}",
         data={"outcome": "not_out", "note": "門の前に何もなし"},
-        files={"photo": ("empty.png", photo.getvalue(), "image/png")},
+        files={"photo": ("empty.jpg", photo.getvalue(), "image/jpeg")},
         follow_redirects=True,
     )
     assert answer.status_code == 200 and "記録しました" in answer.text
@@ -200,7 +229,8 @@ def test_not_out_tells_the_resident_how_to_rebook(
             text("SELECT storage_path FROM photo WHERE report_id = :r AND source = 'crew'"),
             {"r": row.report_id},
         ).scalar_one()
-    assert (crew_settings.media_dir / stored).read_bytes()[:3] == b"\xff\xd8\xff"
+    kept = (crew_settings.media_dir / stored).read_bytes()
+    assert kept[:3] == b"\xff\xd8\xff" and b"SecretPhone" not in kept and b"Exif" not in kept
 
 
 def test_other_needs_a_note_and_pushes_nothing(
@@ -221,28 +251,54 @@ def test_other_needs_a_note_and_pushes_nothing(
     assert crew_line.pushes(to=row.user_id) == []
 
 
-def _old_token(secret: str, stop_id: int) -> str:
-    class ThreeDaysAgo(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return super().get_timestamp() - 3 * 86400
-
-    signer = URLSafeTimedSerializer(secret, salt=SALT, signer=ThreeDaysAgo)
-    return signer.dumps([MUNICIPALITY_ID, stop_id])
-
-
-def test_forged_expired_and_unknown_links_are_refused_in_japanese(
+def test_forged_and_unknown_links_are_refused_in_japanese(
     client: httpx.Client, booked: BookedDay, engine: Engine, crew_settings: Settings
 ) -> None:
     stop_id = pickup_stops(engine, booked.plan_id)[4]
     good = stop_token(crew_settings.secret_key, MUNICIPALITY_ID, stop_id)
     forged = client.get(f"/crew/s/{good[:-2]}xx")
     assert forged.status_code == 403 and "このQRコードは無効です" in forged.text
-    expired = client.get(f"/crew/s/{_old_token(crew_settings.secret_key, stop_id)}")
-    assert expired.status_code == 403 and "無効" in expired.text
     assert mark(client, f"/crew/s/{good[:-2]}xx", "collected").status_code == 403
+    other_key = stop_token("another-secret-key", MUNICIPALITY_ID, stop_id)
+    assert client.get(f"/crew/s/{other_key}").status_code == 403
     gone = client.get(f"/crew/s/{stop_token(crew_settings.secret_key, MUNICIPALITY_ID, 10**12)}")
     assert gone.status_code == 404 and "見つかりません" in gone.text
     assert stop_row(engine, stop_id).outcome is None
+
+
+def test_a_link_records_only_on_its_plan_day_and_the_morning_after(
+    client: httpx.Client, booked: BookedDay, engine: Engine, crew_settings: Settings, clock: Clock
+) -> None:
+    stop_id = pickup_stops(engine, booked.plan_id)[6]
+    path = f"/crew/s/{stop_token(crew_settings.secret_key, MUNICIPALITY_ID, stop_id)}"
+    with clock.on(booked.day - dt.timedelta(days=3)):  # printed on Friday for Monday
+        preview = client.get(path)
+        assert preview.status_code == 200 and stop_row(engine, stop_id).receipt_no in preview.text
+        assert "当日にできます" in preview.text and 'value="collected"' not in preview.text
+        early = mark(client, path, "collected")
+        assert early.status_code == 403 and "当日にできます" in early.text
+    assert stop_row(engine, stop_id).outcome is None
+    with clock.on(booked.day + dt.timedelta(days=2)):
+        for late in (client.get(path), mark(client, path, "collected")):
+            assert late.status_code == 403 and "期限が切れています" in late.text
+    assert stop_row(engine, stop_id).outcome is None
+    with clock.on(booked.day + dt.timedelta(days=1)):  # the sheet came back late
+        assert "記録しました" in mark(client, path, "collected").text
+    assert stop_row(engine, stop_id).outcome == "collected"
+
+
+def test_a_file_that_is_no_photo_is_refused_and_nothing_recorded(
+    client: httpx.Client, booked: BookedDay, engine: Engine, crew_settings: Settings
+) -> None:
+    stop_id = pickup_stops(engine, booked.plan_id)[7]
+    path = f"/crew/s/{stop_token(crew_settings.secret_key, MUNICIPALITY_ID, stop_id)}"
+    for name, data in (("x.jpg", b"MZ\x90\x00 not a photo"), ("x.png", b"\x89PNG\r\n\x1a\nbroken")):
+        answer = client.post(
+            path, data={"outcome": "collected"}, files={"photo": (name, data, "image/jpeg")}
+        )
+        assert answer.status_code == 422 and "写真を読み取れませんでした" in answer.text
+    assert stop_row(engine, stop_id).outcome is None
+    assert list(crew_settings.media_dir.rglob("*.part")) == []
 
 
 def test_crew_home_lists_the_day_with_stop_links(

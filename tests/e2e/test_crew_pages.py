@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 from sqlalchemy import Engine
 
 from api.app import create_app
+from api.routes.crew import crew_today
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky_day import BookedDay, pickup_stops, plan_day, release_day
@@ -24,16 +25,18 @@ OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 
 
 @pytest.fixture(scope="module")
-def server(test_settings: Settings) -> Iterator[str]:
-    with live_server(create_app(test_settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def booked(engine: Engine) -> Iterator[BookedDay]:
     planned = plan_day(engine, offset_days=75, count=4, seed=59)
     yield planned
     release_day(engine, planned.day)
+
+
+@pytest.fixture(scope="module")
+def server(test_settings: Settings, booked: BookedDay) -> Iterator[str]:
+    app = create_app(test_settings)
+    app.dependency_overrides[crew_today] = lambda: booked.day  # the crews' day is the plan day
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -89,4 +92,25 @@ def test_crew_buttons_fit_a_phone_screen_and_record(
     page.locator("button[value=collected]").tap()
     page.wait_for_url(re.compile(r"\?r=new$"))
     assert "記録しました" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_other_without_a_note_asks_for_one_on_the_phone_before_sending(
+    browser: Browser, server: str, booked: BookedDay, engine: Engine, test_settings: Settings
+) -> None:
+    stop_id = pickup_stops(engine, booked.plan_id)[1]
+    token = stop_token(test_settings.secret_key, MUNICIPALITY_ID, stop_id)
+    context = _context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{server}/crew/s/{token}")
+    assert page.locator("#note-needed").is_hidden()
+    page.locator("button[value=other]").tap()
+    assert page.locator("#note-needed").is_visible() and posts == []
+    assert page.evaluate("document.activeElement.id") == "note"
+    page.fill("#note", "品目が申込と違う")
+    page.locator("button[value=other]").tap()
+    page.wait_for_url(re.compile(r"\?r=new$"))
+    assert "その他" in page.locator("main").inner_text() and len(posts) == 1
     context.close()
