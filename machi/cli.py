@@ -194,17 +194,23 @@ def print_day(
 ) -> None:
     """Write the crews' worksheets of a planned day as one PDF."""
     from print.worksheet import render_worksheets
+    from workflow.errors import NotFoundError
     from workflow.worksheets import build_worksheet_set
 
+    size = paper.upper()
+    if size not in ("A4", "A3"):
+        raise typer.BadParameter("use A4 or A3", param_hint="--paper")
     settings = get_settings()
-    day = _parse_date(date)
-    with session_scope(get_engine(settings.database_url)) as session:
-        sheet = build_worksheet_set(
-            session, int(settings.municipality_code), day, settings.base_url, settings.secret_key
-        )
-    pdf = render_worksheets(sheet, paper="A3" if paper.upper() == "A3" else "A4")
+    day, mid = _parse_date(date), int(settings.municipality_code)
+    try:
+        with session_scope(get_engine(settings.database_url)) as session:
+            sheet = build_worksheet_set(session, mid, day, settings.base_url, settings.secret_key)
+    except NotFoundError as exc:
+        typer.echo(f"{exc.message_ja}（先に machi plan --date {day:%Y-%m-%d}）", err=True)
+        raise typer.Exit(1) from exc
+    pdf = render_worksheets(sheet, paper="A3" if size == "A3" else "A4")
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"worksheets-{day:%Y-%m-%d}.pdf"
+    target = out / f"worksheets-{day:%Y-%m-%d}-{size}.pdf"  # the same name as the download
     target.write_bytes(pdf)
     typer.echo(f"wrote {target} ({len(sheet.routes)} trucks, {len(pdf) // 1024} kB)")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -129,3 +131,48 @@ def test_japanese_font_is_embedded_and_qr_links_are_signed(
     token = codes[0].rsplit("/", 1)[-1]
     assert read_stop_token(SECRET, token) is not None
     assert read_stop_token("another-secret", token) is None
+
+
+def _machi(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MACHI_DATABASE_URL": database_url,
+        "MACHI_PUBLIC_BASE_URL": "https://machi.example.jp",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "machi", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_machi_print_writes_the_days_pdf_with_public_links(
+    database_url: str, planned_day: Day, tmp_path: Path
+) -> None:
+    done = _machi(database_url, "print", "--date", f"{planned_day}", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / f"worksheets-{planned_day}-A4.pdf"
+    assert pdf.is_file() and str(pdf) in done.stdout
+    tables = [n for n, page in enumerate(_page_texts(pdf), start=1) if "完了QR" in page]
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", str(tables[0]), "-l", str(tables[0]), str(pdf),
+         str(tmp_path / "t")],
+        check=True,
+    )  # fmt: skip
+    codes = subprocess.run(
+        ["zbarimg", "-q", "--raw", *map(str, tmp_path.glob("t*.png"))],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert codes and all(c.startswith("https://machi.example.jp/crew/s/") for c in codes)
+    a3 = _machi(database_url, "print", "--date", f"{planned_day}", "--out", str(tmp_path),
+                "--paper", "a3")  # fmt: skip
+    assert a3.returncode == 0 and (tmp_path / f"worksheets-{planned_day}-A3.pdf").is_file()
+
+
+def test_machi_print_refuses_a_day_without_plan_and_a_bad_paper(
+    database_url: str, tmp_path: Path
+) -> None:
+    missing = _machi(database_url, "print", "--date", "2031-01-07", "--out", str(tmp_path))
+    assert missing.returncode == 1 and "収集計画がありません" in missing.stderr
+    bad = _machi(database_url, "print", "--date", "2031-01-07", "--paper", "B5")
+    assert bad.returncode == 2 and "A4 or A3" in bad.stderr
+    assert list(tmp_path.iterdir()) == []
