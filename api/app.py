@@ -24,6 +24,7 @@ from api.routes import (
     staff_pages,
     staff_reports,
 )
+from api.routes.dev_line import install_dev_line
 from api.templating import templates
 from geo.db import get_engine, make_sessionmaker
 from machi.settings import Settings, get_settings
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(plan_pages.router)
     app.include_router(resident_web.router)
+    if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
+        install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -25,6 +25,8 @@ GSI_ATTRIBUTION = (
 )
 
 DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, ""}
+# Where the app serves its own fake LINE Messaging API in dev (api/dev_line_api.py).
+DEV_LINE_API_PATH = "/dev/line-api"
 
 
 class Settings(BaseSettings):
@@ -41,7 +43,8 @@ class Settings(BaseSettings):
 
     line_channel_secret: str = DEV_LINE_CHANNEL_SECRET
     line_channel_access_token: str = DEV_LINE_ACCESS_TOKEN
-    # Unset: the SDK talks to LINE's real hosts. Set: every SDK call (api and api-data) goes here.
+    # Set: every SDK call (api and api-data) goes here. Unset: LINE's real hosts, except in dev,
+    # where it defaults to the app's own fake LINE API; set it empty for the real hosts in dev.
     line_api_base: str | None = None
 
     municipality_code: str = "13202"
@@ -52,6 +55,14 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _dev_talks_to_the_in_app_line_api(self) -> Settings:
+        if self.env == "dev" and self.line_api_base is None:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.line_api_base = f"http://{host}:{self.port}{DEV_LINE_API_PATH}"
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:

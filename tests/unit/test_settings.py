@@ -15,7 +15,20 @@ def test_dev_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.env == "dev"
     assert settings.database_url == DEV_DATABASE_URL
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.line_api_base is None
+    assert settings.line_api_base == "http://127.0.0.1:8000/dev/line-api"  # the in-app fake
+
+
+def test_dev_line_api_follows_the_port_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("MACHI_ENV", "MACHI_HOST", "MACHI_LINE_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MACHI_PORT", "8123")
+    assert Settings(_env_file=None).line_api_base == "http://127.0.0.1:8123/dev/line-api"
+    monkeypatch.setenv("MACHI_LINE_API_BASE", "")
+    assert Settings(_env_file=None).line_api_base == ""  # empty: LINE's real hosts
+    monkeypatch.delenv("MACHI_LINE_API_BASE")
+    assert Settings(env="test", _env_file=None).line_api_base is None  # only dev defaults it
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
