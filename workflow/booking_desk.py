@@ -8,13 +8,13 @@ call in ``session.begin()``; the LINE processor in its own). Personal data goes 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from geo.models import Booking, Resident, ResidentContact
+from workflow.booking_contact import MAX_NAME_CHARS, clean_name, clean_phone
 from workflow.booking_views import BookingView, Contact, booking_view, find_booking
 from workflow.bookings import BULKY_CATEGORY, BookingRequest, ItemLine, book
 from workflow.calendar import BookingWindow
@@ -22,8 +22,6 @@ from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.reports import TOKYO, get_category
 from workflow.staff_auth import StaffIdentity
 from workflow.transitions import Actor
-
-_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 
 
 @dataclass(frozen=True)
@@ -56,13 +54,14 @@ def check_contact(contact: Contact) -> Contact:
     Raises:
         InvalidInputError: name missing or too long, phone not a Japanese number, address too long.
     """
-    name = unicodedata.normalize("NFKC", contact.name).strip()
-    phone = unicodedata.normalize("NFKC", contact.phone).strip().replace("ー", "-")
+    name = clean_name(contact.name)
+    phone = clean_phone(contact.phone)
     address = unicodedata.normalize("NFKC", contact.address or "").strip() or None
-    if not 1 <= len(name) <= 64:
-        raise InvalidInputError("お名前を64文字以内で入力してください。", field="name")
-    digits = sum(c.isdigit() for c in phone)
-    if not _PHONE.match(phone) or not 10 <= digits <= 11:
+    if name is None:
+        raise InvalidInputError(
+            f"お名前を{MAX_NAME_CHARS}文字以内で入力してください。", field="name"
+        )
+    if phone is None:
         raise InvalidInputError(
             "電話番号は市外局番から入力してください（例：042-523-2111）。", field="phone"
         )

@@ -122,6 +122,50 @@ def free_days(
 
 
 @dataclass(frozen=True)
+class ZoneDay:
+    """One collection day of a zone as residents may see it (full and closed days too)."""
+
+    service_date: dt.date
+    free: int
+    closed_reason: str | None
+
+
+def zone_days(
+    session: Session, municipality_id: int, zone_id: int, today: dt.date, window: BookingWindow
+) -> tuple[ZoneDay, ...]:
+    """Every zone-day inside the booking window, soonest first: free, full or closed.
+
+    The dialogue offers the free ones and explains why another picked date cannot be taken.
+
+    Args:
+        session: open session (read only).
+        municipality_id: tenant.
+        zone_id: the collection zone.
+        today: today's date in Asia/Tokyo.
+        window: the booking window.
+    """
+    first = today + dt.timedelta(days=window.min_days_ahead)
+    last = today + dt.timedelta(days=window.max_days_ahead)
+    rows = session.scalars(
+        select(CollectionDay)
+        .where(
+            CollectionDay.municipality_id == municipality_id,
+            CollectionDay.zone_id == zone_id,
+            CollectionDay.service_date.between(first, last),
+        )
+        .order_by(CollectionDay.service_date)
+    ).all()
+    return tuple(
+        ZoneDay(
+            d.service_date,
+            max(d.capacity - d.booked, 0),
+            (d.closed_reason or "休業日") if d.closed else None,
+        )
+        for d in rows
+    )
+
+
+@dataclass(frozen=True)
 class FreeDay:
     service_date: dt.date
     weekday_ja: str

@@ -16,7 +16,11 @@ a row lock on the stored state, or photos of an image set get lost):
    ``SubmitReport`` -> ``workflow.reports.create(draft)`` (download the photos by message id
    now), then add ``messages.build_receipt(receipt_no, category_name, address, "受付")``;
    ``ShowMyReports`` -> add ``messages.build_my_reports(...)``;
-   ``StartBulky`` -> hand over to the booking flow (the dialogue state is already None).
+   the bulky-waste booking's actions (``model_bulky``: ``SearchItems``, ``LoadDays``,
+   ``SubmitBooking``, ``ShowMyBookings``, ``OpenBooking``, ``CancelBooking``,
+   ``MoveBooking``) -> ``conversation_bulky``, whose results come back as events
+   (``ItemsFound``, ``DaysFound``, ``BookingDone``, ``BookingRefused``, ``BookingOpened``,
+   ``BookingChanged``).
 5. Store ``result.state.to_json()`` (delete the row when None), then reply with all messages
    collected (at most 5 per reply; the dialogue itself never produces more than 3 at once).
 6. Status pushes from staff: ``messages.build_status_notice(receipt_no, category, status)``.
@@ -40,7 +44,6 @@ from api.line.model import (
     PostbackEvent,
     ReportDraft,
     ShowMyReports,
-    StartBulky,
     Step,
     StepResult,
     SubmitReport,
@@ -65,7 +68,6 @@ __all__ = [
     "PostbackEvent",
     "ReportDraft",
     "ShowMyReports",
-    "StartBulky",
     "Step",
     "StepResult",
     "SubmitReport",

@@ -8,12 +8,9 @@ message to send. Nothing here talks to LINE: the caller puts the messages in the
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from api.line import messages, prompts, texts
+from api.line import conversation_bulky, messages, prompts, texts
 from api.line.dialogue import step
 from api.line.model import (
     Action,
@@ -27,40 +24,25 @@ from api.line.model import (
     NearbyReport,
     ReportDraft,
     ShowMyReports,
-    StartBulky,
     StepResult,
     SubmitReport,
 )
-from workflow import line_reports
+from api.line.turn import Turn, TurnResult
+from workflow import line_bookings, line_reports
+from workflow.calendar import BookingWindow
 from workflow.errors import WorkflowError
 from workflow.line_reports import DialogueFacts
 from workflow.reports import ReportDraft as NewReport
 from workflow.reports import create_report
 
-
-@dataclass(frozen=True)
-class Turn:
-    """Who is talking and what is known, for one event."""
-
-    session: Session
-    municipality_id: int
-    resident_id: int
-    facts: DialogueFacts
-    ctx: DialogueContext
-
-
-@dataclass
-class TurnResult:
-    state: DialogueState | None
-    messages: list[Message] = field(default_factory=list)
-    report_id: int | None = None
-    photo_ids: list[int] = field(default_factory=list)
+__all__ = ["Turn", "TurnResult", "make_context", "take_turn"]
 
 
 def make_context(facts: DialogueFacts, now: datetime, nearby_radius_m: float) -> DialogueContext:
     def choices(kind: str) -> tuple[CategoryChoice, ...]:
         return tuple(CategoryChoice(c.code, c.name) for c in facts.categories if c.kind == kind)
 
+    window = BookingWindow()
     return DialogueContext(
         now=now,
         disaster_mode=facts.disaster_mode,
@@ -69,6 +51,8 @@ def make_context(facts: DialogueFacts, now: datetime, nearby_radius_m: float) ->
         municipality_name=facts.municipality_name,
         city_phone=facts.phone,
         nearby_radius_m=nearby_radius_m,
+        booking_min_days=window.min_days_ahead,
+        booking_max_days=window.max_days_ahead,
     )
 
 
@@ -94,8 +78,8 @@ def _perform(turn: Turn, action: Action, result: TurnResult) -> StepResult | Non
             _submit(turn, draft, result)
         case ShowMyReports():
             result.messages.append(_my_reports(turn))
-        case StartBulky():
-            result.messages.append(_bulky_handover(turn, action))
+        case _:
+            return conversation_bulky.perform(turn, action, result)
     return None
 
 
@@ -103,6 +87,11 @@ def _check_location(turn: Turn, action: CheckLocation) -> LocationChecked:
     place = line_reports.check_place(turn.session, turn.municipality_id, action.lon, action.lat)
     if not place.inside:
         return LocationChecked(inside=False)
+    if action.zone:
+        zone = line_bookings.zone_name_at(
+            turn.session, turn.municipality_id, action.lon, action.lat
+        )
+        return LocationChecked(inside=True, district_name=place.district_name, zone_name=zone)
     nearby: tuple[NearbyReport, ...] = ()
     if action.category_code is not None:
         found = line_reports.find_nearby_open_reports(
@@ -178,9 +167,3 @@ def _my_reports(turn: Turn) -> Message:
         messages.MyReport(r.receipt_no, r.category_name, r.status, r.reported_on) for r in rows
     ]
     return messages.build_my_reports(reports)
-
-
-def _bulky_handover(turn: Turn, action: StartBulky) -> Message:
-    place = action.address or action.district_name or texts.PLACE_UNKNOWN
-    text = texts.BULKY_HANDOVER.format(place=place, phone=turn.facts.phone)
-    return prompts.menu(turn.ctx, text)

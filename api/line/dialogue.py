@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import messages, navigation, postback, prompts, texts
-from api.line.flows_report import STEPS
+from api.line import (
+    flows_bulky,
+    flows_change,
+    flows_report,
+    messages,
+    navigation,
+    postback,
+    prompts,
+    texts,
+)
+from api.line import texts_bulky as tb
 from api.line.model import (
     DialogueContext,
     DialogueState,
@@ -26,7 +35,9 @@ from api.line.model import (
     TextEvent,
 )
 from api.line.postback import Command
+from api.line.stepspec import StepSpec
 
+STEPS: dict[Step, StepSpec] = {**flows_report.STEPS, **flows_bulky.STEPS, **flows_change.STEPS}
 _UNKNOWN = Command("")
 
 _TEXT_COMMANDS: dict[str, Command] = {
@@ -45,6 +56,12 @@ _TEXT_COMMANDS: dict[str, Command] = {
     texts.LABEL_YES: Command(postback.URGENT, {"v": "y"}),
     texts.LABEL_NO: Command(postback.URGENT, {"v": "n"}),
     texts.LABEL_SEPARATE: Command(postback.SEPARATE),
+    tb.LABEL_MY_BOOKINGS: Command(postback.MY_BOOKINGS),
+    tb.LABEL_ADD_MORE: Command(postback.ADD_MORE),
+    tb.LABEL_ITEMS_DONE: Command(postback.ITEMS_DONE),
+    tb.LABEL_BOOK: Command(postback.BOOK),
+    tb.LABEL_CANCEL_OK: Command(postback.CANCEL_OK),
+    tb.LABEL_KEEP: Command(postback.KEEP),
 }
 
 
@@ -60,7 +77,10 @@ def step(state: DialogueState | None, event: Event, ctx: DialogueContext) -> Ste
 
 def _command_of(event: Event) -> Command | None:
     if isinstance(event, PostbackEvent):
-        return postback.decode_command(event.data) or _UNKNOWN
+        command = postback.decode_command(event.data) or _UNKNOWN
+        if event.date is not None:  # a date picker: the date travels beside the data
+            return Command(command.name, {**command.params, "d": event.date})
+        return command
     if isinstance(event, TextEvent):
         return _TEXT_COMMANDS.get(event.text.strip())
     return None
@@ -91,6 +111,9 @@ def _in_step(
             return spec.on_image(state, event, ctx)
         case LocationChecked() if spec.on_checked is not None:
             return spec.on_checked(state, event, ctx)
+    result_handler = spec.results.get(type(event))
+    if result_handler is not None:
+        return result_handler(state, event, ctx)
     if isinstance(event, PostbackEvent):
         return navigation.hint(state, ctx, texts.UNKNOWN_POSTBACK + prompts.HINTS[state.step])
     return navigation.hint(state, ctx)
@@ -158,4 +181,7 @@ _GLOBAL: dict[str, GlobalHandler] = {
     postback.BACK: _back,
     postback.MY_REPORTS: _my_reports,
     postback.START: _start,
+    postback.MY_BOOKINGS: flows_change.my_bookings,
+    postback.BOOKING_CANCEL: flows_change.open_cancel,
+    postback.BOOKING_MOVE: flows_change.open_move,
 }

@@ -120,12 +120,19 @@ def _message_event(message: dict[str, Any]) -> Event | None:
     return None
 
 
+def _postback_event(postback: Any) -> Event | None:
+    data = postback.get("data") if isinstance(postback, dict) else None
+    if not isinstance(data, str):
+        return None
+    params = postback.get("params")
+    picked = params.get("date") if isinstance(params, dict) else None
+    return PostbackEvent(data, picked if isinstance(picked, str) else None)
+
+
 def to_dialogue_event(raw: dict[str, Any]) -> Event | None:
     """The dialogue event of a message / postback, or None for everything else."""
     if raw.get("type") == "postback":
-        postback = raw.get("postback")
-        data = postback.get("data") if isinstance(postback, dict) else None
-        return PostbackEvent(data) if isinstance(data, str) else None
+        return _postback_event(raw.get("postback"))
     message = raw.get("message")
     if raw.get("type") == "message" and isinstance(message, dict):
         return _message_event(message)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
-from api.line import messages, navigation, postback, prompts, texts
+from api.line import flows_bulky, messages, navigation, postback, prompts, texts
 from api.line.model import (
     CheckLocation,
     DialogueContext,
@@ -17,30 +15,12 @@ from api.line.model import (
     LocationChecked,
     LocationEvent,
     ReportDraft,
-    StartBulky,
     Step,
     StepResult,
     SubmitReport,
 )
 from api.line.postback import Command
-
-CommandHandler = Callable[[DialogueState, Command, DialogueContext], StepResult]
-TextHandler = Callable[[DialogueState, str, DialogueContext], StepResult]
-LocationHandler = Callable[[DialogueState, LocationEvent, DialogueContext], StepResult]
-ImageHandler = Callable[[DialogueState, ImageEvent, DialogueContext], StepResult]
-CheckedHandler = Callable[[DialogueState, LocationChecked, DialogueContext], StepResult]
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    """What a step accepts; anything else gets the step's hint."""
-
-    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
-    on_text: TextHandler | None = None
-    on_location: LocationHandler | None = None
-    on_image: ImageHandler | None = None
-    on_checked: CheckedHandler | None = None
-
+from api.line.stepspec import StepSpec
 
 # --- category / urgent ---
 
@@ -99,8 +79,9 @@ def receive_location(
         nearby=(),
         attach_to_receipt_no=None,
     )
-    category = None if state.flow is Flow.BULKY else state.category_code
-    check = CheckLocation(event.lon, event.lat, category, ctx.nearby_radius_m)
+    bulky = state.flow is Flow.BULKY
+    category = None if bulky else state.category_code
+    check = CheckLocation(event.lon, event.lat, category, ctx.nearby_radius_m, zone=bulky)
     return StepResult(checking, [], [check])
 
 
@@ -119,8 +100,7 @@ def location_checked(
         return _outside(state, ctx)
     address = checked.address or state.address
     if state.flow is Flow.BULKY:
-        handover = StartBulky(state.lon, state.lat, address, checked.district_name)
-        return StepResult(None, [], [handover])
+        return flows_bulky.located(state, checked, ctx, address)
     located = dataclasses.replace(
         state, address=address, district_name=checked.district_name, nearby=checked.nearby
     )

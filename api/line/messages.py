@@ -74,6 +74,23 @@ def camera_roll_item(label: str = texts.LABEL_CAMERA_ROLL) -> QuickReplyItem:
     return _item({"type": "cameraRoll", "label": label})
 
 
+def date_picker_item(
+    label: str, data: str, initial: date, first: date, last: date
+) -> QuickReplyItem:
+    """A date picker limited to ``first``..``last`` (the date returns as ``params.date``)."""
+    return _item(
+        {
+            "type": "datetimepicker",
+            "label": label,
+            "data": data,
+            "mode": "date",
+            "initial": initial.isoformat(),
+            "min": first.isoformat(),
+            "max": last.isoformat(),
+        }
+    )
+
+
 def _with_quick_replies(message: Message, items: Sequence[QuickReplyItem]) -> Message:
     if len(items) > MAX_QUICK_REPLIES:
         raise ValueError(f"{len(items)} quick-reply items; LINE allows {MAX_QUICK_REPLIES}")

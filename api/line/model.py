@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import pydantic
 
+from api.line.model_bulky import (
+    BulkyAction,
+    BulkyEvent,
+    CartLine,
+    DayOption,
+    ItemChoice,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 Message = dict[str, Any]
 """A LINE Messaging API message object as a JSON-able dict (``type`` text / flex ...)."""
 
@@ -24,6 +34,7 @@ class Flow(enum.StrEnum):
     ROAD = "road"
     DISASTER = "disaster"
     BULKY = "bulky"
+    BULKY_CHANGE = "bulky_change"  # cancel or move a booking from 「わたしの申込」
 
 
 class Step(enum.StrEnum):
@@ -35,6 +46,18 @@ class Step(enum.StrEnum):
     PHOTOS = "photos"
     DESCRIPTION = "description"
     CONFIRM = "confirm"
+    # bulky-waste booking (api/line/flows_bulky.py)
+    ITEM = "item"
+    QUANTITY = "quantity"
+    CART = "cart"
+    DATE = "date"
+    NAME = "name"
+    PHONE = "phone"
+    BOOK_CONFIRM = "book_confirm"
+    # changing a booking (api/line/flows_change.py)
+    OPENING = "opening"  # waiting for the worker's BookingOpened; never in history
+    CANCEL_CONFIRM = "cancel_confirm"
+    MOVE_DATE = "move_date"
 
 
 # --- events: what the resident sent (webhook) or what the worker found out (I/O results) ---
@@ -48,6 +71,7 @@ class TextEvent:
 @dataclass(frozen=True)
 class PostbackEvent:
     data: str
+    date: str | None = None  # a datetimepicker's ``params.date`` (YYYY-MM-DD)
 
 
 @dataclass(frozen=True)
@@ -84,9 +108,18 @@ class LocationChecked:
     district_name: str | None = None
     address: str | None = None
     nearby: tuple[NearbyReport, ...] = ()
+    zone_name: str | None = None  # bulky flow: the collection zone; None outside every zone
 
 
-Event = TextEvent | PostbackEvent | LocationEvent | ImageEvent | OtherMessageEvent | LocationChecked
+Event = (
+    TextEvent
+    | PostbackEvent
+    | LocationEvent
+    | ImageEvent
+    | OtherMessageEvent
+    | LocationChecked
+    | BulkyEvent
+)
 
 
 # --- context: per-event facts the worker supplies ---
@@ -110,11 +143,27 @@ class DialogueContext:
     max_photos: int = 3
     nearby_radius_m: float = 30.0
     max_description_chars: int = 500
+    booking_min_days: int = 3  # bookable from this many days ahead ...
+    booking_max_days: int = 28  # ... to this many (Asia/Tokyo dates)
+    max_booking_items: int = 10  # pieces per booking
+    local_tz: tzinfo = TOKYO
 
     def __post_init__(self) -> None:
         # A naive clock would make the idle check raise deep inside a step; refuse it here.
         if self.now.utcoffset() is None:
             raise ValueError("DialogueContext.now must be timezone-aware")
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.local_tz).date()
+
+    @property
+    def first_bookable(self) -> date:
+        return self.today + timedelta(days=self.booking_min_days)
+
+    @property
+    def last_bookable(self) -> date:
+        return self.today + timedelta(days=self.booking_max_days)
 
 
 # --- actions: I/O the worker performs after a step ---
@@ -138,13 +187,15 @@ class CheckLocation:
     """Point-in-municipality, district, address and open reports nearby -> ``LocationChecked``.
 
     Open reports of ``category_code`` within ``nearby_radius_m`` metres count as nearby;
-    ``category_code`` is None for the bulky flow (no duplicate search needed).
+    ``category_code`` is None for the bulky flow (no duplicate search needed), which asks for
+    the collection zone instead (``zone``).
     """
 
     lon: float
     lat: float
     category_code: str | None
     nearby_radius_m: float = 30.0
+    zone: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,17 +210,7 @@ class ShowMyReports:
     """Load the resident's reports and reply with ``messages.build_my_reports``."""
 
 
-@dataclass(frozen=True)
-class StartBulky:
-    """Hand the resident over to the bulky-waste booking at this point (EPSG:4326)."""
-
-    lon: float
-    lat: float
-    address: str | None = None
-    district_name: str | None = None
-
-
-Action = CheckLocation | SubmitReport | ShowMyReports | StartBulky
+Action = CheckLocation | SubmitReport | ShowMyReports | BulkyAction
 
 
 # --- state ---
@@ -191,6 +232,18 @@ class DialogueState:
     attach_to_receipt_no: str | None = None
     photo_message_ids: tuple[str, ...] = ()
     description: str | None = None
+    # bulky-waste booking
+    zone_name: str | None = None
+    candidates: tuple[ItemChoice, ...] = ()
+    pending_item: ItemChoice | None = None
+    lines: tuple[CartLine, ...] = ()
+    days: tuple[DayOption, ...] = ()
+    service_date: date | None = None
+    contact_name: str | None = None  # personal data: kept only until the booking is made
+    contact_phone: str | None = None
+    # changing a booking
+    receipt_no: str | None = None
+    booked_date: date | None = None
     version: int = 1
 
     def to_json(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from api.line import prompts, texts
@@ -14,9 +15,22 @@ from api.line.model import (
     Step,
     StepResult,
 )
+from api.line.model_bulky import ItemChoice
 
-# What each step collects; cleared when the resident goes back to that step.
-_STEP_FIELDS: dict[Step, dict[str, Any]] = {
+Fields = dict[str, Any]
+
+
+def _undo_last_line(state: DialogueState) -> Fields:
+    # Back to the quantity question: the line it added is taken off again.
+    if not state.lines:
+        return {"pending_item": None}
+    last = state.lines[-1]
+    undone = ItemChoice(last.item_id, last.name, last.fee_yen)
+    return {"lines": state.lines[:-1], "pending_item": undone}
+
+
+# What each step collects; cleared (or undone) when the resident goes back to that step.
+_STEP_FIELDS: dict[Step, Fields | Callable[[DialogueState], Fields]] = {
     Step.CATEGORY: {"category_code": None},
     Step.URGENT: {"urgent": None},
     Step.LOCATION: {
@@ -26,13 +40,29 @@ _STEP_FIELDS: dict[Step, dict[str, Any]] = {
         "district_name": None,
         "nearby": (),
         "attach_to_receipt_no": None,
+        "zone_name": None,
     },
     Step.CHECKING: {},
     Step.NEARBY: {"attach_to_receipt_no": None},
     Step.PHOTOS: {"photo_message_ids": ()},
     Step.DESCRIPTION: {"description": None},
     Step.CONFIRM: {},
+    Step.ITEM: {"candidates": (), "pending_item": None},
+    Step.QUANTITY: _undo_last_line,
+    Step.CART: {"days": ()},
+    Step.DATE: {"service_date": None},
+    Step.NAME: {"contact_name": None},
+    Step.PHONE: {"contact_phone": None},
+    Step.BOOK_CONFIRM: {},
+    Step.OPENING: {},
+    Step.CANCEL_CONFIRM: {},
+    Step.MOVE_DATE: {"service_date": None},
 }
+
+
+def _cleared(step: Step, state: DialogueState) -> Fields:
+    fields = _STEP_FIELDS[step]
+    return fields(state) if callable(fields) else fields
 
 
 def start(flow: Flow, first: Step, ctx: DialogueContext) -> StepResult:
@@ -63,6 +93,14 @@ def advance(
     return StepResult(moved, [*(lead or []), prompts.prompt(moved, ctx)])
 
 
+def advance_to(
+    state: DialogueState, next_step: Step, ctx: DialogueContext, **changes: Any
+) -> StepResult:
+    """Move to ``next_step`` without recording the current (transient) step in the history."""
+    moved = dataclasses.replace(state, step=next_step, updated_at=ctx.now, **changes)
+    return StepResult(moved, [prompts.prompt(moved, ctx)])
+
+
 def stay(
     state: DialogueState, ctx: DialogueContext, lead: list[Message] | None = None, **changes: Any
 ) -> StepResult:
@@ -87,7 +125,7 @@ def back(state: DialogueState, ctx: DialogueContext) -> StepResult:
         step=previous,
         history=state.history[:-1],
         updated_at=ctx.now,
-        **_STEP_FIELDS[previous],
+        **_cleared(previous, state),
     )
     return StepResult(moved, [prompts.prompt(moved, ctx)])
 

@@ -1,8 +1,9 @@
 """Postback data: a compact ``key=value&...`` query string (LINE allows 300 characters).
 
-Rich-menu areas send ``flow=road`` / ``flow=disaster`` / ``flow=bulky`` / ``my=reports``;
-buttons inside a dialogue send ``a=<command>`` plus short parameters (``c`` category code,
-``r`` receipt number, ``v`` value).
+Rich-menu areas send ``flow=road`` / ``flow=disaster`` / ``flow=bulky`` / ``my=reports`` /
+``my=bookings``; buttons inside a dialogue send ``a=<command>`` plus short parameters (``c``
+category code, ``r`` receipt number, ``v`` value, ``i`` item id, ``n`` quantity, ``d`` date).
+A datetimepicker's chosen date arrives beside the data and is merged in as ``d``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,24 @@ NO_DESCRIPTION: Final = "nodesc"
 SEND: Final = "send"
 MY_REPORTS: Final = "my"
 START: Final = "start"  # params: f=<flow>
+# bulky-waste booking
+ITEM: Final = "item"  # i=<item id>
+QUANTITY: Final = "qty"  # n=<pieces>
+ADD_MORE: Final = "more"
+ITEMS_DONE: Final = "idone"
+DAY: Final = "day"  # d=<YYYY-MM-DD> (or the datetimepicker's date)
+BOOK: Final = "book"
+MY_BOOKINGS: Final = "mybk"
+BOOKING_CANCEL: Final = "bcancel"  # r=<receipt no>
+BOOKING_MOVE: Final = "bmove"  # r=<receipt no>
+CANCEL_OK: Final = "bcok"
+KEEP: Final = "keep"
 
 RICH_MENU_ROAD: Final = "flow=road"
 RICH_MENU_DISASTER: Final = "flow=disaster"
 RICH_MENU_BULKY: Final = "flow=bulky"
 RICH_MENU_MY_REPORTS: Final = "my=reports"
+RICH_MENU_MY_BOOKINGS: Final = "my=bookings"
 
 
 @dataclass(frozen=True)
@@ -63,4 +77,6 @@ def decode_command(data: str) -> Command | None:
         return Command(START, {"f": pairs["flow"]})
     if pairs.get("my") == "reports":
         return Command(MY_REPORTS)
+    if pairs.get("my") == "bookings":
+        return Command(MY_BOOKINGS)
     return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import messages, postback, texts
+from api.line import messages, postback, prompts_bulky, texts
+from api.line import texts_bulky as tb
 from api.line.messages import QuickReplyItem, ReportSummary
 from api.line.model import (
     CategoryChoice,
@@ -38,6 +39,7 @@ def menu_items(ctx: DialogueContext) -> list[QuickReplyItem]:
         items.append(messages.postback_item(texts.LABEL_DISASTER, postback.RICH_MENU_DISASTER))
     items.append(messages.postback_item(texts.LABEL_BULKY, postback.RICH_MENU_BULKY))
     items.append(messages.postback_item(texts.LABEL_MY_REPORTS, postback.RICH_MENU_MY_REPORTS))
+    items.append(messages.postback_item(tb.LABEL_MY_BOOKINGS, postback.RICH_MENU_MY_BOOKINGS))
     return items
 
 
@@ -136,6 +138,7 @@ _ITEMS: dict[Step, ItemsBuilder] = {
     Step.PHOTOS: _photo_items,
     Step.DESCRIPTION: _description_items,
     Step.CONFIRM: _confirm_items,
+    **prompts_bulky.ITEMS,
 }
 
 
@@ -193,6 +196,7 @@ _QUESTIONS: dict[Step, Callable[[DialogueState, DialogueContext], str]] = {
     Step.PHOTOS: _photos_question,
     Step.DESCRIPTION: _description_question,
     Step.CONFIRM: _fixed(texts.ASK_CONFIRM),
+    **prompts_bulky.QUESTIONS,
 }
 
 HINTS: dict[Step, str] = {
@@ -204,6 +208,7 @@ HINTS: dict[Step, str] = {
     Step.PHOTOS: texts.HINT_PHOTOS,
     Step.DESCRIPTION: texts.HINT_DESCRIPTION,
     Step.CONFIRM: texts.HINT_CONFIRM,
+    **prompts_bulky.HINTS,
 }
 
 
@@ -225,6 +230,8 @@ def prompt(state: DialogueState, ctx: DialogueContext) -> Message:
     items = quick_replies(state, ctx)
     if state.step is Step.CONFIRM:
         return messages.build_confirm(summary(state, ctx), items)
+    if state.step is Step.BOOK_CONFIRM:
+        return prompts_bulky.confirm(state, items)
     return messages.text_message(_QUESTIONS[state.step](state, ctx), items)
 
 

@@ -184,11 +184,6 @@ STATUS_NOTICE_OTHER: Final = "受付番号 {receipt_no}({category})の状況が�
 ADDED_TO_REPORT: Final = (
     "受付番号 {receipt_no} の通報に、いただいた情報を追加しました。ご協力ありがとうございます。"
 )
-BULKY_HANDOVER: Final = (
-    "収集場所を確認しました({place})。"
-    "申し訳ありません、LINEでの粗大ごみの申込はただいま準備中です。"
-    "お手数ですが、{phone}までお電話でお申し込みください。"
-)
 PROCESSING_FAILED: Final = (
     "申し訳ありません、システムの不具合のため、ただいまのご連絡を受け付けできませんでした。"
     "お手数ですが、しばらくしてからもう一度お試しいただくか、{phone}までお電話ください。"

@@ -145,7 +145,7 @@
     }, function () {
       placeText.textContent = "";
       setError("location", msg.locate_failed);
-    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 10000});
   });
 
   function checkPlace() {

@@ -21,7 +21,6 @@ from api.line import (
     NearbyReport,
     PostbackEvent,
     ShowMyReports,
-    StartBulky,
     Step,
     StepResult,
     SubmitReport,
@@ -104,9 +103,15 @@ def at_photos(ctx: DialogueContext, checked: LocationChecked = INSIDE) -> StepRe
 def test_no_dialogue_gets_menu_without_disaster_outside_disaster_mode() -> None:
     result = step(None, TextEvent("こんにちは"), make_ctx())
     assert result.state is None
-    assert labels(result) == ["道路・施設の損傷", "粗大ごみ", "わたしの通報"]
+    assert labels(result) == ["道路・施設の損傷", "粗大ごみ", "わたしの通報", "わたしの申込"]
     in_disaster = step(None, TextEvent("こんにちは"), make_ctx(disaster_mode=True))
-    assert labels(in_disaster) == ["道路・施設の損傷", "災害情報", "粗大ごみ", "わたしの通報"]
+    assert labels(in_disaster) == [
+        "道路・施設の損傷",
+        "災害情報",
+        "粗大ごみ",
+        "わたしの通報",
+        "わたしの申込",
+    ]
 
 
 def test_road_report_happy_path() -> None:
@@ -237,15 +242,18 @@ def test_disaster_report_asks_whether_lives_are_at_risk() -> None:
     )
 
 
-def test_bulky_entry_asks_location_then_hands_over() -> None:
+def test_bulky_entry_asks_location_then_the_first_item() -> None:
     ctx = make_ctx()
     result = step(None, TextEvent("粗大ごみ"), ctx)
     assert result.state is not None and result.state.step is Step.LOCATION
     result = feed(result, LocationEvent(35.7, 139.41, "立川市錦町"), ctx)
-    assert result.actions == [CheckLocation(lon=139.41, lat=35.7, category_code=None)]
-    result = feed(result, INSIDE, ctx)
-    assert result.state is None
-    assert result.actions == [StartBulky(139.41, 35.7, "立川市錦町1-1", "錦町一丁目")]
+    assert result.actions == [
+        CheckLocation(lon=139.41, lat=35.7, category_code=None, zone=True)
+    ]
+    result = feed(result, replace(INSIDE, zone_name="南部地区"), ctx)
+    assert result.state is not None and result.state.step is Step.ITEM
+    assert result.state.zone_name == "南部地区" and result.state.address == "立川市錦町1-1"
+    assert "南部地区" in said(result) and "品目名" in said(result)
 
 
 @pytest.mark.parametrize("cancel", [TextEvent("やめる"), PostbackEvent("a=cancel")])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,20 @@ from api.line import (
     TextEvent,
     step,
     texts,
+    texts_bulky,
+)
+from api.line.model_bulky import (
+    BookingChanged,
+    BookingDone,
+    BookingOpened,
+    BookingReceipt,
+    BookingRefused,
+    CartLine,
+    DayOption,
+    DaysFound,
+    ItemChoice,
+    ItemRefusal,
+    ItemsFound,
 )
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -39,6 +53,12 @@ CONTEXTS = [
 ]
 
 NEARBY = (NearbyReport("R-1", "道路の穴・段差", 4.0), NearbyReport("R-2", "冠水", 29.0))
+LONG_NAME = "とても長い名前の粗大ごみの品目（説明つき・付属品あり）"
+CHOICES = tuple(ItemChoice(i, f"{LONG_NAME}{i}", 1000 * i or None) for i in range(14))
+LINES = tuple(CartLine(i % 3, f"{LONG_NAME}{i % 3}", 300, 1) for i in range(10))
+DAYS = tuple(DayOption(date(2026, 11, 26) + timedelta(days=i), i % 4, None) for i in range(25))
+DAY = date(2026, 12, 3)
+RECEIPT = BookingReceipt("B2026-000001", DAY, LINES, 3000, (3, 0), "立川市", NOW)
 
 
 def _full(flow: Flow, at: Step) -> DialogueState:
@@ -57,6 +77,16 @@ def _full(flow: Flow, at: Step) -> DialogueState:
         attach_to_receipt_no="R-1",
         photo_message_ids=("m1", "m2", "m3"),
         description="説明",
+        zone_name="南部地区",
+        candidates=CHOICES,
+        pending_item=CHOICES[1],
+        lines=LINES,
+        days=DAYS,
+        service_date=DAY,
+        contact_name="立川 花子",
+        contact_phone="090-1234-5678",
+        receipt_no="B2026-000001",
+        booked_date=DAY,
     )
 
 
@@ -65,7 +95,12 @@ for _flow, _step in itertools.product(Flow, Step):
     STATES.append(_full(_flow, _step))
     STATES.append(DialogueState(flow=_flow, step=_step, updated_at=NOW))  # nothing collected
 
-_LABELS = [value for name, value in vars(texts).items() if name.startswith("LABEL_")]
+_LABELS = [
+    value
+    for module in (texts, texts_bulky)
+    for name, value in vars(module).items()
+    if name.startswith("LABEL_")
+]
 _POSTBACKS = [
     "flow=road",
     "flow=disaster",
@@ -89,6 +124,28 @@ _POSTBACKS = [
     "a=pdone",
     "a=nodesc",
     "a=send",
+    "my=bookings",
+    "a=item&i=1",
+    "a=item&i=999",
+    "a=item&i=x",
+    "a=qty&n=1",
+    "a=qty&n=0",
+    "a=qty&n=1000",
+    "a=qty",
+    "a=more",
+    "a=idone",
+    "a=day&d=2026-12-03",
+    "a=day&d=2026-11-27",
+    "a=day&d=2027-12-03",
+    "a=day&d=garbage",
+    "a=day",
+    "a=book",
+    "a=mybk",
+    "a=bcancel&r=B2026-000001",
+    "a=bmove&r=B2026-000001",
+    "a=bcancel",
+    "a=bcok",
+    "a=keep",
     "a=",
     "",
     "%%%&&==",
@@ -112,6 +169,28 @@ EVENTS: list[Event] = [
     LocationChecked(inside=True, district_name="錦町一丁目", address="立川市錦町1-1"),
     LocationChecked(inside=True, nearby=NEARBY),
     LocationChecked(inside=False),
+    LocationChecked(inside=True, zone_name="南部地区"),
+    PostbackEvent("a=day", date="2026-12-03"),
+    PostbackEvent("a=day", date="not-a-date"),
+    PostbackEvent("a=bmove&r=B2026-000001", date="2026-12-10"),
+    TextEvent("3"),
+    TextEvent("１０００個"),
+    TextEvent("090-1234-5678"),
+    ItemsFound("そふぁ", CHOICES, (ItemRefusal("テレビ", None, None),) * 3, more=True),
+    ItemsFound("なし"),
+    DaysFound(DAYS),
+    DaysFound(()),
+    BookingDone(RECEIPT),
+    BookingRefused("capacity_full", "満枠です。", "service_date", DAYS),
+    BookingRefused("capacity_full", "満枠です。", "service_date"),
+    BookingRefused("not_found", "見つかりません。", "items.item_id"),
+    BookingOpened("B2026-000001", "cancel", True, DAY, True, NOW, DAYS),
+    BookingOpened("B2026-000001", "move", True, DAY, True, NOW, DAYS),
+    BookingOpened("B2026-000001", "move", True, DAY, False, NOW, DAYS),
+    BookingOpened("B2026-000001", "cancel", False),
+    BookingOpened("B2026-000009", "cancel", True, DAY, True, NOW, DAYS, "collected"),
+    BookingChanged("cancel", "B2026-000001", DAY),
+    BookingChanged("move", "B2026-000001", DAY),
 ]
 
 
