@@ -224,6 +224,7 @@ def test_setup_richmenu_lands_in_the_fake_and_the_simulator_shows_it(
         "flow=bulky",
         "flow=disaster",
         "my=reports",
+        "my=bookings",
     ]
     assert sim.get("/dev/line/richmenu.png").content == render_richmenu_png()
 
