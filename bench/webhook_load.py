@@ -195,7 +195,8 @@ def _print_result(result: LevelResult) -> None:
     lost = result.acked - result.stored
     cpu_ms = 1000 * result.server_cpu_s / result.acked if result.acked else float("nan")
     print(
-        f"{result.concurrency:>11} {result.acked:>7} {rate:>9.1f} "
+        f"{result.concurrency:>11} {result.acked + result.errors:>7} {result.acked:>7} "
+        f"{rate:>9.1f} "
         f"{result.percentile(0.50):>8.1f} {result.percentile(0.99):>8.1f} "
         f"{max(result.latencies_ms, default=float('nan')):>8.1f} {result.errors:>6} "
         f"{result.stored:>7} {lost:>5} {cpu_ms:>12.2f}"
@@ -224,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             for level in levels:
                 results.append(_run_level(server, level, args.duration, f"B{run}-{level}-"))
         print(
-            "concurrency   acked  events/s  p50 ms   p99 ms   max ms errors  stored  lost"
-            "  app CPU ms/ev"
+            "concurrency    sent   acked  events/s  p50 ms   p99 ms   max ms errors  stored"
+            "  lost  app CPU ms/ev"
         )
         for result in results:
             result.stored = _count_stored(engine, result.tag)
@@ -238,10 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
     best = max(results, key=lambda r: r.acked / r.elapsed_s if r.elapsed_s else 0.0)
     ok = all(r.stored == r.acked for r in results)
+    all_stored = all(r.stored == r.acked + r.errors for r in results)
     rate = best.acked / best.elapsed_s
     print(
         f"best: {rate:.1f} events/s at concurrency {best.concurrency}, "
-        f"p99 {best.percentile(0.99):.1f} ms; zero lost: {'yes' if ok else 'NO'}"
+        f"p99 {best.percentile(0.99):.1f} ms; zero lost: {'yes' if ok else 'NO'}; "
+        f"stored = sent: {'yes' if all_stored else 'NO'}"
     )
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"load average after {load} (other processes share the cores)")
