@@ -177,3 +177,22 @@ def record_failure(session: Session, event: ClaimedEvent, error: str, now: dt.da
         },
     )
     return given_up
+
+
+def forget_idle_dialogues(session: Session, municipality_id: int, before: dt.datetime) -> int:
+    """Drop dialogues left untouched since ``before``; returns how many were dropped.
+
+    An abandoned dialogue would otherwise keep its answers (a booking's name and phone among
+    them) for as long as the resident stays silent; it is reset on their next message anyway.
+    A dialogue being processed is row-locked and updated meanwhile, so it is not dropped.
+
+    Args:
+        session: open session; the caller commits.
+        municipality_id: tenant.
+        before: aware time; dialogues last updated earlier are dropped.
+    """
+    result = session.execute(
+        text("DELETE FROM dialogue_state WHERE municipality_id = :m AND updated_at < :before"),
+        {"m": municipality_id, "before": before},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -29,7 +29,13 @@ from geo.db import session_scope
 from machi.settings import Settings
 from workflow import line_reports, residents
 from workflow.line_content import ContentFetcher
-from workflow.line_inbox import ClaimedEvent, claim_next_event, mark_processed, record_failure
+from workflow.line_inbox import (
+    ClaimedEvent,
+    claim_next_event,
+    forget_idle_dialogues,
+    mark_processed,
+    record_failure,
+)
 from workflow.outbox import enqueue
 from workflow.photos import download_pending_photos
 
@@ -38,6 +44,8 @@ log = logging.getLogger("machi.line")
 REPLY_TOKEN_TTL: Final = dt.timedelta(seconds=50)  # LINE accepts a reply for about a minute
 MAX_MESSAGES_PER_REQUEST: Final = 5
 DEFAULT_BATCH: Final = 200
+# Abandoned dialogues (and the personal data a booking's answers hold) are dropped after this.
+FORGET_DIALOGUES_AFTER: Final = dt.timedelta(days=1)
 
 
 def process_pending_events(
@@ -58,6 +66,8 @@ def process_pending_events(
             downloaded right after the events (``download_pending_photos`` retries later
             anyway); the worker passes None and downloads after sending the replies.
         limit: at most this many events per call, so the worker's loop stays responsive.
+
+    When the inbox is drained, dialogues idle for ``FORGET_DIALOGUES_AFTER`` are dropped.
     """
     municipality_id = int(settings.municipality_code)
     failed: list[int] = []
@@ -71,6 +81,9 @@ def process_pending_events(
         handled += 1
     if content_fetcher is not None and photo_ids:
         download_pending_photos(engine, settings, content_fetcher, now=now, only_ids=photo_ids)
+    if handled < limit:  # the inbox is drained: tidy up
+        with session_scope(engine) as session:
+            forget_idle_dialogues(session, municipality_id, now() - FORGET_DIALOGUES_AFTER)
     return handled
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from api.line import texts
 from tests.api.conftest import TACHIKAWA_PHONE, LineHarness, utc_now
+from tests.support import line_booking as lb
 from tests.support.line_events import (
     image_event,
     jpeg_with_gps,
@@ -219,3 +220,32 @@ def test_photo_that_line_no_longer_has_fails_at_once(harness: LineHarness) -> No
     failed = _photo(harness, photo)
     assert (failed.status, failed.attempts) == ("failed", 1)
     assert "HTTP 404" in failed.last_error
+
+
+def test_an_abandoned_booking_dialogue_forgets_the_name(harness: LineHarness) -> None:
+    user, other = new_user_id(), new_user_id()
+    lb.start(harness, user, 139.4055, 35.7000)
+    lb.add_item(harness, user, "ふとん", 1)
+    offered = lb.say(harness, user, "これで決定")
+    lb.tap(harness, user, offered, "a=day&d=")
+    lb.say(harness, user, "立川 花子")  # the dialogue now waits for the phone number
+    harness.send(postback_event(other, "flow=bulky"))
+    state = (
+        "SELECT s.state::text FROM dialogue_state s JOIN resident p ON p.municipality_id = "
+        "s.municipality_id AND p.id = s.resident_id WHERE p.line_user_id = :u"
+    )
+    assert "立川 花子" in harness.scalar(state, u=user)
+    with harness.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE dialogue_state s SET updated_at = now() - interval '25 hours' FROM "
+                "resident p WHERE p.municipality_id = s.municipality_id AND p.id = s.resident_id "
+                "AND p.line_user_id = :u"
+            ),
+            {"u": user},
+        )
+
+    harness.process()
+
+    assert harness.scalar(state, u=user) is None
+    assert harness.scalar(state, u=other) is not None  # a dialogue in use stays
