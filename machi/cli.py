@@ -132,9 +132,10 @@ def _print_welcome(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     typer.echo(
         f"\nまち Machi is running:\n  トップ      {base}/\n  API文書     {base}/docs\n"
-        f"  稼働状況    {base}/healthz"
+        f"  稼働状況    {base}/healthz\n  通報窓口    {base}/r/"
     )
     if get_settings().env == "dev":
+        typer.echo(f"  LINE試験    {base}/dev/line  (LINE simulator, no channel needed)")
         typer.echo("Demo logins (dev only):")
         for user, password, role in DEMO_LOGINS:
             typer.echo(f"  {user:<8} / {password:<12} {role}")
