@@ -7,11 +7,13 @@ before and after (``touched``). Real webhook, worker, PostGIS and SDK against th
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.api.conftest import TACHIKAWA_PHONE, LineHarness
+from api.line.processor import process_pending_events
+from tests.api.conftest import TACHIKAWA_PHONE, LineHarness, utc_now
 from tests.conftest import MUNICIPALITY_ID
 from tests.support import line_booking as lb
 from tests.support.bulky import OUTSIDE_TOWN, tokyo_today, zone_place
@@ -85,6 +87,37 @@ def test_a_day_full_at_the_last_moment_offers_the_next_free_days(
         assert lb.booked_on(engine, day.zone_id, day.day) == 0
         chosen = lb.tap(harness, user, answer, "a=day&d=")  # name and phone are kept
         assert chosen[-1]["type"] == "flex" and "立川 花子" in lb.text_of(chosen)
+
+
+def test_two_residents_confirming_the_last_slot_at_once_get_one_receipt_and_one_full(
+    harness: LineHarness, engine: Engine
+) -> None:
+    with lb.own_day(engine, lb.sunday_ahead(14)) as day:
+        users = [new_user_id(), new_user_id()]
+        confirms = []
+        for user in users:
+            lb.start(harness, user, day.lon, day.lat)
+            lb.add_item(harness, user, "ふとん", 1)
+            confirms.append(lb.to_confirm(harness, user, day.day))
+        _set_capacity(engine, day.zone_id, day.day, 1)
+        taps = [
+            postback_event(user, next(d for _l, d in lb.postbacks(c) if d == "a=book"))
+            for user, c in zip(users, confirms, strict=True)
+        ]
+        assert harness.post(taps).status_code == 200
+        with ThreadPoolExecutor(2) as pool:  # two workers, each claims one resident's event
+            handled = list(pool.map(lambda _: _process(harness), range(2)))
+        harness.flush_outbox()
+
+        assert sum(handled) == 2
+        answers = [lb.text_of(harness.replies_to(t["replyToken"])) for t in taps]
+        assert sorted("受け付けました" in a for a in answers) == [False, True]
+        assert sorted("満枠" in a for a in answers) == [False, True]
+        assert lb.booked_on(engine, day.zone_id, day.day) == 1
+
+
+def _process(harness: LineHarness) -> int:
+    return process_pending_events(harness.engine, harness.settings, utc_now, limit=1)
 
 
 @pytest.mark.parametrize(
