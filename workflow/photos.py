@@ -130,13 +130,17 @@ def store_photo_files(
         ``<municipality>/<report_id>/<photo_id>.jpg`` and ``..._thumb.jpg``.
 
     Raises:
-        OSError: the files could not be written.
+        OSError: the files could not be written (neither is left behind).
     """
     folder = Path(str(municipality_id)) / str(report_id)
     relative = folder / f"{photo_id}.jpg"
     thumb = folder / f"{photo_id}_thumb.jpg"
     _write_atomically(media_dir / relative, image.jpeg)
-    _write_atomically(media_dir / thumb, image.thumb_jpeg)
+    try:
+        _write_atomically(media_dir / thumb, image.thumb_jpeg)
+    except OSError:
+        (media_dir / relative).unlink(missing_ok=True)
+        raise
     return relative.as_posix(), thumb.as_posix()
 
 

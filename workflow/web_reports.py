@@ -26,7 +26,7 @@ from workflow import line_reports
 from workflow.auth import hash_password
 from workflow.errors import InvalidInputError
 from workflow.images import CleanImage
-from workflow.line_reports import Category, DialogueFacts, NearbyOpenReport
+from workflow.line_reports import Category, DialogueFacts
 from workflow.photos import store_photo_files
 from workflow.reports import TOKYO, ReportDraft, create_report
 
@@ -48,36 +48,8 @@ ATTACH_GONE: Final = (
     "追加先の通報（受付番号 {receipt_no}）は近くの受付中の通報ではなくなりました。"
     "「別の通報として送る」を選んでください。"
 )
-OUTSIDE_TOWN: Final = (
-    "申し訳ありません、その場所は{municipality}の区域外のため、受け付けできません。"
-    "場所をご確認ください。ご不明な点は{phone}までお電話ください。"
-)
 # Staff-facing note on a report a resident joined from the web without writing anything.
 ADDED_WITHOUT_TEXT: Final = "（ウェブで同じ場所の通報に追加されました。説明はありません）"
-
-
-@dataclass(frozen=True)
-class WebFacts:
-    """What the form needs: the town, its phone, disaster mode, categories and map extent."""
-
-    municipality_name: str
-    phone: str
-    disaster_mode: bool
-    categories: tuple[Category, ...]
-    bbox: tuple[float, float, float, float]  # lon/lat min x, min y, max x, max y (EPSG:4326)
-
-    def categories_of(self, flow: str) -> tuple[Category, ...]:
-        return tuple(c for c in self.categories if c.kind == flow)
-
-
-@dataclass(frozen=True)
-class PlaceAnswer:
-    """Whether a point can be reported, its district and the open reports nearby."""
-
-    inside: bool
-    district_name: str | None
-    nearby: tuple[NearbyOpenReport, ...]
-    refusal: str | None  # polite Japanese with the city's phone number when outside
 
 
 @dataclass(frozen=True)
@@ -105,52 +77,6 @@ class WebReceipt:
     status: str
     added: bool  # joined an existing report instead of opening a new one
     photo_count: int
-
-
-def load_web_facts(session: Session, municipality_id: int) -> WebFacts:
-    """The municipality's name, phone, disaster mode, active categories and bounding box."""
-    facts = line_reports.load_dialogue_facts(session, municipality_id)
-    box = session.execute(
-        text(
-            "SELECT ST_XMin(boundary) AS minx, ST_YMin(boundary) AS miny, "
-            "ST_XMax(boundary) AS maxx, ST_YMax(boundary) AS maxy FROM municipality "
-            "WHERE id = :m"
-        ),
-        {"m": municipality_id},
-    ).one()
-    bbox = (float(box.minx), float(box.miny), float(box.maxx), float(box.maxy))
-    return WebFacts(
-        facts.municipality_name, facts.phone, facts.disaster_mode, facts.categories, bbox
-    )
-
-
-def check_web_place(
-    session: Session,
-    municipality_id: int,
-    category_code: str,
-    lon: float,
-    lat: float,
-    radius_m: float,
-) -> PlaceAnswer:
-    """Check a lon/lat point (EPSG:4326) as the LINE location step does.
-
-    Args:
-        session: open session (read only).
-        municipality_id: tenant.
-        category_code: the chosen category; its open reports within ``radius_m`` are listed.
-        lon: longitude, EPSG:4326.
-        lat: latitude, EPSG:4326.
-        radius_m: how far (metres, geodesic) a report counts as "the same place".
-    """
-    place = line_reports.check_place(session, municipality_id, lon, lat)
-    if not place.inside:
-        facts = line_reports.load_dialogue_facts(session, municipality_id)
-        refusal = OUTSIDE_TOWN.format(municipality=facts.municipality_name, phone=facts.phone)
-        return PlaceAnswer(False, None, (), refusal)
-    nearby = line_reports.find_nearby_open_reports(
-        session, municipality_id, category_code, lon, lat, radius_m
-    )
-    return PlaceAnswer(True, place.district_name, tuple(nearby), None)
 
 
 def new_pin() -> str:

@@ -8,11 +8,10 @@ data is asked for or shown; nothing is written unless the whole report is accept
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import logging
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,106 +19,36 @@ from starlette.datastructures import FormData, UploadFile
 
 from api import resident_texts as t
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
-from api.resident_csrf import form_token, form_token_ok
+from api.resident_csrf import form_token_ok
 from api.resident_forms import MAX_MB, ParsedReport, ReportFields, parse_report_form
-from api.templating import templates
+from api.resident_pages import NO_STORE, page, page_with_token
+from api.routes import resident_status
 from machi.settings import Settings
 from workflow.errors import WorkflowError
 from workflow.images import MAX_PHOTO_BYTES
+from workflow.web_places import WebFacts, check_web_place, load_web_facts
 from workflow.web_reports import (
     FLOWS,
     MAX_DESCRIPTION_CHARS,
     MAX_PHOTOS,
-    WebFacts,
     WebReceipt,
-    check_web_place,
-    load_web_facts,
     submit_web_report,
 )
-from workflow.web_status import PinLockedError, PinRefusedError, look_up_web_report
 
 router = APIRouter(prefix="/r", include_in_schema=False)
+log = logging.getLogger("machi.resident_web")
 
 RECEIPT_COOKIE: Final = "machi_r_receipt"
 RECEIPT_MAX_AGE_S: Final = 30 * 60
 MAX_BODY_BYTES: Final = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
-NO_STORE: Final = {"Cache-Control": "no-store"}
 
 
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, f"resident/{name}", context, status_code=status, headers=dict(NO_STORE)
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _with_token(
-    request: Request, settings: Settings, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    token = form_token(request, settings)
-    response = _page(request, name, {**context, "csrf_token": token.token}, status)
-    token.set_cookie(response, settings)
-    return response
+router.include_router(resident_status.router)  # before /{flow}, which would take "status"
 
 
 @router.get("/", response_class=HTMLResponse)
 def resident_home(request: Request, session: SessionDep, mid: MunicipalityDep) -> HTMLResponse:
-    return _page(request, "home.html", {"facts": load_web_facts(session, mid)})
-
-
-# --- status page (before /{flow}, which would take "status") ---
-
-
-@router.get("/status", response_class=HTMLResponse)
-def status_form(
-    request: Request, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
-) -> HTMLResponse:
-    context = {"facts": load_web_facts(session, mid), "receipt_no": "", "errors": {}}
-    return _with_token(request, settings, "status_form.html", context)
-
-
-def _client_key(request: Request, settings: Settings) -> str:
-    address = request.client.host if request.client else "unknown"
-    digest = hmac.new(settings.secret_key.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-@router.post("/status", response_class=HTMLResponse)
-def status_lookup(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    mid: MunicipalityDep,
-    receipt_no: Annotated[str, Form(max_length=40)] = "",
-    pin: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> HTMLResponse:
-    receipt_no, pin = receipt_no.strip().upper(), pin.strip()
-    facts = load_web_facts(session, mid)
-    context: dict[str, Any] = {"facts": facts, "receipt_no": receipt_no}
-    if not form_token_ok(request, settings, csrf_token):
-        return _with_token(
-            request,
-            settings,
-            "status_form.html",
-            {**context, "errors": {"form": t.FORM_EXPIRED}},
-            403,
-        )
-    if not receipt_no or not pin:
-        errors = {"pin": t.STATUS_FIELDS_MISSING}
-        return _with_token(
-            request, settings, "status_form.html", {**context, "errors": errors}, 422
-        )
-    try:
-        view = look_up_web_report(session, mid, receipt_no, pin, _client_key(request, settings))
-    except (PinLockedError, PinRefusedError) as exc:
-        status = 429 if isinstance(exc, PinLockedError) else 401
-        errors = {"pin": exc.message_ja}
-        return _with_token(
-            request, settings, "status_form.html", {**context, "errors": errors}, status
-        )
-    return _page(request, "status.html", {"facts": facts, "view": view})
+    return page(request, "home.html", {"facts": load_web_facts(session, mid)})
 
 
 # --- receipt (Post/Redirect/Get: the PIN is shown once, never put in a URL) ---
@@ -154,7 +83,7 @@ def receipt_page(
         receipt = WebReceipt(**data)
     except (BadSignature, TypeError):
         return RedirectResponse("/r/", status_code=303)
-    return _page(request, "done.html", {"facts": load_web_facts(session, mid), "receipt": receipt})
+    return page(request, "done.html", {"facts": load_web_facts(session, mid), "receipt": receipt})
 
 
 # --- the place check behind the map step (JSON for the page's script) ---
@@ -213,9 +142,9 @@ def _form_context(facts: WebFacts, flow: str, settings: Settings) -> dict[str, A
 
 def _closed_or_unknown(request: Request, facts: WebFacts, flow: str) -> HTMLResponse | None:
     if flow not in FLOWS:
-        return _page(request, "closed.html", {"facts": facts, "unknown": True}, 404)
+        return page(request, "closed.html", {"facts": facts, "unknown": True}, 404)
     if flow == "disaster" and not facts.disaster_mode:
-        return _page(request, "closed.html", {"facts": facts, "unknown": False})
+        return page(request, "closed.html", {"facts": facts, "unknown": False})
     return None
 
 
@@ -228,7 +157,7 @@ def report_form(
     if refused is not None:
         return refused
     context = {**_form_context(facts, flow, settings), "fields": ReportFields(), "errors": {}}
-    return _with_token(request, settings, "report_form.html", context)
+    return page_with_token(request, settings, "report_form.html", context)
 
 
 def _form_again(
@@ -244,7 +173,7 @@ def _form_again(
         errors["photos"] = t.PHOTOS_AGAIN  # a browser cannot refill a file input
     errors.setdefault("form", t.FORM_HAS_ERRORS)
     context = {**_form_context(facts, flow, settings), "fields": parsed.fields, "errors": errors}
-    return _with_token(request, settings, "report_form.html", context, status)
+    return page_with_token(request, settings, "report_form.html", context, status)
 
 
 def _text(form: FormData, name: str, max_chars: int) -> str:
@@ -293,6 +222,10 @@ def _submit(request: Request, flow: str, form: FormData | None) -> Response:
         except WorkflowError as exc:
             parsed.errors[exc.field or "form"] = exc.message_ja
             return _form_again(request, settings, facts, flow, parsed, 422)
+        except OSError:  # the photos could not be stored: nothing was kept, say so politely
+            log.exception("web report: photo storage failed")
+            parsed.errors["form"] = t.STORAGE_FAILED.format(phone=facts.phone)
+            return _form_again(request, settings, facts, flow, parsed, 503)
     return _receipt_redirect(settings, receipt)
 
 

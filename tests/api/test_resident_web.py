@@ -7,7 +7,6 @@ left behind: no report, no receipt number used up, no photo file.
 from __future__ import annotations
 
 import http.client
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,15 @@ from api.app import create_app
 from geo.db import session_scope
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
-from tests.support.line_events import jpeg_with_gps
 from tests.support.live_server import live_server
+from tests.support.resident_http import (
+    error_of,
+    photo_part,
+    receipt_of,
+    road_fields,
+    status_of,
+    submit,
+)
 from tests.support.resident_web import (
     SHINJUKU,
     TACHIKAWA_PHONE,
@@ -59,41 +65,6 @@ def client(url: str) -> Iterator[httpx.Client]:
         yield browser
 
 
-def _photo(
-    data: bytes | None = None, name: str = "photo.jpg"
-) -> tuple[str, tuple[str, bytes, str]]:
-    return ("photos", (name, data if data is not None else jpeg_with_gps((640, 480)), "image/jpeg"))
-
-
-def _submit(
-    client: httpx.Client,
-    flow: str,
-    fields: dict[str, str],
-    photos: list[tuple[str, tuple[str, bytes, str]]] | None = None,
-    token: str | None = None,
-) -> httpx.Response:
-    data = {"csrf_token": token if token is not None else form_token(client, f"/r/{flow}")}
-    data.update(fields)
-    # An empty file part, as a browser sends when no photo was chosen.
-    files = photos if photos else [("photos", ("", b"", "application/octet-stream"))]
-    return client.post(f"/r/{flow}", data=data, files=files)
-
-
-def _road(n: int, **extra: str) -> dict[str, str]:
-    lon, lat = place(n)
-    return {"category": "road_pothole", "lon": str(lon), "lat": str(lat), **extra}
-
-
-def _receipt(client: httpx.Client, answer: httpx.Response) -> tuple[str, str]:
-    assert answer.status_code == 303, answer.text[:500]
-    assert answer.headers["location"] == "/r/done"
-    done = client.get("/r/done")
-    number = re.search(r'id="r-receipt-no">([^<]+)<', done.text)
-    pin = re.search(r'id="r-pin">(\d+)<', done.text)
-    assert number and pin, done.text[:500]
-    return number.group(1), pin.group(1)
-
-
 def _report(engine: Engine, receipt_no: str) -> Any:
     with engine.connect() as conn:
         return conn.execute(
@@ -114,18 +85,6 @@ def _rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
         return list(conn.execute(text(sql), params).all())
 
 
-def _error_of(page: str, field: str) -> str:
-    found = re.search(rf'data-field="{field}"[^>]*>([^<]*)<', page)
-    return found.group(1) if found else ""
-
-
-def _status(client: httpx.Client, receipt_no: str, pin: str) -> httpx.Response:
-    token = form_token(client, "/r/status")
-    return client.post(
-        "/r/status", data={"receipt_no": receipt_no, "pin": pin, "csrf_token": token}
-    )
-
-
 def _media_files(settings: Settings) -> set[Path]:
     return {p for p in settings.media_dir.rglob("*") if p.is_file()}
 
@@ -133,8 +92,8 @@ def _media_files(settings: Settings) -> set[Path]:
 def test_road_report_gets_a_receipt_pin_photo_and_status_page(
     client: httpx.Client, engine: Engine, web_settings: Settings
 ) -> None:
-    answer = _submit(client, "road", _road(0, description=f"歩道の穴 {XSS}"), [_photo()])
-    receipt_no, pin = _receipt(client, answer)
+    answer = submit(client, "road", road_fields(0, description=f"歩道の穴 {XSS}"), [photo_part()])
+    receipt_no, pin = receipt_of(client, answer)
 
     report = _report(engine, receipt_no)
     assert (report.kind, report.channel, report.category) == ("road", "web", "road_pothole")
@@ -154,35 +113,12 @@ def test_road_report_gets_a_receipt_pin_photo_and_status_page(
     )
     assert pin not in key.pin_hash and verify_password(key.pin_hash, pin) and not key.added
 
-    status = _status(client, receipt_no, pin)
+    status = status_of(client, receipt_no, pin)
     assert status.status_code == 200
     assert receipt_no in status.text and "高松町二丁目" in status.text and "受付" in status.text
     assert "歩道の穴" not in status.text  # the status page shows no description
     assert client.get("/r/done").status_code == 200  # the receipt stays for a while
     assert "no-store" in status.headers["cache-control"]
-
-
-def test_status_page_follows_the_status_with_staff_notes(
-    client: httpx.Client, engine: Engine
-) -> None:
-    receipt_no, pin = _receipt(client, _submit(client, "road", _road(1)))
-    report = _report(engine, receipt_no)
-    with session_scope(engine) as session:
-        transition(
-            session,
-            MUNICIPALITY_ID,
-            report.id,
-            "in_progress",
-            Actor("staff:doro"),
-            "明日補修します",
-        )
-
-    page = _status(client, receipt_no, pin).text
-
-    history = page[page.index('id="r-history"') :]
-    assert 'id="r-status-label"' in page and "作業中" in page[: page.index('id="r-history"')]
-    assert "明日補修します" in history
-    assert history.index("受付</span>") < history.index("作業中</span>")
 
 
 def test_outside_the_town_is_refused_with_the_phone_and_nothing_stored(
@@ -191,14 +127,14 @@ def test_outside_the_town_is_refused_with_the_phone_and_nothing_stored(
     lon, lat = SHINJUKU
     before, files = count_reports(engine), _media_files(web_settings)
 
-    answer = _submit(
-        client, "road", {"category": "road_light", "lon": str(lon), "lat": str(lat)}, [_photo()]
+    answer = submit(
+        client, "road", {"category": "road_light", "lon": str(lon), "lat": str(lat)}, [photo_part()]
     )
 
     assert answer.status_code == 422
-    message = _error_of(answer.text, "location")
+    message = error_of(answer.text, "location")
     assert "区域外" in message and TACHIKAWA_PHONE in message
-    assert _error_of(answer.text, "photos") == t.PHOTOS_AGAIN
+    assert error_of(answer.text, "photos") == t.PHOTOS_AGAIN
     assert count_reports(engine) == before
     assert _media_files(web_settings) == files
     place_answer = client.get("/r/place", params={"category": "road_light", "lon": lon, "lat": lat})
@@ -221,10 +157,12 @@ def test_bad_image_is_refused_next_to_the_photo_and_nothing_stored(
 ) -> None:
     before, files = count_reports(engine), _media_files(web_settings)
 
-    answer = _submit(client, "road", _road(2, description="残る説明"), [_photo(), _photo(data)])
+    answer = submit(
+        client, "road", road_fields(2, description="残る説明"), [photo_part(), photo_part(data)]
+    )
 
     assert answer.status_code == 422
-    assert error in _error_of(answer.text, "photos") and "2枚目" in _error_of(answer.text, "photos")
+    assert error in error_of(answer.text, "photos") and "2枚目" in error_of(answer.text, "photos")
     assert "残る説明" in answer.text  # what was typed is kept
     assert count_reports(engine) == before and _media_files(web_settings) == files
 
@@ -232,10 +170,10 @@ def test_bad_image_is_refused_next_to_the_photo_and_nothing_stored(
 def test_more_than_three_photos_are_refused(client: httpx.Client, engine: Engine) -> None:
     before = count_reports(engine)
 
-    answer = _submit(client, "road", _road(2), [_photo() for _ in range(4)])
+    answer = submit(client, "road", road_fields(2), [photo_part() for _ in range(4)])
 
     assert answer.status_code == 422
-    assert _error_of(answer.text, "photos") == t.TOO_MANY_PHOTOS.format(max_photos=3)
+    assert error_of(answer.text, "photos") == t.TOO_MANY_PHOTOS.format(max_photos=3)
     assert count_reports(engine) == before
 
 
@@ -244,12 +182,12 @@ def test_missing_fields_are_named_each_next_to_its_field(
 ) -> None:
     before = count_reports(engine)
 
-    answer = _submit(client, "road", {"description": "説明だけ"})
+    answer = submit(client, "road", {"description": "説明だけ"})
 
     assert answer.status_code == 422
-    assert _error_of(answer.text, "category") == t.CATEGORY_MISSING
-    assert _error_of(answer.text, "location") == t.LOCATION_MISSING
-    assert _error_of(answer.text, "form") == t.FORM_HAS_ERRORS
+    assert error_of(answer.text, "category") == t.CATEGORY_MISSING
+    assert error_of(answer.text, "location") == t.LOCATION_MISSING
+    assert error_of(answer.text, "form") == t.FORM_HAS_ERRORS
     assert "説明だけ" in answer.text
     assert count_reports(engine) == before
 
@@ -259,12 +197,12 @@ def test_unknown_category_and_too_long_description_are_refused(
 ) -> None:
     before = count_reports(engine)
 
-    unknown = _submit(client, "road", _road(3, category="dis_flood"))  # a disaster category
-    too_long = _submit(client, "road", _road(3, description="あ" * 2001))
+    unknown = submit(client, "road", road_fields(3, category="dis_flood"))  # a disaster category
+    too_long = submit(client, "road", road_fields(3, description="あ" * 2001))
 
     assert unknown.status_code == too_long.status_code == 422
-    assert _error_of(unknown.text, "category") == t.CATEGORY_MISSING
-    assert "2000文字以内" in _error_of(too_long.text, "description")
+    assert error_of(unknown.text, "category") == t.CATEGORY_MISSING
+    assert "2000文字以内" in error_of(too_long.text, "description")
     assert count_reports(engine) == before
 
 
@@ -278,10 +216,10 @@ def test_bad_csrf_token_is_refused_and_nothing_stored(
             token = form_token(other, "/r/road")
     client.get("/r/road")
 
-    answer = _submit(client, "road", _road(4), token=token)
+    answer = submit(client, "road", road_fields(4), token=token)
 
     assert answer.status_code == 403
-    assert _error_of(answer.text, "form") == t.FORM_EXPIRED
+    assert error_of(answer.text, "form") == t.FORM_EXPIRED
     assert count_reports(engine) == before
 
 
@@ -290,7 +228,7 @@ def test_a_cross_site_post_without_the_cookie_is_refused(url: str, engine: Engin
     with httpx.Client(base_url=url) as page_reader:
         token = form_token(page_reader, "/r/road")
     with httpx.Client(base_url=url) as attacker:  # has a token, not the victim's cookie
-        answer = _submit(attacker, "road", _road(4), token=token)
+        answer = submit(attacker, "road", road_fields(4), token=token)
     assert answer.status_code == 403 and count_reports(engine) == before
 
 
@@ -305,7 +243,7 @@ def test_oversized_body_is_refused_from_its_length_before_it_is_read(url: str) -
     body = answer.read().decode()
     conn.close()
     assert answer.status == 413
-    assert "大きすぎます" in _error_of(body, "photos")
+    assert "大きすぎます" in error_of(body, "photos")
 
 
 def test_disaster_flow_only_in_disaster_mode_and_asks_about_lives(
@@ -316,7 +254,7 @@ def test_disaster_flow_only_in_disaster_mode_and_asks_about_lives(
     with disaster_mode(engine, False):
         token = form_token(client, "/r/road")
         closed_page = client.get("/r/disaster")
-        closed = _submit(client, "disaster", {**fields, "urgent": "y"}, token=token)
+        closed = submit(client, "disaster", {**fields, "urgent": "y"}, token=token)
         home = client.get("/r/")
     assert (
         "災害情報の受付は行っておりません" in closed_page.text
@@ -325,19 +263,19 @@ def test_disaster_flow_only_in_disaster_mode_and_asks_about_lives(
     assert "災害情報の受付は行っておりません" in closed.text and "/r/disaster" not in home.text
     with disaster_mode(engine, True):
         assert "/r/disaster" in client.get("/r/").text
-        unanswered = _submit(client, "disaster", fields)
-        receipt_no, _pin = _receipt(client, _submit(client, "disaster", {**fields, "urgent": "y"}))
+        unanswered = submit(client, "disaster", fields)
+        receipt_no, _pin = receipt_of(client, submit(client, "disaster", {**fields, "urgent": "y"}))
 
-    assert (
-        unanswered.status_code == 422 and _error_of(unanswered.text, "urgent") == t.URGENT_MISSING
-    )
+    assert unanswered.status_code == 422 and error_of(unanswered.text, "urgent") == t.URGENT_MISSING
     report = _report(engine, receipt_no)
     assert receipt_no.startswith("D-")
     assert (report.kind, report.category, report.urgent) == ("disaster", "dis_flood", True)
 
 
 def test_joining_the_open_report_nearby(client: httpx.Client, engine: Engine) -> None:
-    first_no, first_pin = _receipt(client, _submit(client, "road", _road(6, description="最初")))
+    first_no, first_pin = receipt_of(
+        client, submit(client, "road", road_fields(6, description="最初"))
+    )
     lon, lat = place(6)
     nearby = client.get(
         "/r/place", params={"category": "road_pothole", "lon": lon + 0.0001, "lat": lat}
@@ -345,8 +283,8 @@ def test_joining_the_open_report_nearby(client: httpx.Client, engine: Engine) ->
     assert [r["receipt_no"] for r in nearby.json()["nearby"]] == [first_no]
     before = count_reports(engine)
 
-    fields = _road(6, lon=str(lon + 0.0001), attach=first_no, description="私も見ました")
-    joined_no, joined_pin = _receipt(client, _submit(client, "road", fields, [_photo()]))
+    fields = road_fields(6, lon=str(lon + 0.0001), attach=first_no, description="私も見ました")
+    joined_no, joined_pin = receipt_of(client, submit(client, "road", fields, [photo_part()]))
 
     assert joined_no == first_no and joined_pin != first_pin
     assert count_reports(engine) == before
@@ -354,42 +292,16 @@ def test_joining_the_open_report_nearby(client: httpx.Client, engine: Engine) ->
     notes = _rows(engine, "SELECT body FROM report_message WHERE report_id = :r", r=report.id)
     assert [n.body for n in notes] == ["私も見ました"]
     assert len(_rows(engine, "SELECT id FROM photo WHERE report_id = :r", r=report.id)) == 1
-    page = _status(client, first_no, joined_pin).text
-    assert first_no in page and "あなたからの情報を追加" in page
-    far = _submit(client, "road", _road(8, attach=first_no))  # not nearby there
-    assert far.status_code == 422 and first_no in _error_of(far.text, "attach")
-
-
-def test_wrong_pin_is_refused_politely_then_locked(client: httpx.Client, engine: Engine) -> None:
-    receipt_no, pin = _receipt(client, _submit(client, "road", _road(7)))
-    wrong = "000000" if pin != "000000" else "111111"
-
-    refused = _status(client, receipt_no, wrong)
-    unknown = _status(client, "R-1999-999999", pin)
-
-    assert refused.status_code == unknown.status_code == 401
-    assert "正しくありません" in _error_of(refused.text, "pin")
-    assert _error_of(refused.text, "pin") == _error_of(unknown.text, "pin")  # no hint which
-    assert "高松町" not in refused.text and "栄町" not in refused.text
-    for _ in range(4):
-        assert _status(client, receipt_no, wrong).status_code == 401
-    locked = _status(client, receipt_no, pin)  # 5 failures: even the right PIN waits now
-    assert locked.status_code == 429 and TACHIKAWA_PHONE in _error_of(locked.text, "pin")
-    failures = _rows(
-        engine, "SELECT client_key FROM pin_failure WHERE receipt_no = :no", no=receipt_no
-    )
-    assert len(failures) == 5 and all("127.0.0.1" not in f.client_key for f in failures)
-
-
-def test_status_form_needs_its_token_and_both_fields(client: httpx.Client) -> None:
-    client.get("/r/status")
-    forged = client.post(
-        "/r/status", data={"receipt_no": "R-2026-000001", "pin": "1", "csrf_token": "x"}
-    )
-    token = form_token(client, "/r/status")
-    empty = client.post("/r/status", data={"receipt_no": "", "pin": "", "csrf_token": token})
-    assert forged.status_code == 403 and _error_of(forged.text, "form") == t.FORM_EXPIRED
-    assert empty.status_code == 422 and _error_of(empty.text, "pin") == t.STATUS_FIELDS_MISSING
+    with session_scope(engine) as session:
+        transition(
+            session, MUNICIPALITY_ID, report.id, "in_progress", Actor("staff:doro"), "最初の方へ"
+        )
+    page = status_of(client, first_no, joined_pin).text
+    assert first_no in page and "あなたからの情報を追加" in page and "作業中" in page
+    assert "最初の方へ" not in page  # a note for the first reporter is not shown to others
+    assert "最初の方へ" in status_of(client, first_no, first_pin).text
+    far = submit(client, "road", road_fields(8, attach=first_no))  # not nearby there
+    assert far.status_code == 422 and first_no in error_of(far.text, "attach")
 
 
 def test_place_check_names_bad_fields_and_receipt_page_needs_its_cookie(
@@ -400,3 +312,17 @@ def test_place_check_names_bad_fields_and_receipt_page_needs_its_cookie(
     assert [e["loc"] for e in bad.json()["detail"]] == [["query", "lon"]]
     assert client.get("/r/done").headers["location"] == "/r/"
     assert client.get("/r/nosuchflow").status_code == 404
+
+
+def test_storage_failure_is_answered_politely_and_keeps_nothing(
+    test_settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the photo folder should be")
+    app = create_app(test_settings.model_copy(update={"media_dir": blocked}))
+    before = count_reports(engine)
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=20) as browser:
+        answer = submit(browser, "road", road_fields(8), [photo_part()])
+    assert answer.status_code == 503
+    assert error_of(answer.text, "form") == t.STORAGE_FAILED.format(phone=TACHIKAWA_PHONE)
+    assert count_reports(engine) == before

@@ -22,7 +22,7 @@ TACHIKAWA_PHONE = "042-523-2111"
 
 
 def place(n: int) -> tuple[float, float]:
-    """The n-th test place (lon, lat), about 90 m apart, in 高松町 / 曙町 / 栄町 (inside)."""
+    """The n-th test place (lon, lat), n in 0..15: about 90 m apart, inside (高松町 to 栄町)."""
     return (round(139.4200 + 0.001 * n, 6), 35.7050)
 
 
