@@ -220,7 +220,8 @@ def test_setup_richmenu_lands_in_the_fake_and_the_simulator_shows_it(
     after = sim.get("/dev/line/richmenu").json()
     assert after["source"] == "setup" and menu_id.startswith("richmenu-")
     assert after["definition"]["areas"] == richmenu_definition()["areas"]
-    assert {a["action"]["data"] for a in after["definition"]["areas"]} >= {"flow=road", "my=reports"}
+    postbacks = {area["action"]["data"] for area in after["definition"]["areas"]}
+    assert postbacks >= {"flow=road", "my=reports"}
     assert sim.get("/dev/line/richmenu.png").content == render_richmenu_png()
 
 
