@@ -9,7 +9,16 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
-from api.line import cart, messages, messages_bulky, navigation, postback, prompts, prompts_bulky
+from api.line import (
+    cart,
+    messages,
+    messages_bulky,
+    navigation,
+    postback,
+    prompts,
+    prompts_bulky,
+    texts,
+)
 from api.line import texts_bulky as tb
 from api.line.days import check_day
 from api.line.model import DialogueContext, DialogueState, LocationChecked, Step, StepResult
@@ -47,7 +56,7 @@ def located(
             state, step=Step.LOCATION, lon=None, lat=None, address=None, updated_at=ctx.now
         )
         return navigation.hint(refused, ctx, tb.OUTSIDE_ZONE.format(phone=ctx.city_phone))
-    place = address or checked.district_name or ""
+    place = address or checked.district_name or texts.PLACE_UNKNOWN
     lead = [messages.text_message(tb.ZONE_FOUND.format(place=place, zone=checked.zone_name))]
     return navigation.advance(
         state,

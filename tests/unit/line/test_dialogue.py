@@ -247,9 +247,7 @@ def test_bulky_entry_asks_location_then_the_first_item() -> None:
     result = step(None, TextEvent("粗大ごみ"), ctx)
     assert result.state is not None and result.state.step is Step.LOCATION
     result = feed(result, LocationEvent(35.7, 139.41, "立川市錦町"), ctx)
-    assert result.actions == [
-        CheckLocation(lon=139.41, lat=35.7, category_code=None, zone=True)
-    ]
+    assert result.actions == [CheckLocation(lon=139.41, lat=35.7, category_code=None, zone=True)]
     result = feed(result, replace(INSIDE, zone_name="南部地区"), ctx)
     assert result.state is not None and result.state.step is Step.ITEM
     assert result.state.zone_name == "南部地区" and result.state.address == "立川市錦町1-1"
