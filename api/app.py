@@ -13,6 +13,7 @@ from api.routes import (
     bookings,
     bulky_public,
     crew,
+    disaster_api,
     health,
     line_webhook,
     plan_pages,
@@ -21,8 +22,10 @@ from api.routes import (
     resident_web,
     staff_auth,
     staff_bookings,
+    staff_disaster,
     staff_pages,
     staff_reports,
+    staff_trends,
 )
 from api.routes.dev_line import install_dev_line
 from api.templating import templates
@@ -54,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(line_webhook.router)
     app.include_router(staff_reports.router)
     app.include_router(staff_pages.router)
+    app.include_router(staff_trends.router)
+    app.include_router(disaster_api.router)
+    app.include_router(staff_disaster.router)
     app.include_router(crew.router)
     app.include_router(plans.router)
     app.include_router(plan_pages.router)

@@ -52,6 +52,18 @@ def issue_token(settings: Settings, who: StaffIdentity) -> str:
     return _serializer(settings, "token").dumps({"uid": who.id, "mid": who.municipality_id})
 
 
+def sign_confirmation(settings: Settings, purpose: str, payload: dict[str, Any]) -> str:
+    """A signed, time-stamped token carrying what a person confirmed (e.g. a segment push)."""
+    return _serializer(settings, f"confirm:{purpose}").dumps(payload)
+
+
+def read_confirmation(
+    settings: Settings, purpose: str, token: str, max_age_s: int
+) -> dict[str, Any] | None:
+    """The payload of a confirmation token, or None when forged, for another purpose or old."""
+    return _read(settings, f"confirm:{purpose}", token, max_age_s)
+
+
 def _read(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, Any] | None:
     try:
         data = _serializer(settings, salt).loads(value, max_age=max_age)

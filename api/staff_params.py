@@ -77,16 +77,31 @@ def parse_flag(raw: str | None, field: str) -> bool | None:
     raise InvalidInputError(f"{field} は true か false で指定してください。", field=field)
 
 
-def parse_day(raw: str | None, field: str, next_day: bool = False) -> dt.datetime | None:
-    """A ``YYYY-MM-DD`` day in Tokyo -> its start (or the next day's start, for "to")."""
+def parse_date(raw: str | None, field: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` date; None when absent."""
     if not raw:
         return None
     try:
-        day = dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInputError(
             f"{field} は YYYY-MM-DD の形で指定してください。", field=field
         ) from None
+
+
+def parse_code(raw: str | None, field: str) -> str | None:
+    """One code (lower-case letters, digits, ``_``); None when absent."""
+    values = parse_codes(raw, field)
+    if len(values) > 1:
+        raise InvalidInputError(f"{field} は1つだけ指定してください。", field=field)
+    return values[0] if values else None
+
+
+def parse_day(raw: str | None, field: str, next_day: bool = False) -> dt.datetime | None:
+    """A ``YYYY-MM-DD`` day in Tokyo -> its start (or the next day's start, for "to")."""
+    day = parse_date(raw, field)
+    if day is None:
+        return None
     start = dt.datetime.combine(day, dt.time(), tzinfo=TOKYO)
     return start + dt.timedelta(days=1) if next_day else start
 

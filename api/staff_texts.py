@@ -27,3 +27,31 @@ CSV_COLUMNS = (
     "緊急", "期限超過", "経度", "緯度", "内容",
 )  # fmt: skip
 CSV_CONTACT_COLUMNS = ("氏名", "電話番号", "メール", "連絡先住所")
+
+WEEKDAY_LABELS_JA = ("月", "火", "水", "木", "金", "土", "日")  # ISO order, Monday first
+ALL_DEPARTMENTS_JA = "全課"
+NO_DISTRICT_JA = "町丁目不明（区域の外れなど）"
+
+
+def hours_ja(hours: float | None) -> str:
+    """A duration for people: hours under two days, days above; a dash when unknown."""
+    if hours is None:
+        return "—"
+    if hours < 48:
+        return f"{hours:.1f} 時間"
+    return f"{hours / 24:.1f} 日"
+
+
+STAFF_ONLY_JA = "この画面は職員のみ利用できます。"
+
+# Disaster HQ (災害対応)
+DISASTER_PUSH_HEADER = "【{town} 災害対策本部からのお知らせ】\n"
+DISASTER_ACTION_LABELS_JA = MappingProxyType(
+    {"mode_on": "災害モードを開始", "mode_off": "災害モードを終了", "segment_push": "地区別配信"}
+)
+CONFIRMATION_STALE_JA = (
+    "確認の有効期限（{minutes}分）が切れました。もう一度、対象人数を確認してください。"
+)
+CONFIRMATION_MISMATCH_JA = (
+    "確認した内容と送信内容が違います。もう一度、対象人数を確認してください。"
+)

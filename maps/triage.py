@@ -58,7 +58,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str = "状態") -> None:
+    def __init__(self, title: str = "状態", extra_rows_html: str = "") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
         rows = "".join(
@@ -71,7 +71,9 @@ class Legend(MacroElement):
             '<div class="row"><span class="dot ring"></span>黒い縁：対応期限超過</div>'
             '<div class="row"><span class="dot pie"></span>数字：まとまった件数</div>'
         )
-        self.legend_html = f'<div class="title">{html.escape(title)}</div>{rows}{extra}'
+        self.legend_html = (
+            f'<div class="title">{html.escape(title)}</div>{rows}{extra}{extra_rows_html}'
+        )
 
 
 def legend_html() -> str:
@@ -79,7 +81,8 @@ def legend_html() -> str:
     return Legend().legend_html
 
 
-def _vendor(asset_base: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def vendor_assets(asset_base: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Leaflet and markercluster from our static files (JS, CSS) instead of folium's CDN."""
     js = [
         ("leaflet", f"{asset_base}/leaflet/leaflet.js"),
         ("markercluster", f"{asset_base}/leaflet.markercluster/leaflet.markercluster.js"),
@@ -101,6 +104,7 @@ def build_triage_map(
     tile_attribution: str,
     outline_geojson: str | None = None,
     asset_base: str = "/static/vendor",
+    legend_extra_html: str = "",
 ) -> TriageMapParts:
     """Build the triage map and return the pieces to embed in the staff page.
 
@@ -111,6 +115,7 @@ def build_triage_map(
         outline_geojson: the town boundary as GeoJSON text, drawn as a thin line so the map
             stays readable when tiles cannot load.
         asset_base: URL prefix of the vendored Leaflet files.
+        legend_extra_html: more legend rows (trusted, static HTML), e.g. the HQ map's shelters.
     """
     west, south, east, north = bounds_lonlat
     fmap = folium.Map(
@@ -120,7 +125,7 @@ def build_triage_map(
         control_scale=False,  # metric-only scale added with the legend
         prefer_canvas=False,
     )
-    fmap.default_js, fmap.default_css = _vendor(asset_base)
+    fmap.default_js, fmap.default_css = vendor_assets(asset_base)
     folium.TileLayer(
         tiles=tile_url, attr=tile_attribution, name="地理院タイル", max_zoom=18, max_native_zoom=18
     ).add_to(fmap)
@@ -131,7 +136,7 @@ def build_triage_map(
             style_function=lambda _f: {"color": "#1f4e79", "weight": 2, "fill": False},
             interactive=False,
         ).add_to(fmap)
-    Legend().add_to(fmap)
+    Legend(extra_rows_html=legend_extra_html).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     figure = fmap.get_root()
     assert isinstance(figure, Figure)

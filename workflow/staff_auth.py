@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo.models import Department, StaffUser
+from geo.models import StaffUser
 from workflow.auth import hash_password, verify_password
 
 MAX_FAILURES = 5
@@ -34,10 +34,16 @@ class StaffIdentity:
     role: str
     department_id: int | None
     department_name: str | None
+    disaster_hq: bool = False  # the department owns the disaster categories (防災)
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def may_run_disaster_hq(self) -> bool:
+        """Admins and staff of the department handling disaster reports run disaster mode."""
+        return self.role == "admin" or (self.role == "staff" and self.disaster_hq)
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,20 @@ class LoginOutcome:
     locked_until: dt.datetime | None = None
 
 
+# The department's name, and whether it owns a disaster category (it then staffs the HQ).
+_DEPARTMENT_SQL = text(
+    "SELECT d.name, EXISTS (SELECT 1 FROM category c WHERE c.municipality_id = d.municipality_id "
+    "AND c.department_id = d.id AND c.kind = 'disaster') AS disaster_hq "
+    "FROM department d WHERE d.municipality_id = :m AND d.id = :d"
+)
+
+
 def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
-    """The identity of a staff row (department name looked up)."""
+    """The identity of a staff row (department name and disaster-HQ duty looked up)."""
     department = (
-        session.get(Department, (user.municipality_id, user.department_id))
+        session.execute(_DEPARTMENT_SQL, {"m": user.municipality_id, "d": user.department_id})
+        .mappings()
+        .first()
         if user.department_id is not None
         else None
     )
@@ -60,7 +76,8 @@ def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
         display_name=user.display_name,
         role=user.role,
         department_id=user.department_id,
-        department_name=department.name if department else None,
+        department_name=str(department["name"]) if department else None,
+        disaster_hq=bool(department["disaster_hq"]) if department else False,
     )
 
 

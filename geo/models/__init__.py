@@ -2,6 +2,7 @@
 
 from geo.models.base import SRID, Base
 from geo.models.bulky import Booking, BookingItem, BulkyItem, CollectionDay, CollectionZone
+from geo.models.disaster import DisasterLog
 from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.reports import (
     DialogueState,
@@ -37,6 +38,7 @@ __all__ = [
     "CollectionZone",
     "Department",
     "DialogueState",
+    "DisasterLog",
     "District",
     "EvacuationSite",
     "Facility",

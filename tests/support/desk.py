@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ from geo.models import Resident, ResidentContact
 from tests.conftest import MUNICIPALITY_ID
 from workflow.reports import ReportDraft, create_report
 
-# lon, lat on a street in 錦町 (inside 立川市)
+# lon, lat on a street in 曙町一丁目 (inside 立川市)
 PLACE = (139.4075, 35.6980)
 TOWN_BBOX = "139.30,35.65,139.50,35.76"
 
@@ -60,6 +62,7 @@ def make_report(
     line: bool = True,
     contact_name: str | None = None,
     place: tuple[float, float] = PLACE,
+    urgent: bool = False,
 ) -> MadeReport:
     """Commit one report (with a following LINE resident when ``line``)."""
     with session_scope(engine) as session:
@@ -87,6 +90,7 @@ def make_report(
             place[1],
             "line" if line else "phone",
             description=description,
+            urgent=urgent,
             resident_id=resident_id,
         )
         report = create_report(session, MUNICIPALITY_ID, draft)
@@ -121,6 +125,27 @@ class ReportFactory:
             ):
                 conn.execute(text(sql), params)
         self.made.clear()
+
+
+@contextmanager
+def hq_rows_removed_afterwards(engine: Engine) -> Iterator[None]:
+    """Put disaster mode back off and drop the HQ log rows and segment pushes made inside."""
+    with engine.connect() as conn:
+        last_log = conn.execute(text("SELECT coalesce(max(id), 0) FROM disaster_log")).scalar()
+        last_outbox = conn.execute(text("SELECT coalesce(max(id), 0) FROM outbox_message")).scalar()
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM disaster_log WHERE id > :id"), {"id": last_log})
+            conn.execute(
+                text("DELETE FROM outbox_message WHERE id > :id AND purpose = 'segment_push'"),
+                {"id": last_outbox},
+            )
+            conn.execute(
+                text("UPDATE municipality SET disaster_mode = false WHERE id = :m"),
+                {"m": MUNICIPALITY_ID},
+            )
 
 
 def scalar(engine: Engine, sql: str, **params: object) -> object:
