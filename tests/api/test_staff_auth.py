@@ -128,3 +128,28 @@ def test_crew_is_sent_to_the_crew_pages(client: httpx.Client) -> None:
         data={"username": "crew1", "password": "crew-demo", "csrf_token": token.group(1)},
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/crew/"
+
+
+def _form_login(client: httpx.Client, username: str, password: str) -> httpx.Response:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text)
+    assert token
+    return client.post(
+        "/staff/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+    )
+
+
+def test_the_login_form_locks_after_five_failures_too(
+    client: httpx.Client, lock_user: str, engine: Engine
+) -> None:
+    for attempt in range(5):
+        wrong = _form_login(client, lock_user, f"wrong-{attempt}")
+        assert wrong.status_code == 401
+    locked = _form_login(client, lock_user, "right")
+    assert locked.status_code == 401 and "ロックしています" in locked.text
+    assert "machi_session" not in locked.headers.get("set-cookie", "")
+    with engine.connect() as conn:
+        until = conn.execute(
+            text("SELECT locked_until FROM staff_user WHERE username = :u"), {"u": lock_user}
+        ).scalar_one()
+    assert until is not None

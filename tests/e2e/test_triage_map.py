@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Page
-from sqlalchemy import Engine
+from playwright.sync_api import Dialog, Page
+from sqlalchemy import Engine, text
 
 from machi.settings import Settings
 from tests.e2e.conftest import sign_in
@@ -18,7 +18,7 @@ from workflow.outbox import dispatch_due
 pytestmark = pytest.mark.e2e
 
 ORANGE, RED = "#ff9f0e", "#d62728"
-XSS = '<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">'
+XSS = '<script>window.__xss=1;alert(1)</script>"><img src=x onerror="window.__xss=2;alert(2)">'
 
 
 def _open_map(page: Page, base_url: str, query: str = "") -> None:
@@ -85,19 +85,59 @@ def test_doro_changes_a_report_to_in_progress_and_the_resident_is_told_once(
     assert road.receipt_no in texts and "本日中に補修します" in texts
 
 
-def test_a_hostile_description_shows_as_text(
+def _watch_dialogs(page: Page) -> list[str]:
+    """Every alert/confirm the page opens (there must be none), dismissed at once."""
+    opened: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        opened.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return opened
+
+
+def test_a_hostile_description_shows_as_text_everywhere(
     page: Page, base_url: str, reports: ReportFactory
 ) -> None:
     evil = reports("road_crack", description=XSS)
+    dialogs = _watch_dialogs(page)
     sign_in(page, base_url, "doro", "doro-demo")
     _open_map(page, base_url)
     _show_marker(page, evil.id)
+    page.locator(f"path.report-{evil.id}").hover()
+    assert evil.receipt_no in page.locator(".marker-tip").inner_text()
     description = page.locator("#triage-panel .description")
     assert description.inner_text() == XSS
     assert page.locator("#triage-panel img[src=x]").count() == 0
     page.goto(f"{base_url}/staff/reports/{evil.id}")
     assert page.locator(".report-page .description").inner_text() == XSS
+    page.goto(f"{base_url}/staff/reports?category=road_crack")
+    row = page.locator("table.reports tr", has_text=evil.receipt_no)
+    assert row.locator(".description-cell").inner_text() == XSS[:59] + "…"
+    assert row.locator(".description-cell").get_attribute("title") == XSS
+    assert page.locator("table.reports img[src=x]").count() == 0
     assert page.evaluate("typeof window.__xss") == "undefined"
+    assert dialogs == []
+
+
+def test_an_overdue_report_gets_the_black_ring(
+    page: Page, base_url: str, engine: Engine, reports: ReportFactory
+) -> None:
+    late = reports("road_pothole", description="3日以上前からの穴")  # target 72 hours
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE report SET created_at = now() - interval '80 hours' WHERE id = :id"),
+            {"id": late.id},
+        )
+    sign_in(page, base_url, "doro", "doro-demo")
+    _open_map(page, base_url, "?overdue=true")
+    assert late.id in page.evaluate("window.machiTriage.ids()")
+    _show_marker(page, late.id)
+    marker = page.locator(f"path.report-{late.id}")
+    assert marker.get_attribute("stroke") == "#000"
+    assert marker.get_attribute("stroke-width") == "3"
+    assert "期限超過" in page.locator("#triage-panel .panel-head").inner_text()
 
 
 def test_the_map_works_without_internet(page: Page, base_url: str) -> None:
