@@ -43,6 +43,15 @@ class Rect:
             and self.y + pad <= py <= self.y + self.height - pad
         )
 
+    def meets_segment_box(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """True when the bounding box of segment a-b overlaps this rectangle."""
+        return (
+            max(a[0], b[0]) >= self.x
+            and min(a[0], b[0]) <= self.x + self.width
+            and max(a[1], b[1]) >= self.y
+            and min(a[1], b[1]) <= self.y + self.height
+        )
+
     def inset(self, pad: float) -> Rect:
         return Rect(self.x + pad, self.y + pad, self.width - 2 * pad, self.height - 2 * pad)
 
@@ -68,6 +77,13 @@ class Viewport:
         cy = self.frame.y + self.frame.height / 2
         s = self.scale_pt_per_m
         return (cx + (x_m - self.centre_x_m) * s, cy + (y_m - self.centre_y_m) * s)
+
+    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The (lon, lat) EPSG:4326 shown at page point (x, y): the inverse of ``to_page``."""
+        k = math.radians(1.0) * EARTH_RADIUS_M
+        x_m = (x - self.frame.x - self.frame.width / 2) / self.scale_pt_per_m + self.centre_x_m
+        y_m = (y - self.frame.y - self.frame.height / 2) / self.scale_pt_per_m + self.centre_y_m
+        return (self.lon0 + x_m / (k * math.cos(math.radians(self.lat0))), self.lat0 + y_m / k)
 
     def page_rect_of(self, other: Viewport) -> Rect:
         """Where another viewport's frame extent falls on this viewport's page."""

@@ -24,6 +24,7 @@ PLATE_NAME_PT = 8.5
 PLATE_NOTE_PT = 9.5
 PLATE_LINE_PT = 4.2 * MM
 PLATE_PAD_PT = 1.2 * MM
+ROUTE_CLEARANCE_PT = 2.0
 
 
 Obstacle = tuple[float, float, float]
@@ -61,16 +62,33 @@ def pick_plate(
     return min(candidates, key=cost)
 
 
-def sample_polyline(line: Sequence[tuple[float, float]], step: float) -> list[tuple[float, float]]:
-    """Points every ``step`` (page points) along a polyline, its vertices included."""
-    points: list[tuple[float, float]] = list(line[:1])
+def sample_polyline(
+    line: Sequence[tuple[float, float]], step: float, near: Rect | None = None
+) -> list[tuple[float, float]]:
+    """Points every ``step`` (page points) along a polyline, its vertices included.
+
+    With ``near``, only segments whose bounding box meets that rectangle are sampled: a
+    zoomed map's route runs far off the page and would cost thousands of useless points.
+    """
+    points: list[tuple[float, float]] = []
     for a, b in zip(line, line[1:], strict=False):
+        if near is not None and not near.meets_segment_box(a, b):
+            continue
         count = max(1, int(math.dist(a, b) // step))
-        points += [
+        steps = (
             (a[0] + (b[0] - a[0]) * k / count, a[1] + (b[1] - a[1]) * k / count)
-            for k in range(1, count + 1)
-        ]
-    return points
+            for k in range(count + 1)
+        )
+        points += [p for p in steps if near is None or near.contains(*p)]
+    return points if len(line) > 1 else list(line)
+
+
+def _around(rects: Sequence[Rect], pad: float) -> Rect:
+    left = min(r.x for r in rects) - pad
+    bottom = min(r.y for r in rects) - pad
+    right = max(r.x + r.width for r in rects) + pad
+    top = max(r.y + r.height for r in rects) + pad
+    return Rect(left, bottom, right - left, top - bottom)
 
 
 def draw_flag(
@@ -78,11 +96,13 @@ def draw_flag(
     viewport: Viewport,
     flag: Flag,
     font: str,
-    avoid: tuple[Sequence[Obstacle], Sequence[Obstacle]] = ((), ()),
+    markers: Sequence[Obstacle] = (),
+    route_line: Sequence[tuple[float, float]] = (),
 ) -> None:
     """Draw a flag: a dot on the spot, the symbol boxes above it, a plate with name and note.
 
-    The plate goes on whichever side hides the fewest of ``avoid`` (markers, route samples).
+    The plate goes on whichever side hides the fewest ``markers`` (discs, page points), then
+    the least of ``route_line`` (page polyline).
     """
     x, y = viewport.to_page(flag.place.lon, flag.place.lat)
     top = y + 7 * MM
@@ -99,11 +119,10 @@ def draw_flag(
     lines = [(flag.place.name, PLATE_NAME_PT), *([(flag.note, PLATE_NOTE_PT)] if flag.note else [])]
     plate_w = max(canv.stringWidth(t, font, size) for t, size in lines) + 2 * PLATE_PAD_PT
     plate_h = len(lines) * PLATE_LINE_PT + PLATE_PAD_PT
-    plate = pick_plate(
-        _plate_candidates(x, y, top, sum(widths) / 2, plate_w, plate_h),
-        *avoid,
-        viewport.frame,
-    )
+    candidates = _plate_candidates(x, y, top, sum(widths) / 2, plate_w, plate_h)
+    near = _around(candidates, ROUTE_CLEARANCE_PT)
+    route = [(px, py, ROUTE_CLEARANCE_PT) for px, py in sample_polyline(route_line, 3.0, near)]
+    plate = pick_plate(candidates, markers, route, viewport.frame)
     _draw_plate(canv, plate, lines, font)
 
 

@@ -6,8 +6,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from shapely import clip_by_rect
 from shapely.geometry import LineString, Polygon, box
-from shapely.prepared import prep
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import PreparedGeometry, prep
 
 from print.maplayout import MM, Rect
 
@@ -43,7 +45,7 @@ def place_street_labels(
     """Pick label spots: major roads first, inside the frame, off the route, no overlaps."""
     inner = frame.inset(3 * MM)
     inside = prep(box(inner.x, inner.y, inner.x + inner.width, inner.y + inner.height))
-    on_route = prep(LineString(route).buffer(3.0)) if len(route) >= 2 else None
+    on_route = _route_area(route, frame)
     runs = [(street, longest_straight_run(street.pts)) for street in streets]
     runs.sort(key=lambda sr: (-sr[0].rank, -math.dist(*sr[1])))
     placed: list[StreetLabel] = []
@@ -56,6 +58,18 @@ def place_street_labels(
             placed.append(label)
             break
     return placed
+
+
+def _route_area(route: Points, frame: Rect) -> PreparedGeometry[BaseGeometry] | None:
+    """The route line grown by 3 pt, only where it crosses the frame.
+
+    Buffering the whole line of a zoomed view, mostly off the page, was the slowest step.
+    """
+    if len(route) < 2:
+        return None
+    near = clip_by_rect(LineString(route), frame.x - 5, frame.y - 5,
+                        frame.x + frame.width + 5, frame.y + frame.height + 5)  # fmt: skip
+    return None if near.is_empty else prep(near.buffer(3.0))
 
 
 def _candidates(name: str, a: Point, b: Point, width: float) -> list[StreetLabel]:

@@ -22,7 +22,7 @@ from print.mapsymbols import (
     draw_marker,
 )
 from print.model import RouteSheet, Street
-from print.plates import draw_flag, sample_polyline
+from print.plates import draw_flag
 from print.streetlabels import LABEL_SIZE_PT, NamedStreet, place_street_labels
 
 Points = list[tuple[float, float]]
@@ -53,11 +53,16 @@ def road_style(highway: str | None) -> RoadStyle:
     return ROAD_CLASSES.get(base, SERVICE)
 
 
-def draw_map(canv: Canvas, route: RouteSheet, view: MapView, font: str) -> None:
-    """Draw one map view of ``route`` into ``view.viewport.frame`` on the canvas."""
+def draw_map(
+    canv: Canvas, route: RouteSheet, view: MapView, font: str, index: StreetIndex | None = None
+) -> None:
+    """Draw one map view of ``route`` into ``view.viewport.frame`` on the canvas.
+
+    ``index`` is ``index_streets(route.streets)``, passed in when a route has several views.
+    """
     viewport = view.viewport
     frame = viewport.frame
-    streets = list(_visible_streets(route.streets, viewport))
+    streets = list(_visible_streets(index or index_streets(route.streets), viewport))
     canv.saveState()
     clip = canv.beginPath()
     clip.rect(frame.x, frame.y, frame.width, frame.height)
@@ -65,15 +70,12 @@ def draw_map(canv: Canvas, route: RouteSheet, view: MapView, font: str) -> None:
     line = [viewport.to_page(lon, lat) for lon, lat in route.route_line]
     _draw_streets(canv, streets)
     _draw_street_labels(canv, streets, frame, line, font)
-    _draw_route(canv, line)
+    _draw_route(canv, line, frame)
     for box in view.insets:
         _draw_inset_box(canv, box.rect, labels.INSET_BOX.format(number=box.index), font)
-    avoid = (
-        [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers],
-        [(x, y, 2.0) for x, y in sample_polyline(line, 3.0)],
-    )
+    markers = [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers]
     for flag in place_flags(route):
-        draw_flag(canv, viewport, flag, font, avoid)
+        draw_flag(canv, viewport, flag, font, markers, line)
     for marker in sorted(view.markers, key=lambda m: m.style != "dot"):
         draw_marker(canv, marker, MARKER_RADIUS_PT, font)
     canv.restoreState()
@@ -83,22 +85,38 @@ def draw_map(canv: Canvas, route: RouteSheet, view: MapView, font: str) -> None:
     canv.rect(frame.x, frame.y, frame.width, frame.height, stroke=1, fill=0)
 
 
-def _visible_streets(
-    streets: Sequence[Street], viewport: Viewport
-) -> Iterator[tuple[Street, Points]]:
+@dataclass(frozen=True)
+class StreetIndex:
+    """A route's streets with their (lon, lat) bounding boxes, computed once for all its views.
+
+    A zoomed view shows a few hundred metres of a route's thousands of street segments:
+    skipping the others by their boxes saves projecting every vertex onto every page.
+    """
+
+    streets: tuple[Street, ...]
+    boxes: tuple[tuple[float, float, float, float], ...]  # min lon, min lat, max lon, max lat
+
+
+def index_streets(streets: Sequence[Street]) -> StreetIndex:
+    """Index streets for ``draw_map``; streets with fewer than two vertices are dropped."""
+    kept = tuple(s for s in streets if len(s.coords_4326) >= 2)
+    boxes = []
+    for street in kept:
+        lons = [c[0] for c in street.coords_4326]
+        lats = [c[1] for c in street.coords_4326]
+        boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    return StreetIndex(kept, tuple(boxes))
+
+
+def _visible_streets(index: StreetIndex, viewport: Viewport) -> Iterator[tuple[Street, Points]]:
     grown = viewport.frame.inset(-10 * MM)
-    for street in streets:
-        pts = [viewport.to_page(lon, lat) for lon, lat in street.coords_4326]
-        xs = [p[0] for p in pts]
-        ys = [p[1] for p in pts]
-        if (
-            len(pts) >= 2
-            and max(xs) >= grown.x
-            and min(xs) <= grown.x + grown.width
-            and max(ys) >= grown.y
-            and min(ys) <= grown.y + grown.height
-        ):
-            yield street, pts
+    west, south = viewport.to_lonlat(grown.x, grown.y)
+    east, north = viewport.to_lonlat(grown.x + grown.width, grown.y + grown.height)
+    for street, (min_lon, min_lat, max_lon, max_lat) in zip(
+        index.streets, index.boxes, strict=True
+    ):
+        if max_lon >= west and min_lon <= east and max_lat >= south and min_lat <= north:
+            yield street, [viewport.to_page(lon, lat) for lon, lat in street.coords_4326]
 
 
 def path_operators(polylines: Sequence[Points]) -> str:
@@ -115,10 +133,6 @@ def _stroke_polylines(canv: Canvas, polylines: Sequence[Points]) -> None:
     # reportlab's path object, which formats every number through its generic float formatter
     if polylines:
         canv.addLiteral(path_operators(polylines) + "\nS")
-
-
-def _stroke_polyline(canv: Canvas, pts: Points) -> None:
-    _stroke_polylines(canv, [pts])
 
 
 def _draw_streets(canv: Canvas, streets: list[tuple[Street, Points]]) -> None:
@@ -155,22 +169,43 @@ def _draw_street_labels(
         canv.restoreState()
 
 
-def _draw_route(canv: Canvas, line: Points) -> None:
+def visible_runs(line: Points, rect: Rect) -> list[Points]:
+    """The stretches of a page polyline whose segments come near ``rect``, in order.
+
+    A zoomed view's route runs mostly off the page: drawing it all (and an arrow every
+    28 mm along it) made the PDF larger and slower for nothing the crew can see.
+    """
+    runs: list[Points] = []
+    current: Points = []
+    for a, b in zip(line, line[1:], strict=False):
+        if rect.meets_segment_box(a, b):
+            current = current or [a]
+            current.append(b)
+        elif current:
+            runs.append(current)
+            current = []
+    return [*runs, current] if current else runs
+
+
+def _draw_route(canv: Canvas, line: Points, frame: Rect) -> None:
     if len(line) < 2:
         return
+    runs = visible_runs(line, frame.inset(-5 * MM))
     canv.setLineCap(1)
     canv.setLineJoin(1)
     canv.setStrokeColor(white)
     canv.setLineWidth(6.0)
-    _stroke_polyline(canv, line)
+    _stroke_polylines(canv, runs)
     canv.setStrokeColor(ROUTE_COLOUR)
     canv.setLineWidth(3.6)
-    _stroke_polyline(canv, line)
+    _stroke_polylines(canv, runs)
     canv.setFillColor(ROUTE_DARK)
     canv.setStrokeColor(white)
     canv.setLineWidth(0.6)
+    near = frame.inset(-3 * MM)
     for x, y, angle in arrow_positions(line, ARROW_SPACING_PT):
-        draw_arrow_head(canv, x, y, angle, 2.2 * MM)
+        if near.contains(x, y):  # spaced along the whole line, so they stay put per page
+            draw_arrow_head(canv, x, y, angle, 2.2 * MM)
 
 
 def arrow_positions(line: Points, spacing: float) -> list[tuple[float, float, float]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from print.maplayout import Rect
 from print.plates import pick_plate, sample_polyline
 
@@ -22,7 +24,15 @@ def test_pick_plate_prefers_inside_the_frame_then_fewer_markers_then_less_route(
 
 
 def test_sample_polyline_keeps_the_ends_and_steps_evenly() -> None:
-    points = sample_polyline([(0.0, 0.0), (10.0, 0.0), (10.0, 4.0)], 2.0)
+    line = [(0.0, 0.0), (10.0, 0.0), (10.0, 4.0)]
+    points = sample_polyline(line, 2.0)
     assert points[0] == (0.0, 0.0) and points[-1] == (10.0, 4.0)
-    assert len(points) == 1 + 5 + 2
-    assert sample_polyline([], 2.0) == []
+    assert all(math.dist(a, b) <= 2.0 for a, b in zip(points, points[1:], strict=False))
+    assert sample_polyline([], 2.0) == [] and sample_polyline([(1.0, 1.0)], 2.0) == [(1.0, 1.0)]
+
+
+def test_sample_polyline_near_a_plate_skips_the_far_route() -> None:
+    far_and_back = [(0.0, 0.0), (5000.0, 0.0), (5000.0, 10.0), (0.0, 10.0)]
+    near = sample_polyline(far_and_back, 3.0, near=Rect(-5.0, -5.0, 20.0, 20.0))
+    assert near and all(x <= 5000.0 for x, _ in near)
+    assert len(near) < len(sample_polyline(far_and_back, 3.0)) / 2
