@@ -43,7 +43,7 @@ class StopRow:
     district: str = ""
     landmark: str = ""
     items: tuple[Item, ...] = ()
-    fee_ticket_count: int = 0
+    fee_tickets: tuple[tuple[int, int], ...] = ()  # (ticket face value in yen, count)
     fee_yen: int = 0
     resident_note: str = ""
     size_points: int = 0

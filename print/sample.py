@@ -65,6 +65,11 @@ def _grid_path(grid: Grid, start: tuple[int, int], end: tuple[int, int]) -> list
     return path
 
 
+def _tickets(fee_yen: int) -> tuple[tuple[int, int], ...]:
+    kinds = ((1000, fee_yen // 1000), (300, -(-(fee_yen % 1000) // 300)))
+    return tuple((face, count) for face, count in kinds if count)
+
+
 def _stop(rng: random.Random, seq: int, node: LonLat, eta: datetime, booking: str) -> StopRow:
     chosen = rng.sample(ITEMS, rng.randint(1, 3))
     items = tuple(Item(name, rng.randint(1, 2)) for name, _ in chosen)
@@ -81,7 +86,7 @@ def _stop(rng: random.Random, seq: int, node: LonLat, eta: datetime, booking: st
         district=f"{district}{rng.randint(1, 5)}丁目",
         landmark=rng.choice(LANDMARKS),
         items=items,
-        fee_ticket_count=sum(item.quantity for item in items),
+        fee_tickets=_tickets(fee),
         fee_yen=fee,
         resident_note=rng.choice(NOTES),
         size_points=sum(item.quantity for item in items) * 2,

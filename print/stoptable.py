@@ -19,11 +19,11 @@ from print.qr import QrCode
 DONE_COLOUR = "#2ca02c"
 RECEIVED_COLOUR = "#d62728"
 GREY_COLOUR = "#7f7f7f"
-# relative widths of 順番・予定時刻, 受付番号 (fitted: column_widths), 住所, 品目, 処理券,
-# 住民メモ, 結果, QR
-COLUMN_WEIGHTS = (15.0, 0.0, 33.0, 38.0, 15.0, 22.0, 25.0, 25.0)
-BOOKING = 1
+# columns: 順番・予定時刻, 受付番号, 住所, 品目, 処理券, 住民メモ, 結果, QR
+SEQ, BOOKING, ADDRESS, ITEMS, TICKET, NOTE, RESULT, QR = range(8)
+FLEX_WEIGHTS = {ADDRESS: 31.0, ITEMS: 36.0, NOTE: 20.0}  # share what the fitted ones leave
 BOOKING_MIN_PT, BOOKING_MAX_PT = 18 * MM, 34 * MM
+TICKET_BOX_PT = 11.5
 QR_SIZE_PT = 21 * MM
 QUALIFIER_MARKS = ("（", "(", "：", ":")
 QUALIFIER_SIZE_PT = 8.0
@@ -36,6 +36,8 @@ class TableStyles:
     """Paragraph styles of the table, all in the embedded Japanese font."""
 
     def __init__(self, font: str) -> None:
+        self.font = font
+
         def style(name: str, size: float, **extra: Any) -> ParagraphStyle:
             return ParagraphStyle(
                 name,
@@ -56,29 +58,43 @@ class TableStyles:
         self.small = style("small", 8.5, textColor=HexColor("#333333"), rightIndent=HANG * 8.5)
         self.note = style("note", 9.0, rightIndent=HANG * 9.0)
         self.check = style("check", 9.0, leading=15.0)
+        self.ticket = style("ticket", 9.0, leading=12.5)
         self.totals = style("totals", 11.0)
         self.unload = style("unload", 11.0, leading=19.0)
 
 
-def column_widths(total_width: float, booking_width: float = 0.0) -> list[float]:
-    """Split the width by COLUMN_WEIGHTS, the booking number column fitted to its numbers.
+def column_widths(total_width: float, fitted: dict[int, float]) -> list[float]:
+    """Column widths: the ``fitted`` ones as given, the others share the rest by FLEX_WEIGHTS.
 
-    A wrapped booking number is hard to read aloud over the phone and breaks text search;
-    a column wider than the numbers wastes what the items and notes need. The column keeps
-    between BOOKING_MIN_PT and BOOKING_MAX_PT; the other columns share the rest.
+    Fixed contents (the time, a booking number, 1,000円券, 出ていない, the QR code) get the
+    width they need, so they never wrap mid-word; the free text columns take what is left.
     """
-    booking = min(max(booking_width, BOOKING_MIN_PT), BOOKING_MAX_PT)
-    others = sum(COLUMN_WEIGHTS) - COLUMN_WEIGHTS[BOOKING]
-    scale = (total_width - booking) / others
-    widths = [w * scale for w in COLUMN_WEIGHTS]
-    widths[BOOKING] = booking
-    return widths
+    rest = total_width - sum(fitted.values())
+    flex = sum(w for k, w in FLEX_WEIGHTS.items() if k not in fitted)
+    return [fitted.get(k, FLEX_WEIGHTS.get(k, 0.0) / flex * rest) for k in range(QR + 1)]
 
 
-def booking_column_width(route: RouteSheet, style: ParagraphStyle) -> float:
-    texts = [s.booking_no for s in route.stops] or [""]
-    longest: float = max(stringWidth(t, style.fontName, style.fontSize) for t in texts)
-    return longest + 2 * CELL_PADDING_PT + 2.0
+def fitted_widths(route: RouteSheet, styles: TableStyles) -> dict[int, float]:
+    """Measured widths of the columns whose contents must stay on their lines."""
+
+    def width(*parts: tuple[str, float]) -> float:
+        text: float = sum(stringWidth(t, styles.font, size) for t, size in parts)
+        return text + 2 * CELL_PADDING_PT + 2.0
+
+    bookings = [s.booking_no for s in route.stops] or [""]
+    booking = max(width((b, styles.booking.fontSize)) for b in bookings)
+    faces = [face for s in route.stops for face, _ in s.fee_tickets] or [1000]
+    ticket = labels.TICKET.format(face=max(faces))
+    fitted = {
+        SEQ: width((labels.COLUMN_ETA, styles.head.fontSize)),
+        BOOKING: min(max(booking, BOOKING_MIN_PT), BOOKING_MAX_PT),
+        TICKET: width((labels.CHECK_BOX, TICKET_BOX_PT), (f" {ticket}", styles.ticket.fontSize)),
+        RESULT: width((labels.CHECK_BOX, 13.0), (f" {labels.RESULT_NOT_OUT}", 9.0)),
+        QR: QR_SIZE_PT + 2 * CELL_PADDING_PT,
+    }
+    if not any(s.resident_note for s in route.stops):  # no notes today: room for the items
+        fitted[NOTE] = width((labels.COLUMN_NOTE, styles.head.fontSize))
+    return fitted
 
 
 def format_eta(eta: datetime | str) -> str:
@@ -89,8 +105,8 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 
 
-def _box(colour: str) -> str:
-    return f'<font size="13" color="{colour}">{labels.CHECK_BOX}</font>'
+def _box(colour: str, size: float = 13.0) -> str:
+    return f'<font size="{size:g}" color="{colour}">{labels.CHECK_BOX}</font>'
 
 
 def _address_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
@@ -126,11 +142,19 @@ def _items_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
 
 
 def _ticket_cell(stop: StopRow, styles: TableStyles) -> Paragraph:
-    if stop.fee_ticket_count == 0 and stop.fee_yen == 0:
+    """One check box per kind of sticker the resident was told to buy (1,000円券×1 …).
+
+    The crew looks for stickers, not for an amount: a 700円 fee is paid with a 1,000円券.
+    """
+    if not stop.fee_tickets and stop.fee_yen == 0:
         return _p(labels.NO_TICKET, styles.small)
-    count = labels.TICKET_COUNT.format(count=stop.fee_ticket_count)
-    fee = labels.FEE_YEN.format(fee=stop.fee_yen)
-    return _p(f"{_box('#000000')} {count}<br/>{fee}", styles.check)
+    lines = [
+        f"{_box('#000000', TICKET_BOX_PT)} {escape(labels.TICKET.format(face=face))}<br/>"
+        f"　 {escape(labels.TICKET_COUNT.format(count=count))}"
+        for face, count in stop.fee_tickets
+    ]
+    fee = f'<font size="7.5">{escape(labels.FEE_YEN.format(fee=stop.fee_yen))}</font>'
+    return _p("<br/>".join([*lines, fee]), styles.ticket)
 
 
 def _result_cell(styles: TableStyles) -> Paragraph:
@@ -184,7 +208,7 @@ def build_stop_table(route: RouteSheet, width: float, font: str) -> list[Any]:
     """Flowables of the stop table: the table (header repeated per page) and the totals line."""
     styles = TableStyles(font)
     rows = [_header_row(styles)] + [_stop_row(s, route, styles) for s in route.stops]
-    widths = column_widths(width, booking_column_width(route, styles.booking))
+    widths = column_widths(width, fitted_widths(route, styles))
     table = Table(rows, colWidths=widths, repeatRows=1)
     commands: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), font),

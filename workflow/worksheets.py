@@ -59,12 +59,19 @@ def _stop_row(row: Any, base_url: str, secret: str, mid: int) -> StopRow:
         district=row.district or "",
         qr_url=stop_url(base_url, secret, mid, row.id),
         items=tuple(Item(name, qty) for name, qty in (row.items or [])),
-        fee_ticket_count=sum(tickets_for_points(points)),
+        fee_tickets=_tickets(points),
         fee_yen=row.fee_total_yen or 0,
         resident_note=row.resident_note or "",
         size_points=row.size_points_total or 0,
         kind="unload" if row.kind == "unload" else "pickup",
     )
+
+
+def _tickets(points: int) -> tuple[tuple[int, int], ...]:
+    """The stickers the resident was told to buy, as (face value in yen, count)."""
+    thousand, three_hundred = tickets_for_points(points)
+    kinds = ((1000, thousand), (300, three_hundred))
+    return tuple((face, count) for face, count in kinds if count)
 
 
 def _coords(geojson: str | None) -> tuple[tuple[float, float], ...]:

@@ -16,6 +16,7 @@ from print.worksheet import map_frame, plan_route_maps, render_worksheets
 from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
 from workflow.crew_links import read_stop_token
+from workflow.fees import tickets_for_points
 from workflow.worksheets import build_worksheet_set
 
 SECRET = "test-secret"
@@ -76,6 +77,18 @@ def test_each_truck_gets_its_map_pages_then_its_stop_table(
     assert len(pages) == sum(
         len([p for p in pages if f"車両 {r.vehicle_name}" in p]) for r in sheet.routes
     )
+
+
+def test_tickets_are_the_stickers_the_resident_was_told_to_buy(
+    engine: Engine, planned_day: Day
+) -> None:
+    stops = [s for r in _sheet(engine, planned_day).routes for s in r.stops if s.kind == "pickup"]
+    assert stops
+    for stop in stops:
+        thousand, three_hundred = tickets_for_points(stop.fee_yen // 100)
+        told = [(1000, thousand), (300, three_hundred)]
+        assert stop.fee_tickets == tuple((face, n) for face, n in told if n)
+        assert 1000 * thousand + 300 * three_hundred >= stop.fee_yen
 
 
 def test_every_stop_marker_of_the_day_lies_inside_its_map_frame(

@@ -66,6 +66,9 @@ def test_every_booking_number_and_item_name_is_extractable(
     # each truck unloads once at the facility: a table row, and a line on the map's flag
     assert text.count("荷下ろし 立川市クリーンセンター") == 2
     assert "荷下ろし 8" in text
+    # the stickers the resident was told to buy, not just an amount
+    tickets = [t for s in stops for t in s.fee_tickets]
+    assert tickets and text.count("1,000円券") == sum(1 for face, _ in tickets if face == 1000)
 
 
 def test_japanese_font_is_embedded_as_subset(pdf_path: Path) -> None:
