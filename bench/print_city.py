@@ -4,21 +4,24 @@ Builds a scratch database with the demo town (dropped at the end unless ``--keep
 ``--bookings`` pickups on one service date all over the town (every zone collects that day in
 this benchmark and capacities are raised to fit), adds trucks up to ``--trucks``, then times
 ``workflow.planning.plan`` (pgRouting matrix + OR-Tools + save) and the worksheet PDF
-(``build_worksheet_set`` + ``render_worksheets``, median of ``--runs``).
+(``build_worksheet_set`` read + ``render_worksheets``, median of ``--runs``, with pages/s).
 
 Run: .venv/bin/python -m bench.print_city [--bookings 500] [--trucks 20] [--time-limit 60]
+     [--runs 5] [--paper A4 A3]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import secrets
 import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -30,7 +33,7 @@ from geo.areas_db import find_zone
 from geo.db import session_scope
 from geo.models import BulkyItem, Resident, Vehicle
 from machi.settings import PROJECT_ROOT, get_settings
-from print.worksheet import render_worksheets
+from print.worksheet import Paper, render_worksheets
 from workflow.bookings import BookingRequest, ItemLine, book
 from workflow.demo import load_demo_town
 from workflow.demo_seed import road_points
@@ -44,7 +47,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--bookings", type=int, default=500)
     parser.add_argument("--trucks", type=int, default=20)
     parser.add_argument("--time-limit", type=float, default=60.0, help="solver budget, s")
-    parser.add_argument("--runs", type=int, default=3, help="print runs (median)")
+    parser.add_argument("--runs", type=int, default=5, help="print runs (median)")
+    parser.add_argument(
+        "--paper", nargs="+", choices=("A4", "A3"), default=["A4"], help="papers to time"
+    )
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     return parser.parse_args()
@@ -137,17 +143,47 @@ def pdf_pages(pdf: bytes) -> int:
     return int(next(x.split()[1] for x in info.stdout.splitlines() if x.startswith("Pages:")))
 
 
-def time_print(engine: Engine, mid: int, day: dt.date, runs: int) -> tuple[list[float], bytes]:
+@dataclass(frozen=True)
+class PrintRun:
+    read_s: float  # build_worksheet_set: the plan, stops, items and streets out of PostGIS
+    render_s: float  # render_worksheets: maps, tables, QR codes into one PDF
+    pdf: bytes
+
+    @property
+    def total_s(self) -> float:
+        return self.read_s + self.render_s
+
+
+def time_print(engine: Engine, mid: int, day: dt.date, runs: int, paper: Paper) -> list[PrintRun]:
     settings = get_settings()
-    timings, pdf = [], b""
+    done: list[PrintRun] = []
     for run in range(runs):
         started = time.perf_counter()
         with session_scope(engine) as session:
             sheet = build_worksheet_set(session, mid, day, settings.base_url, settings.secret_key)
-        pdf = render_worksheets(sheet)
-        timings.append(time.perf_counter() - started)
-        print(f"print run {run + 1}: {timings[-1]:.2f} s")
-    return timings, pdf
+        read = time.perf_counter()
+        pdf = render_worksheets(sheet, paper)
+        done.append(PrintRun(read - started, time.perf_counter() - read, pdf))
+        print(
+            f"print run {run + 1}: {done[-1].total_s:.2f} s "
+            f"(read {done[-1].read_s:.2f} s, render {done[-1].render_s:.2f} s)"
+        )
+    return done
+
+
+def report_print(runs: list[PrintRun], trucks: int, stops: int, paper: Paper) -> None:
+    total = statistics.median(r.total_s for r in runs)
+    read = statistics.median(r.read_s for r in runs)
+    render = statistics.median(r.render_s for r in runs)
+    pages = pdf_pages(runs[-1].pdf)
+    spread = f"min {min(r.total_s for r in runs):.2f} s, max {max(r.total_s for r in runs):.2f} s"
+    print(f"print ({paper}): median {total:.2f} s of {len(runs)} runs ({spread})")
+    print(f"  read {read:.2f} s + render {render:.2f} s (medians)")
+    print(
+        f"  {trucks} trucks, {stops} stops, {pages} pages, {len(runs[-1].pdf) / 1e6:.2f} MB: "
+        f"{pages / total:.1f} pages/s, {total / max(trucks, 1):.3f} s per truck, "
+        f"{1000 * total / max(stops, 1):.1f} ms per stop"
+    )
 
 
 def run(engine: Engine, args: argparse.Namespace) -> None:
@@ -167,13 +203,15 @@ def run(engine: Engine, args: argparse.Namespace) -> None:
         f"  {result.routes} trucks used, {result.stops} stops routed, "
         f"{len(result.unassigned)} unassigned, matrix {result.matrix_source}"
     )
-    timings, pdf = time_print(engine, mid, day, args.runs)
-    print(f"print: median {statistics.median(timings):.2f} s of {args.runs} runs")
-    print(f"  pages {pdf_pages(pdf)}, {len(pdf) / 1e6:.2f} MB")
+    for paper in args.paper:
+        runs = time_print(engine, mid, day, args.runs, paper)
+        report_print(runs, result.routes, result.stops, paper)
 
 
 def main() -> None:
     args = parse_args()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (quiet machine: < 0.5)")
     name = f"machi_bench_{secrets.token_hex(4)}"
     started = time.perf_counter()
     url = create_scratch(name)

@@ -52,9 +52,11 @@ def main() -> None:
         print(f"run {run + 1}: {timings[-1]:.2f} s")
     median = statistics.median(timings)
     pages = count_pages(pdf)
-    print(f"median render time: {median:.2f} s ({median / args.trucks:.3f} s per truck)")
+    per_truck = median / args.trucks
+    print(f"median render time: {median:.2f} s of {args.runs} runs ({per_truck:.3f} s per truck)")
     print(
-        f"pages: {pages}  pdf size: {len(pdf) / 1e6:.2f} MB ({len(pdf) / pages / 1e3:.0f} kB/page)"
+        f"pages: {pages} ({pages / median:.1f} pages/s)  pdf size: {len(pdf) / 1e6:.2f} MB "
+        f"({len(pdf) / pages / 1e3:.0f} kB/page)"
     )
 
 
