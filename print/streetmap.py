@@ -27,6 +27,7 @@ from print.streetlabels import LABEL_SIZE_PT, NamedStreet, place_street_labels
 
 Points = list[tuple[float, float]]
 ARROW_SPACING_PT = 28 * MM
+INSET_LABEL_RISE_PT = 3.2 * MM
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,10 @@ def draw_map(
     _draw_route(canv, line, frame)
     for box in view.insets:
         _draw_inset_box(canv, box.rect, labels.INSET_BOX.format(number=box.index), font)
-    markers = [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers]
+    markers = [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers] + [
+        (b.rect.x + b.rect.width / 2, b.rect.y + b.rect.height + INSET_LABEL_RISE_PT, 4 * MM)
+        for b in view.insets  # the 拡大図N labels
+    ]
     for flag in place_flags(route):
         draw_flag(canv, viewport, flag, font, markers, line)
     for marker in sorted(view.markers, key=lambda m: m.style != "dot"):
@@ -230,4 +234,6 @@ def _draw_inset_box(canv: Canvas, rect: Rect, text: str, font: str) -> None:
     canv.setDash(4, 2.5)
     canv.rect(rect.x, rect.y, rect.width, rect.height, stroke=1, fill=0)
     canv.setDash()
-    draw_halo_text(canv, rect.x + rect.width / 2, rect.y + rect.height + 3.2 * MM, text, font, 9.0)
+    draw_halo_text(
+        canv, rect.x + rect.width / 2, rect.y + rect.height + INSET_LABEL_RISE_PT, text, font, 9.0
+    )
