@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from print import labels
 from print.labels import format_seq_ranges
 from print.model import LonLat, Place, RouteSheet, StopRow
+from print.viewport import EARTH_RADIUS_M
 
 AT_PLACE_M = 60.0  # an unload this close to the disposal facility is shown on its flag
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
