@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from PIL import Image
 
 from api.line import texts
 from tests.api.conftest import TACHIKAWA_PHONE, LineHarness
+from tests.conftest import MUNICIPALITY_ID
 from tests.support.line_events import (
     image_event,
     jpeg_with_gps,
@@ -79,6 +81,38 @@ def _state_rows(harness: LineHarness, user: str) -> int:
             u=user,
         )
     )
+
+
+def _stored_state(harness: LineHarness, user: str) -> dict[str, Any]:
+    """The resident's stored dialogue state without ``updated_at`` (every answer renews it)."""
+    raw = harness.scalar(
+        "SELECT s.state::text FROM dialogue_state s JOIN resident p ON "
+        "p.municipality_id = s.municipality_id AND p.id = s.resident_id "
+        "WHERE p.line_user_id = :u",
+        u=user,
+    )
+    assert raw is not None, "no dialogue state stored"
+    state: dict[str, Any] = json.loads(raw)
+    del state["updated_at"]
+    return state
+
+
+def _quick_labels(messages: list[dict[str, Any]]) -> list[str]:
+    items = messages[-1].get("quickReply", {}).get("items", [])
+    return [item["action"].get("label", "") for item in items]
+
+
+def _media_files(harness: LineHarness) -> set[Path]:
+    """Every file under the media dir, half-written ``.part`` files included."""
+    return {path for path in harness.settings.media_dir.rglob("*") if path.is_file()}
+
+
+def _assert_nothing_kept(harness: LineHarness, report_id: int, before: set[Path]) -> None:
+    assert _media_files(harness) == before
+    assert not (harness.settings.media_dir / str(MUNICIPALITY_ID) / str(report_id)).exists()
+    [failed] = _photos_of(harness, report_id)
+    assert failed.status == "failed"
+    assert (failed.storage_path, failed.thumb_path, failed.size_bytes) == (None, None, None)
 
 
 def test_road_damage_report_from_menu_to_stored_photo(harness: LineHarness) -> None:
@@ -146,15 +180,34 @@ def test_text_instead_of_location_gets_a_hint(harness: LineHarness) -> None:
     assert _report_of(harness, user) is None
 
 
-def test_unknown_postback_gets_a_hint(harness: LineHarness) -> None:
+def test_unknown_postback_without_a_dialogue_gets_the_menu_and_opens_none(
+    harness: LineHarness,
+) -> None:
     user = new_user_id()
 
     idle = harness.send(postback_event(user, "action=buyItem&itemId=123"))
-    harness.send(postback_event(user, "flow=road"))
-    in_flow = harness.send(postback_event(user, "a=nosuchcommand"))
 
     assert texts.MENU_AFTER_UNKNOWN in _text_of(idle)
-    assert texts.UNKNOWN_POSTBACK in _text_of(in_flow)
+    assert texts.LABEL_ROAD in _quick_labels(idle) and texts.LABEL_BULKY in _quick_labels(idle)
+    assert _state_rows(harness, user) == 0
+
+
+@pytest.mark.parametrize("data", ["a=nosuchcommand", "action=buyItem&itemId=123", "flow=nosuch"])
+def test_unknown_postback_mid_flow_gets_a_hint_and_keeps_the_dialogue(
+    harness: LineHarness, data: str
+) -> None:
+    user = new_user_id()
+    lon = {"a=nosuchcommand": 139.4135, "action=buyItem&itemId=123": 139.4155}.get(data, 139.4175)
+    _start_road_report(harness, user, (lon, 35.7020))
+    before = _stored_state(harness, user)
+
+    answer = harness.send(postback_event(user, data))
+
+    assert texts.UNKNOWN_POSTBACK + texts.HINT_PHOTOS in _text_of(answer)
+    assert texts.LABEL_NO_PHOTO in _quick_labels(answer)
+    after = _stored_state(harness, user)
+    assert after == before and after["step"] == "photos" and after["lon"] == lon
+    assert texts.ASK_DESCRIPTION[:10] in _text_of(harness.send(postback_event(user, "a=nophoto")))
 
 
 def test_cancel_mid_flow_leaves_nothing(harness: LineHarness) -> None:
@@ -175,11 +228,12 @@ def test_non_image_content_fails_the_photo_but_keeps_the_report(harness: LineHar
     _start_road_report(harness, user, (139.4115, 35.6980))
     _finish_report(harness, user, [photo])
     report = _report_of(harness, user)
+    before = _media_files(harness)
 
     harness.download_photos()
 
+    _assert_nothing_kept(harness, report.id, before)
     [failed] = _photos_of(harness, report.id)
-    assert failed.status == "failed"
     assert "not an image" in failed.last_error
     assert _report_of(harness, user) is not None
 
@@ -191,9 +245,10 @@ def test_oversized_image_fails(harness: LineHarness) -> None:
     _start_road_report(harness, user, (139.4135, 35.6980))
     _finish_report(harness, user, [photo])
     report = _report_of(harness, user)
+    before = _media_files(harness)
 
     harness.download_photos()
 
+    _assert_nothing_kept(harness, report.id, before)
     [failed] = _photos_of(harness, report.id)
-    assert failed.status == "failed"
     assert "too large" in failed.last_error
