@@ -1,8 +1,8 @@
 """``/dev/line``: a LINE simulator for dev mode — a phone-like chat that talks to our own bot.
 
 The page's actions become real LINE webhook events (text, location, image, postbacks from
-quick replies, Flex buttons and the rich menu, follow), built and signed here with the
-channel secret exactly as LINE signs them, and POSTed over HTTP to this server's own
+quick replies, Flex buttons, date pickers and the rich menu, follow), built and signed here
+with the channel secret exactly as LINE signs them, and POSTed over HTTP to this server's own
 ``/line/webhook``. The bot's answers reach the in-app fake Messaging API
 (``api.dev_line_api``) through the worker and the real SDK; the page polls them from there.
 Only mounted when ``MACHI_ENV=dev`` (``install_dev_line``); everywhere else it is a 404.
@@ -31,7 +31,7 @@ from fastapi import (
 )
 from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api import dev_line_api, dev_line_richmenu
 from api.dev_line_api import DevLineState, state_of
@@ -93,6 +93,25 @@ def simulator_page(request: Request) -> HTMLResponse:
 # --- events ---
 
 
+# LINE's datetimepicker formats: 2026-12-22, 09:30, 2026-12-22T09:30 (ASCII digits only)
+_DAY: Final = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_CLOCK: Final = "[0-9]{2}:[0-9]{2}"
+
+
+class PickerParams(BaseModel):
+    """What a datetimepicker action returns in ``postback.params``: one value, by its mode."""
+
+    date: str | None = Field(default=None, pattern=f"^{_DAY}$")
+    time: str | None = Field(default=None, pattern=f"^{_CLOCK}$")
+    datetime: str | None = Field(default=None, pattern=f"^{_DAY}T{_CLOCK}$")
+
+    @model_validator(mode="after")
+    def _one_value(self) -> PickerParams:
+        if len(self.model_dump(exclude_none=True)) != 1:
+            raise ValueError("exactly one of date, time, datetime")
+        return self
+
+
 class SimulatedEvent(BaseModel):
     """What the page asks to send; becomes one LINE webhook event."""
 
@@ -104,6 +123,13 @@ class SimulatedEvent(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     address: str | None = Field(default=None, max_length=100)
+    params: PickerParams | None = None  # a datetimepicker's choice (postbacks only)
+
+    @model_validator(mode="after")
+    def _params_only_on_postbacks(self) -> SimulatedEvent:
+        if self.params is not None and self.type != "postback":
+            raise ValueError("params belong to a postback")
+        return self
 
 
 def _message_id() -> str:
@@ -114,7 +140,10 @@ def _payload(body: SimulatedEvent) -> dict[str, Any]:
     if body.type == "text":
         return {"message": {"id": _message_id(), "type": "text", "text": body.text or ""}}
     if body.type == "postback":
-        return {"postback": {"data": body.data or ""}}
+        postback: dict[str, Any] = {"data": body.data or ""}
+        if body.params is not None:  # LINE puts the picked value beside the data
+            postback["params"] = body.params.model_dump(exclude_none=True)
+        return {"postback": postback}
     if body.type == "location":
         if body.lat is None or body.lon is None:
             raise HTTPException(422, detail="lat and lon are required for a location")

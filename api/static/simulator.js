@@ -2,7 +2,8 @@
  * Every action POSTs to /dev/line/events or /dev/line/images, which build, sign and deliver a
  * real webhook event to /line/webhook. The bot's replies and pushes are polled from
  * /dev/line/messages (what the in-app fake LINE API received) and drawn as LINE would:
- * text with quick replies, Flex bubbles with buttons, the rich menu with its tap areas.
+ * text with quick replies, Flex bubbles with buttons, the rich menu with its tap areas; a
+ * datetimepicker chip opens simulator_picker.js's date input, limited as LINE limits it.
  * Everything from the server is put into the page with textContent / checked attributes. */
 (function () {
   "use strict";
@@ -157,8 +158,10 @@
   function logEvent(answer) {
     var log = document.getElementById("sim-log");
     var event = answer.event || {};
+    var postback = event.postback;
     var what = event.type + (event.message ? ":" + event.message.type : "") +
-      (event.postback ? " " + event.postback.data : "");
+      (postback ? " " + postback.data : "") +
+      (postback && postback.params ? " " + JSON.stringify(postback.params) : "");
     var item = el("li", what + " → " + (answer.webhook_status || answer.error));
     item.className = answer.ok ? "ok" : "bad";
     log.insertBefore(item, log.firstChild);
@@ -207,6 +210,9 @@
     else if (action.type === "message") { sendText(action.text); }
     else if (action.type === "location") { openLocation(); }
     else if (action.type === "camera" || action.type === "cameraRoll") { fileInput.click(); }
+    else if (action.type === "datetimepicker") {
+      if (!openPicker(action)) { systemLine(texts.action_unsupported); }
+    }
     else if (action.type === "uri" && safeUrl(action.uri)) { window.open(action.uri, "_blank", "noopener"); }
     else { systemLine(texts.action_unsupported); }
   }
@@ -268,6 +274,14 @@
     userBubble(texts.location + " " + (address || picked.lat.toFixed(5) + ", " + picked.lng.toFixed(5)));
     sendEvent({type: "location", lat: picked.lat, lon: picked.lng, address: address || null});
     dialog.close();
+  });
+
+  // ---------- date / time picker (simulator_picker.js) ----------
+  var openPicker = window.machiSimPicker(function (action, value) {
+    var params = {};
+    params[action.mode] = value;
+    systemLine(fill(texts.picked, {value: value}));  // LINE itself shows no bubble
+    sendEvent({type: "postback", data: action.data, params: params});
   });
 
   // ---------- rich menu ----------

@@ -23,6 +23,8 @@ from linebot.v3.messaging import (
 from sqlalchemy import Engine, text
 
 from api.app import create_app
+from api.line.events import to_dialogue_event
+from api.line.model import PostbackEvent
 from api.line.processor import process_pending_events
 from api.line.richmenu import render_richmenu_png, richmenu_definition, setup_richmenu
 from machi.settings import Settings
@@ -141,6 +143,39 @@ def test_text_and_location_become_message_events(sim: httpx.Client, engine: Engi
         35.698,
         139.4075,
     )
+
+
+def test_date_picker_postback_carries_the_date_beside_the_data(
+    sim: httpx.Client, engine: Engine
+) -> None:
+    picked = {"user_id": new_user_id(), "type": "postback", "data": "a=day"}
+
+    answer = sim.post("/dev/line/events", json={**picked, "params": {"date": "2026-12-25"}})
+
+    body = answer.json()
+    assert answer.status_code == 200 and body["webhook_status"] == 200  # signed as LINE signs
+    stored = _stored(engine, body["event"]["webhookEventId"]).payload
+    assert stored["postback"] == {"data": "a=day", "params": {"date": "2026-12-25"}}
+    assert to_dialogue_event(stored) == PostbackEvent("a=day", "2026-12-25")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"params": {"date": "2026/12/25"}},
+        {"params": {"date": "２０２６-１２-２５"}},
+        {"params": {"date": "2026-12-25", "time": "09:30"}},
+        {"params": {}},
+        {"type": "text", "text": "x", "params": {"date": "2026-12-25"}},
+    ],
+)
+def test_malformed_picker_values_are_refused(sim: httpx.Client, change: dict[str, Any]) -> None:
+    event = {"user_id": new_user_id(), "type": "postback", "data": "a=day", **change}
+
+    answer = sim.post("/dev/line/events", json=event)
+
+    assert answer.status_code == 422
+    assert _bot_messages(sim, event["user_id"]) == []
 
 
 def test_simulator_refuses_without_its_token_and_with_bad_input(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import threading
 import time
@@ -19,11 +20,12 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.line import texts
+from api.line import texts_bulky as tb
 from api.line.processor import process_pending_events
 from machi.settings import Settings
 from tests.support.line_events import jpeg_with_gps
@@ -181,3 +183,106 @@ def test_my_reports_from_the_rich_menu_and_a_typed_message(sim_page: Page, sim_u
     chips = sim_page.locator("#sim-quick .sim-chip").all_inner_texts()
     assert texts.LABEL_ROAD in chips and texts.LABEL_MY_REPORTS in chips
     assert sim_page.locator(".sim-me", has_text="こんにちは").count() == 1
+
+
+def _dialogue_state(engine: Engine, user: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        raw = conn.execute(
+            text(
+                "SELECT s.state::text FROM dialogue_state s JOIN resident p ON "
+                "p.municipality_id = s.municipality_id AND p.id = s.resident_id "
+                "WHERE p.line_user_id = :u"
+            ),
+            {"u": user},
+        ).scalar_one()
+    state: dict[str, Any] = json.loads(raw)
+    return state
+
+
+def _offered_picker(page: Page, sim_url: str, user: str) -> dict[str, Any]:
+    """The datetimepicker action of the bot's last quick replies, as the fake LINE API got it."""
+    sent = page.request.get(f"{sim_url}/dev/line/messages?user_id={user}").json()["sent"]
+    items = sent[-1]["messages"][-1]["quickReply"]["items"]
+    [picker] = [i["action"] for i in items if i["action"]["type"] == "datetimepicker"]
+    return dict(picker)
+
+
+def _bulky_booking_to_the_date(page: Page) -> None:
+    page.locator(".sim-area", has_text="粗大ごみ").click()
+    _wait_for_bot(page, "粗大ごみの収集を申し込みます")
+    _pick_place(page)
+    _wait_for_bot(page, "品目名を1つ入力してください")
+    page.fill("#sim-text", "ふとん")
+    page.press("#sim-text", "Enter")
+    _wait_for_bot(page, "「ふとん」で見つかった品目です")
+    page.locator(".sim-chip-postback", has_text="ふとん").first.click()
+    page.locator(".sim-chip", has_text="1点").wait_for(timeout=20_000)
+    page.locator(".sim-chip", has_text="1点").click()
+    page.locator(".sim-chip", has_text=tb.LABEL_ITEMS_DONE).wait_for(timeout=20_000)
+    page.locator(".sim-chip", has_text=tb.LABEL_ITEMS_DONE).click()
+    _wait_for_bot(page, "収集日を下から選んでください")
+
+
+def _open_picker(page: Page, offered: dict[str, Any]) -> tuple[Locator, Locator]:
+    """Tap 「カレンダーから選ぶ」 (once cancelled, then for real); returns (input, 決定)."""
+    chip = page.locator(".sim-chip-datetimepicker", has_text=tb.LABEL_PICK_DATE)
+    sent_before = page.locator("#sim-log li").count()
+    chip.click()
+    page.click("#sim-picker-cancel")  # closing the picker sends nothing, the chips stay
+    assert not page.locator("#sim-picker").is_visible() and chip.is_visible()
+    assert page.locator("#sim-log li").count() == sent_before
+    chip.click()
+    field, send = page.locator("#sim-picker-input"), page.locator("#sim-picker-send")
+    assert page.locator("#sim-picker").is_visible()
+    assert field.get_attribute("type") == "date" and field.input_value() == offered["initial"]
+    limits = (field.get_attribute("min"), field.get_attribute("max"))
+    assert limits == (offered["min"], offered["max"])
+    return field, send
+
+
+def _picker_postbacks(engine: Engine, user: str) -> list[Any]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT payload->'postback' FROM webhook_event WHERE line_user_id = :u "
+                    "AND payload->'postback' ? 'params'"
+                ),
+                {"u": user},
+            ).scalars()
+        )
+
+
+def test_calendar_chip_opens_a_limited_date_picker_and_sends_the_date(
+    sim_page: Page, sim_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    errors: list[str] = []
+    sim_page.on("pageerror", lambda error: errors.append(str(error)))
+    sim_page.goto(f"{sim_url}/dev/line")
+    user = sim_page.inner_text("#sim-user")
+    _bulky_booking_to_the_date(sim_page)
+    offered = _offered_picker(sim_page, sim_url, user)
+    days = _dialogue_state(engine, user)["days"]
+    chosen = [d["day"] for d in days if d["free"] > 0 and d["closed_reason"] is None][-1]
+    assert offered["min"] <= chosen <= offered["max"] and offered["mode"] == "date"
+
+    field, send = _open_picker(sim_page, offered)
+    after_last = dt.date.fromisoformat(offered["max"]) + dt.timedelta(days=1)
+    before_first = dt.date.fromisoformat(offered["min"]) - dt.timedelta(days=1)
+    for outside in (after_last, before_first):
+        field.fill(outside.isoformat())
+        assert send.is_disabled(), outside
+    field.fill(chosen)
+    assert send.is_enabled()
+    sim_page.screenshot(path=str(tmp_path / "date_picker_open.png"))
+    send.click()
+    _wait_for_bot(sim_page, "申込者のお名前を入力してください")
+    sim_page.screenshot(path=str(tmp_path / "date_picker.png"))
+
+    state = _dialogue_state(engine, user)
+    assert (state["step"], state["service_date"]) == ("name", chosen)
+    assert _picker_postbacks(engine, user) == [
+        {"data": offered["data"], "params": {"date": chosen}}
+    ]
+    assert sim_page.locator("#sim-log li.bad").count() == 0 and errors == []
+    assert sim_page.locator(".sim-system", has_text=chosen).count() == 1
