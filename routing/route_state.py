@@ -55,6 +55,9 @@ class RouteState:
         # Columns as contiguous rows: "from every node to u" becomes one fast 1-D take.
         self.time_to = np.ascontiguousarray(self.time_m.T)
         self.cost_to = np.ascontiguousarray(self.cost_m.T)
+        # Per node u: [time, cost] from every node to u, and from u to every node.
+        self.into = np.ascontiguousarray(np.stack((self.time_to, self.cost_to), axis=1))
+        self.out = np.ascontiguousarray(np.stack((self.time_m, self.cost_m), axis=1))
         stops = problem.stops
         self.service = [s.service_s for s in stops]
         self.node = [s.node for s in stops]
@@ -185,19 +188,20 @@ class RouteState:
     def best_place(self, k: int, rnd: random.Random) -> tuple[int, int] | None:
         """Return (slot, place) of the cheapest feasible insertion of stop ``k``, if any."""
         rows = self.rows
-        cols = max(len(route) for route in self.routes[:rows]) + 1
+        cols = max(map(len, self.routes[:rows])) + 1
         places, u = self.places[:, :rows, :cols], self.node[k]
-        prev, nxt = places[_PREV], places[_NEXT]
-        start = np.maximum(places[_DEPARTURE] + self.time_to[u].take(prev), self.earliest[k])
-        back = start + self.service[k] + self.time_m[u].take(nxt)
-        ok = (start <= self.latest[k]) & (back <= places[_LATEST])
+        into = self.into[u].take(places[_PREV], axis=1)  # time, cost from each place's tail
+        out = self.out[u].take(places[_NEXT], axis=1)  # time, cost to each place's head
+        start = np.maximum(places[_DEPARTURE] + into[0], self.earliest[k])
+        ok = start <= self.latest[k]
+        start += out[0]
+        ok &= start <= places[_LATEST] - self.service[k]
         ok &= self.blinks[rnd.randrange(_BLINK_MASKS), :rows, :cols]
-        delta = self.cost_to[u].take(prev) + self.cost_m[u].take(nxt) - places[_ARC]
-        extra = np.where(self.spare[:rows] >= self.demand[k], self.opening[:rows], _NEVER // 4)
-        delta += extra[:, None]
+        ok &= (self.spare[:rows] >= self.demand[k])[:, None]
+        delta = into[1] + out[1] - places[_ARC] + self.opening[:rows, None]
         best = int(np.argmin(np.where(ok, delta, _NEVER)))
         slot, place = divmod(best, cols)
-        return (slot, place) if ok[slot, place] and delta[slot, place] < _NEVER // 8 else None
+        return (slot, place) if ok[slot, place] else None
 
 
 def _interchangeable(vehicles: Sequence[Vehicle], fixed: Sequence[int]) -> bool:

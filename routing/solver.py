@@ -9,41 +9,54 @@ nowhere else. The time dimension carries service plus travel time and a waiting 
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.errors import SolverError
+from routing.helper_pool import HelperPool, helper_pool
+from routing.model_layout import (
+    ModelLayout,
+    SearchCosts,
+    make_layout,
+    model_matrix,
+    search_costs,
+    sequences_cost,
+)
 from routing.problem import (
     REASON_FLEET,
     UNLOAD,
-    Matrix,
     Objective,
     Problem,
     Solution,
-    Stop,
     Unassigned,
     build_solution,
     diagnose_stop,
     diagnose_unserved,
 )
-from routing.search_pool import ChainCosts, ChainRunner, SearchPool, search_pool
+from routing.search_pool import ChainCosts, ChainRunner
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
 _FIRST_STRATEGIES = (
+    _FSS.SEQUENTIAL_CHEAPEST_INSERTION,  # the fastest on large problems: first, so it finishes
     _FSS.PARALLEL_CHEAPEST_INSERTION,
-    _FSS.LOCAL_CHEAPEST_INSERTION,
     _FSS.SAVINGS,
-    _FSS.SEQUENTIAL_CHEAPEST_INSERTION,
+    _FSS.LOCAL_CHEAPEST_INSERTION,
 )
 _FIRST_SHARE = 0.1
 """Budget share spent comparing first-solution strategies (each then descends greedily)."""
 _FIRST_DEADLINE_SHARE = 0.3
-"""Budget share by which some first solution must exist (a slow strategy may use it all)."""
+"""Budget share after which no further strategy is tried."""
+_LAST_RESORT_SHARE = 0.9
+"""Budget share the first strategy's construction may take when nothing else exists yet."""
+_RIVAL_METAHEURISTIC = _LSM.TABU_SEARCH
+"""The helper's search when ruin-and-recreate cannot help (unload trips): from the same first
+solution, tabu search ends elsewhere than guided local search (and on the demo town's 500-stop
+day a little lower); a rival from a weaker first solution never caught up in our runs."""
+_RIVAL_MARGIN_SHARE = 0.03
+"""OR-Tools overshoots its time limit a little: the rival stops this share of the budget early."""
 _HANDOVER_SHARE = 0.15
 """Budget share after which guided local search hands over to ruin-and-recreate."""
 _POLISH_SHARE = 0.05
@@ -51,44 +64,6 @@ _POLISH_SHARE = 0.05
 _SYNC_SHARES = (0.6, 0.97)
 """Budget shares at which all ruin-and-recreate chains stop, the cheapest plan is polished by
 OR-Tools' greedy descent, and (but after the last) every chain restarts from it."""
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Mapping between OR-Tools node indices and problem values."""
-
-    problem: Problem
-    depots: tuple[int, ...]
-    stops: tuple[Stop, ...]
-    unload_copies: int
-
-    @property
-    def size(self) -> int:
-        return len(self.depots) + len(self.stops) + self.unload_copies
-
-    def matrix_node(self, model_node: int) -> int:
-        offset = model_node - len(self.depots)
-        if offset < 0:
-            return self.depots[model_node]
-        if offset < len(self.stops):
-            return self.stops[offset].node
-        assert self.problem.disposal is not None
-        return self.problem.disposal.node
-
-    def stop_at(self, model_node: int) -> Stop | None:
-        offset = model_node - len(self.depots)
-        return self.stops[offset] if 0 <= offset < len(self.stops) else None
-
-    def service_s(self, model_node: int) -> int:
-        stop = self.stop_at(model_node)
-        if stop is not None:
-            return stop.service_s
-        if model_node >= len(self.depots) and self.problem.disposal is not None:
-            return self.problem.disposal.unload_s
-        return 0
-
-    def stop_node(self, index_in_stops: int) -> int:
-        return len(self.depots) + index_in_stops
 
 
 def solve_vrp(
@@ -112,7 +87,9 @@ def solve_vrp(
     (``routing.ruin_recreate``); with ``workers`` > 1, ``workers - 1`` helper processes run
     ruin-and-recreate from the first solution meanwhile (``routing.search_pool``). At 60 % of
     the budget and at the end the cheapest plan of all chains is polished by OR-Tools' greedy
-    local search, and after the first of these every chain restarts from it.
+    local search, and after the first of these every chain restarts from it. With a facility
+    (unload trips) guided local search runs to the end, and a helper, if any, runs tabu search
+    from the same first solution; the cheaper plan wins.
 
     Args:
         problem: The problem to solve.
@@ -135,10 +112,9 @@ def solve_vrp(
     if not servable or not problem.vehicles:
         rejected += [Unassigned(stop.id, REASON_FLEET) for stop in servable]
         return build_solution(problem, {}, rejected, {"wall_s": 0.0})
-    layout = _make_layout(problem, servable)
-    costs = _costs(layout, objective)
-    helpers = workers - 1 if problem.disposal is None else 0
-    with search_pool(helpers) as pool:
+    layout = make_layout(problem, servable)
+    costs = search_costs(layout, objective)
+    with helper_pool(workers - 1) as pool:
         sequences = _search(layout, costs, (started, time_limit_s), seed, pool)
     dropped = diagnose_unserved(replace(problem, stops=layout.stops), sequences)
     stats = {"wall_s": time.monotonic() - started}
@@ -146,7 +122,7 @@ def solve_vrp(
 
 
 def _search(
-    layout: _Layout, costs: _Costs, clock: tuple[float, float], seed: int, pool: SearchPool
+    layout: ModelLayout, costs: SearchCosts, clock: tuple[float, float], seed: int, pool: HelperPool
 ) -> dict[str, list[str]]:
     """OR-Tools first solution and guided local search, then ruin-and-recreate chains.
 
@@ -155,11 +131,16 @@ def _search(
     """
     started, limit_s = clock
     deadline = started + limit_s
+    # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all, and
+    # a helper runs a rival metaheuristic from the start.
+    unloads = layout.problem.disposal is not None
+    rival = pool.start(_rival_search, layout, costs, clock, seed) if unloads else None
     manager, routing = _build_model(layout, costs)
     first = _best_first_solution(routing, clock, seed)
-    if layout.problem.disposal is not None:
-        # Ruin-and-recreate does not move unload trips: with a facility, OR-Tools gets all.
-        return _guided_search(layout, manager, routing, first, deadline)
+    if unloads:
+        mine = _guided_search(layout, manager, routing, first, deadline)
+        plans = [mine, pool.finish(rival) or mine]
+        return min(plans, key=lambda plan: sequences_cost(layout, costs, plan))
     handover = started + limit_s * _HANDOVER_SHARE
     syncs = [started + limit_s * share for share in _SYNC_SHARES]
     chains = ChainRunner(
@@ -179,43 +160,19 @@ def _search(
     return mine
 
 
-@dataclass(frozen=True)
-class _Costs:
-    matrix: Matrix
-    """Arc cost between problem nodes (seconds or metres, as the objective)."""
-    arc: list[list[int]]
-    """The same between OR-Tools nodes."""
-    fixed: list[int]
-    drop_penalty: int
-
-
-def _costs(layout: _Layout, objective: Objective) -> _Costs:
-    problem = layout.problem
-    matrix = problem.time_s if objective == "time" else problem.distance_m
-    arc = _model_matrix(layout, matrix, with_service=False)
-    fixed = [vehicle.fixed_cost for vehicle in problem.vehicles]
-    if objective != "time":
-        # "vehicles": above any possible total distance, so one vehicle fewer always wins.
-        bound = sum(max(row) for row in arc) + 1 if objective == "vehicles" else 0
-        fixed = [bound for _ in problem.vehicles]
-    # Serving a stop, even with a truck of its own and an unload detour, must beat dropping it.
-    penalty = 2 * (max(fixed) + 4 * max(max(row) for row in arc)) + 1
-    return _Costs(matrix, arc, fixed, penalty)
-
-
-def _make_layout(problem: Problem, servable: tuple[Stop, ...]) -> _Layout:
-    ends = [node for v in problem.vehicles for node in (v.start_node, v.end_node)]
-    depots = tuple(dict.fromkeys(ends))
-    copies = 0
-    if problem.disposal is not None:
-        smallest = max(1, min(v.capacity for v in problem.vehicles))
-        total = sum(stop.demand for stop in servable)
-        copies = min(len(servable), math.ceil(total / smallest))
-    return _Layout(problem, depots, servable, copies)
+def _rival_search(
+    layout: ModelLayout, costs: SearchCosts, clock: tuple[float, float], seed: int
+) -> dict[str, list[str]]:
+    """The main search's first solution, then the rival metaheuristic (in a helper process)."""
+    started, limit_s = clock
+    manager, routing = _build_model(layout, costs)
+    first = _best_first_solution(routing, clock, seed)
+    until = started + limit_s * (1 - _RIVAL_MARGIN_SHARE)
+    return _guided_search(layout, manager, routing, first, until, _RIVAL_METAHEURISTIC)
 
 
 def _build_model(
-    layout: _Layout, costs: _Costs
+    layout: ModelLayout, costs: SearchCosts
 ) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
     problem = layout.problem
     starts = [layout.depots.index(v.start_node) for v in problem.vehicles]
@@ -235,22 +192,12 @@ def _build_model(
     return manager, routing
 
 
-def _model_matrix(
-    layout: _Layout, matrix: Sequence[Sequence[int]], *, with_service: bool
-) -> list[list[int]]:
-    nodes = [layout.matrix_node(i) for i in range(layout.size)]
-    return [
-        [matrix[a][b] + (layout.service_s(i) if with_service else 0) for b in nodes]
-        for i, a in enumerate(nodes)
-    ]
-
-
 def _add_time_dimension(
-    layout: _Layout, manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel
+    layout: ModelLayout, manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel
 ) -> None:
     problem = layout.problem
     horizon = max(v.shift_end_s for v in problem.vehicles)
-    transit = _model_matrix(layout, problem.time_s, with_service=True)
+    transit = model_matrix(layout, problem.time_s, with_service=True)
     callback = routing.RegisterTransitMatrix(transit)
     routing.AddDimension(callback, horizon, horizon, False, "time")
     dimension = routing.GetDimensionOrDie("time")
@@ -266,7 +213,7 @@ def _add_time_dimension(
 
 
 def _add_capacity_dimension(
-    layout: _Layout, manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel
+    layout: ModelLayout, manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel
 ) -> None:
     vehicles = layout.problem.vehicles
     largest = max(v.capacity for v in vehicles)
@@ -296,22 +243,24 @@ def _parameters(
 
 
 def _guided_search(
-    layout: _Layout,
+    layout: ModelLayout,
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
     first: pywrapcp.Assignment,
     deadline: float,
+    metaheuristic: int = _LSM.GUIDED_LOCAL_SEARCH,
 ) -> dict[str, list[str]]:
+    """Improve ``first`` with a metaheuristic until a deadline; return visiting orders."""
     best = first
     remaining = deadline - time.monotonic()
     if remaining > 0.05:
-        params = _parameters(_FSS.AUTOMATIC, _LSM.GUIDED_LOCAL_SEARCH, remaining)
+        params = _parameters(_FSS.AUTOMATIC, metaheuristic, remaining)
         best = routing.SolveFromAssignmentWithParameters(first, params) or first
     return _read_sequences(layout, manager, routing, best)
 
 
 def _polish(
-    layout: _Layout,
+    layout: ModelLayout,
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
     plan: dict[str, list[str]],
@@ -337,30 +286,56 @@ def _polish(
 
 
 def _best_first_solution(
-    routing: pywrapcp.RoutingModel, clock: tuple[float, float], seed: int
+    routing: pywrapcp.RoutingModel,
+    clock: tuple[float, float],
+    seed: int,
+    strategies: tuple[int, ...] = _FIRST_STRATEGIES,
 ) -> pywrapcp.Assignment:
-    """Try each first-solution strategy briefly (with a greedy descent) and keep the best."""
+    """Build a first solution with each strategy, descend each briefly and keep the cheapest.
+
+    Every construction is allowed to finish (the first one until ``_LAST_RESORT_SHARE`` of
+    the budget, the others until ``_FIRST_DEADLINE_SHARE``): cut short, OR-Tools falls back to
+    a plan that drops most stops, which guided local search repairs only slowly. The greedy
+    descent after it gets what is left of the strategy's slot.
+    """
     started, limit_s = clock
-    budget_s = max(0.05, limit_s * _FIRST_SHARE / len(_FIRST_STRATEGIES))
+    slot_s = max(0.05, limit_s * _FIRST_SHARE / len(strategies))
     deadline = started + limit_s * _FIRST_DEADLINE_SHARE
-    shift = seed % len(_FIRST_STRATEGIES)
-    order = _FIRST_STRATEGIES[shift:] + _FIRST_STRATEGIES[:shift]
+    shift = seed % len(strategies)
     best: pywrapcp.Assignment | None = None
-    for strategy in order:
-        params = _parameters(strategy, _LSM.GREEDY_DESCENT, budget_s)
-        found = routing.SolveWithParameters(params)
+    for strategy in strategies[shift:] + strategies[:shift]:
+        now = time.monotonic()
+        cap = deadline if best is not None else started + limit_s * _LAST_RESORT_SHARE
+        if cap - now < 0.01:
+            break
+        found = _construct(routing, strategy, cap - now, now + slot_s)
         if found is not None and (best is None or found.ObjectiveValue() < best.ObjectiveValue()):
-            best = routing.solver().Assignment(found)
-    if best is None:  # every strategy ran out of time: give one the rest of this phase
-        remaining = max(budget_s, deadline - time.monotonic())
-        best = routing.SolveWithParameters(_parameters(order[0], _LSM.GREEDY_DESCENT, remaining))
+            best = found
     if best is None:
         raise SolverError("OR-Tools found no solution, not even with every stop dropped")
     return best
 
 
+def _construct(
+    routing: pywrapcp.RoutingModel, strategy: int, build_s: float, descend_until: float
+) -> pywrapcp.Assignment | None:
+    """One strategy's construction (at most ``build_s``), then a descent until a deadline."""
+    params = _parameters(strategy, _LSM.GREEDY_DESCENT, build_s)
+    params.solution_limit = 1  # the construction only
+    built = routing.SolveWithParameters(params)
+    if built is None:
+        return None
+    built = routing.solver().Assignment(built)  # the next solve reuses the returned object
+    remaining = descend_until - time.monotonic()
+    if remaining < 0.01:
+        return built
+    params = _parameters(_FSS.AUTOMATIC, _LSM.GREEDY_DESCENT, remaining)
+    found = routing.SolveFromAssignmentWithParameters(built, params)
+    return routing.solver().Assignment(found) if found is not None else built
+
+
 def _read_sequences(
-    layout: _Layout,
+    layout: ModelLayout,
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
     assignment: pywrapcp.Assignment,
