@@ -93,3 +93,27 @@ def test_routed_bookings_are_in_progress_and_replanning_replaces_the_draft(
         engine, "SELECT id FROM route_plan WHERE municipality_id = :m AND service_date = :d", d=day
     )
     assert [p[0] for p in plans] == [again.plan_id]
+
+
+_LEG_ENDS = (
+    "SELECT s.route_id, s.seq, s.leg_distance_m AS metres, ST_Length(s.leg_geom::geography) "
+    "AS drawn_m, ST_X(ST_StartPoint(s.leg_geom)) AS x0, ST_Y(ST_StartPoint(s.leg_geom)) AS y0, "
+    "ST_X(ST_EndPoint(s.leg_geom)) AS x1, ST_Y(ST_EndPoint(s.leg_geom)) AS y1 FROM route_stop s "
+    "JOIN route r ON r.municipality_id = s.municipality_id AND r.id = s.route_id "
+    "WHERE r.plan_id = :p AND s.leg_geom IS NOT NULL ORDER BY s.route_id, s.seq"
+)
+
+
+def test_legs_join_up_in_driving_order_and_measure_what_is_stored(
+    engine: Engine, planned_day: Day
+) -> None:
+    legs = _q(engine, _LEG_ENDS, p=current_plan_id(engine, planned_day))
+    assert len(legs) > 5
+    for leg in legs:  # the stored leg length is the drawn path's length
+        assert abs(leg.drawn_m - leg.metres) <= 0.01 * leg.metres + 5
+    gaps = [
+        (a.route_id, b.seq)
+        for a, b in zip(legs, legs[1:], strict=False)
+        if a.route_id == b.route_id and max(abs(a.x1 - b.x0), abs(a.y1 - b.y0)) > 1e-6
+    ]
+    assert gaps == []  # each leg starts where the last ended (1e-6 deg ~ 0.1 m): one line

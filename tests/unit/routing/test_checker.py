@@ -130,3 +130,12 @@ def test_visit_at_the_wrong_node_is_reported() -> None:
     solution = with_route_visits(build_solution(problem, {"truck": ["a", UNLOAD, "b"]}), node=2)
 
     assert kinds(check_solution(problem, solution)) == {"node"}
+
+
+def test_leaving_before_the_shift_starts_is_reported() -> None:
+    late = dataclasses.replace(TRUCK, shift_start_s=500)
+    problem = Problem(TIME_S, DISTANCE_M, (late,), STOPS, FACILITY)
+    solution = build_solution(problem, {"truck": ["a", UNLOAD, "b"]})
+    early = dataclasses.replace(solution.routes[0], start_s=0)
+
+    assert "shift" in kinds(check_solution(problem, dataclasses.replace(solution, routes=(early,))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from routing.checker import check_solution
@@ -9,6 +11,7 @@ from routing.errors import InvalidProblemError
 from routing.problem import (
     REASON_DEMAND,
     REASON_FLEET,
+    REASON_SHIFTS,
     REASON_WINDOW,
     UNLOAD,
     Disposal,
@@ -169,3 +172,55 @@ def test_two_processes_give_a_feasible_plan_with_every_stop() -> None:
 
     assert_feasible(problem, solution)
     assert served(solution) == {stop.id for stop in stops}
+
+
+def test_a_stop_too_far_for_the_shift_comes_back_with_a_reason() -> None:
+    # Node 5 is 5 minutes out: there and back plus service does not fit a 9-minute shift.
+    stops = (Stop("near", 1, 1, 60), Stop("far", 5, 1, 60))
+    problem = make_problem(stops, shift=(8 * 3600, 8 * 3600 + 540))
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    assert {item.stop_id: item.reason for item in solution.unassigned} == {"far": REASON_WINDOW}
+
+
+def test_work_beyond_every_shift_is_left_out_with_the_shift_reason() -> None:
+    # Each stop takes 40 minutes; two one-hour shifts hold at most one stop each.
+    stops = tuple(Stop(f"s{n}", n, 1, 2400) for n in range(1, 5))
+    problem = make_problem(stops, shift=(8 * 3600, 9 * 3600))
+
+    solution = solve_vrp(problem, time_limit_s=LIMIT_S)
+
+    assert_feasible(problem, solution)
+    assert len(served(solution)) == 2
+    assert {item.reason for item in solution.unassigned} == {REASON_SHIFTS}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_days_with_windows_unloads_and_short_shifts_pass_the_checker(seed: int) -> None:
+    rnd = random.Random(seed)
+    hour = 3600
+    spots = [(rnd.randint(-20, 20), rnd.randint(-20, 20)) for _ in range(26)]  # 0 = depot
+    time_s = tuple(tuple(30 * (abs(a - c) + abs(b - d)) for c, d in spots) for a, b in spots)
+    halves = (TimeWindow(8 * hour, 12 * hour), TimeWindow(13 * hour, 17 * hour), None)
+    stops = tuple(
+        Stop(f"s{n}", n, rnd.randint(1, 6), 120 + 60 * rnd.randint(0, 3), rnd.choice(halves))
+        for n in range(1, 26)
+    )
+    trucks = tuple(
+        Vehicle(f"t{k}", 12, 8 * hour + 1800, 8 * hour + 1800 + rnd.randint(3, 8) * hour, 0, 0, 900)
+        for k in range(3)
+    )
+    problem = Problem(time_s, time_s, trucks, stops, Disposal(0, 600))
+
+    solution = solve_vrp(problem, time_limit_s=1.0, seed=seed)
+
+    assert check_solution(problem, solution) == []  # capacity, windows, shifts, unloads
+    assert served(solution) | {u.stop_id for u in solution.unassigned} == {s.id for s in stops}
+    assert {u.reason for u in solution.unassigned} <= {REASON_SHIFTS, REASON_WINDOW}
+    for route, truck in zip(solution.routes, trucks, strict=True):
+        assert route.end_s - route.start_s <= truck.shift_end_s - truck.shift_start_s
+    demand = {stop.id: stop.demand for stop in stops}
+    assert sum(demand[s] for s in served(solution)) > 3 * 12  # more than one load per truck...
+    assert any(v.stop_id == UNLOAD for r in solution.routes for v in r.visits)  # ...so unloads
