@@ -38,6 +38,10 @@ VROOM_EXPLORATION = 5
 VROOM_THREADS = 2
 MACHI_WORKERS = 2
 """Processes for Machi's search: the same two cores VROOM's threads get."""
+REFERENCES = {
+    "distance": "distance-only best-known (distmin_*; hierarchical bks_* where missing)",
+    "vehicles": "hierarchical best-known (fewest vehicles, then distance; bks_*)",
+}
 
 
 @dataclass(frozen=True)
@@ -154,9 +158,11 @@ def _fmt(result: Result) -> str:
     return f"{result.vehicles:3d} {result.distance:9.2f} {gap}% {result.wall_s:5.1f}s{flag}"
 
 
-def summarise(results: Sequence[Result]) -> dict[str, Any]:
-    gaps = [r.gap_pct for r in results if r.gap_pct is not None]
+def summarise(results: Sequence[Result], cores: int) -> dict[str, Any]:
+    """Totals and gap statistics; gaps count feasible solutions only (a dropped stop is no gain)."""
+    gaps = [r.gap_pct for r in results if r.gap_pct is not None and r.feasible]
     return {
+        "cores": cores,
         "instances": len(results),
         "feasible": sum(r.feasible for r in results),
         "vehicles_total": sum(r.vehicles for r in results),
@@ -170,12 +176,35 @@ def summarise(results: Sequence[Result]) -> dict[str, Any]:
     }
 
 
+def compare(ours: Sequence[Result], theirs: Sequence[Result]) -> dict[str, Any]:
+    """Machi against VROOM instance by instance, where both are feasible (no BKS needed)."""
+    pairs = [(a, b) for a, b in zip(ours, theirs, strict=True) if a.feasible and b.feasible]
+    ratios = [100.0 * (a.distance / b.distance - 1.0) for a, b in pairs]
+    return {
+        "instances": len(pairs),
+        "mean_distance_diff_pct": statistics.fmean(ratios) if ratios else None,
+        "machi_shorter": sum(r < -0.005 for r in ratios),
+        "vroom_shorter": sum(r > 0.005 for r in ratios),
+        "vehicles_diff": sum(a.vehicles - b.vehicles for a, b in pairs),
+    }
+
+
+def _compare_line(c: dict[str, Any]) -> str:
+    diff = c["mean_distance_diff_pct"]
+    return (
+        f"machi vs vroom on {c['instances']} instances both solved: distance "
+        f"{'n/a' if diff is None else f'{diff:+.2f}%'} (mean per instance), shorter on "
+        f"{c['machi_shorter']} vs {c['vroom_shorter']}, vehicles {c['vehicles_diff']:+d}"
+    )
+
+
 def _summary_line(name: str, s: dict[str, Any]) -> str:
     def pct(key: str) -> str:
         return "n/a" if s[key] is None else f"{s[key]:.2f}%"
 
     return (
-        f"{name:6s} mean gap {pct('mean_gap_pct')}  median {pct('median_gap_pct')}  "
+        f"{name:6s} ({s['cores']} cores) mean gap {pct('mean_gap_pct')}  "
+        f"median {pct('median_gap_pct')}  "
         f"worst {pct('max_gap_pct')}  at BKS {s['at_bks']}/{s['instances']}  "
         f"vehicles {s['vehicles_total']} ({s['extra_vehicles_total']:+d} vs BKS)  "
         f"feasible {s['feasible']}/{s['instances']}  "
@@ -222,11 +251,12 @@ def run_instance(
 
 def print_header(args: argparse.Namespace) -> None:
     print(f"objective={args.objective} time_limit={args.time_limit}s per instance and solver")
+    print(f"reference: {REFERENCES[args.objective]}")
     print(
         "machi: OR-Tools first solutions + guided local search, then ruin-and-recreate; "
-        f"{MACHI_WORKERS} processes"
+        f"{MACHI_WORKERS} processes (cores)"
     )
-    print(f"vroom: exploration {VROOM_EXPLORATION}, {VROOM_THREADS} threads")
+    print(f"vroom: exploration {VROOM_EXPLORATION}, {VROOM_THREADS} threads (cores)")
     print("columns: vehicles, distance (double precision), gap to BKS, wall; '!' = infeasible")
     print(f"{'instance':10s} {'BKS veh/dist':>15s} | {'machi veh dist gap wall':^32s} | vroom")
 
@@ -244,10 +274,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         vroom_results.append(theirs)
         rows.append({"instance": instance.name, "machi": asdict(ours), "vroom": asdict(theirs),
                      "reference": None if reference is None else asdict(reference)})  # fmt: skip
-    summary = {"objective": args.objective, "time_limit_s": args.time_limit,
-               "machi": summarise(machi_results), "vroom": summarise(vroom_results)}  # fmt: skip
+    summary = {"objective": args.objective, "reference": REFERENCES[args.objective],
+               "time_limit_s": args.time_limit,
+               "machi": summarise(machi_results, MACHI_WORKERS),
+               "vroom": summarise(vroom_results, VROOM_THREADS),
+               "machi_vs_vroom": compare(machi_results, vroom_results)}  # fmt: skip
     for name in ("machi", "vroom"):
         print(_summary_line(name, summary[name]))
+    print(_compare_line(summary["machi_vs_vroom"]))
     args.json.write_text(json.dumps({"instances": rows, "summary": summary}, indent=2) + "\n")
 
 

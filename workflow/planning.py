@@ -143,7 +143,12 @@ def build_problem(
 
 
 def plan(
-    engine: Engine, mid: int, day: dt.date, time_limit_s: float = 30.0, seed: int = 0
+    engine: Engine,
+    mid: int,
+    day: dt.date,
+    time_limit_s: float = 30.0,
+    seed: int = 0,
+    workers: int = 1,
 ) -> PlanResult:
     """Plan ``day``: replace its draft plan, store routes and move bookings to 作業中.
 
@@ -153,6 +158,8 @@ def plan(
         day: service date (Asia/Tokyo).
         time_limit_s: solver budget in seconds.
         seed: solver seed, for repeatable plans.
+        workers: solver processes (CPU cores). One by default: the web app and the LINE
+            webhook share the machine, and the webhook must answer within 2 s.
 
     Raises:
         PlanLockedError: the day's plan has started.
@@ -169,7 +176,7 @@ def plan(
     )
     problem = build_problem(data, time_s, distance_m)
     solved_at = time.perf_counter()
-    solution: Solution = solve_vrp(problem, time_limit_s=time_limit_s, seed=seed)
+    solution: Solution = solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, workers=workers)
     timings["solve_s"] = time.perf_counter() - solved_at
     saved_at = time.perf_counter()
     with session_scope(engine) as session:
