@@ -31,6 +31,9 @@ def _serve(conn: Connection) -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
+        except Exception as exc:  # e.g. a function this process cannot import
+            conn.send((False, repr(exc)))
+            continue
         if task is None:
             return
         function, args = task
@@ -125,8 +128,13 @@ def helper_pool(workers: int) -> Iterator[HelperPool]:
         for _ in range(max(0, workers)):
             mine, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs,), daemon=True)
-            process.start()
-            theirs.close()
+            try:
+                process.start()
+            except (AssertionError, OSError, RuntimeError):  # e.g. inside a daemonic process
+                mine.close()
+                break
+            finally:
+                theirs.close()
             pool.helpers.append(Helper(process, mine))
         yield pool
     finally:

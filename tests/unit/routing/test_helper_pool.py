@@ -49,6 +49,24 @@ def test_the_task_starts_while_the_caller_holds_the_gil() -> None:
     assert started is not None and started < busy_until - 0.2
 
 
+def _refuse() -> None:
+    raise RuntimeError("cannot be rebuilt in a helper")
+
+
+class Unbuildable:
+    """Pickles fine, but unpickling it fails (in a helper that may not even import this)."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return (_refuse, ())
+
+
+def test_a_task_the_helper_cannot_unpickle_fails_alone() -> None:
+    with helper_pool(1) as pool:
+        assert pool.finish(pool.start(repr, Unbuildable())) is None
+
+        assert pool.finish(pool.start(int, 7)) == 7
+
+
 def test_no_helpers_means_every_start_is_refused() -> None:
     with helper_pool(0) as pool:
         assert pool.workers == 0
