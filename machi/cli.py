@@ -171,13 +171,16 @@ def _parse_date(value: str) -> dt.date:
 def plan_day(
     date: str = typer.Option(..., "--date", help="service date YYYY-MM-DD"),
     time_limit: float = typer.Option(30.0, "--time-limit", help="solver budget in seconds"),
+    workers: int = typer.Option(1, "--workers", min=1, help="solver processes (CPU cores)"),
 ) -> None:
     """Plan the collection routes of a day (replaces its draft plan)."""
+    from api.line.notices import planned_notice
     from workflow.planning import plan
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
-    result = plan(engine, int(settings.municipality_code), _parse_date(date), time_limit)
+    mid, day = int(settings.municipality_code), _parse_date(date)
+    result = plan(engine, mid, day, time_limit, workers=workers, notice=planned_notice)
     typer.echo(
         f"plan {result.plan_id}: {result.routes} trucks, {result.stops} stops, "
         f"{len(result.unassigned)} unassigned, matrix {result.matrix_source}, "

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from geo.models import Route, RoutePlan, RouteStop, StatusHistory
+from geo.models import Route, RoutePlan, RouteStop
 from geo.paths import LegPath, leg_paths
 from routing.problem import UNLOAD, Problem, Solution
 from routing.problem import Route as SolvedRoute
+from workflow.plan_status import follow_plan, routed_booking_ids
+from workflow.transitions import NoticeBuilder
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -136,36 +138,13 @@ def _save_route(
     return sum(1 for v in route.visits if v.stop_id != UNLOAD)
 
 
-def _mark_in_progress(session: Session, mid: int, booking_ids: list[int]) -> None:
-    if not booking_ids:
-        return
-    rows = (
-        session.execute(
-            text(
-                "UPDATE report r SET status = 'in_progress', updated_at = now() FROM booking b "
-                "WHERE b.municipality_id = :m AND b.id = ANY(:ids) AND r.municipality_id = :m "
-                "AND r.id = b.report_id AND r.status = 'received' RETURNING r.id"
-            ),
-            {"m": mid, "ids": booking_ids},
-        )
-        .scalars()
-        .all()
-    )
-    session.add_all(
-        StatusHistory(
-            municipality_id=mid,
-            report_id=rid,
-            from_status="received",
-            to_status="in_progress",
-            actor="system:planning",
-            note="収集ルートに組み込みました",
-        )
-        for rid in rows
-    )
-
-
 def save_plan(
-    session: Session, data: PlanInput, problem: Problem, solution: Solution, matrix_source: str
+    session: Session,
+    data: PlanInput,
+    problem: Problem,
+    solution: Solution,
+    matrix_source: str,
+    notice: NoticeBuilder | None = None,
 ) -> int:
     """Replace the day's draft plan with ``solution`` (caller's transaction); returns plan id.
 
@@ -175,8 +154,10 @@ def save_plan(
         problem: the solved problem (node indices refer to ``data.points``).
         solution: the solver's result.
         matrix_source: "pgrouting" or "haversine".
+        notice: the push for bookings newly at 作業中 (``workflow.plan_status``).
     """
     mid = data.municipality_id
+    previously_routed = routed_booking_ids(session, mid, data.service_date)
     session.execute(
         delete(RoutePlan).where(
             RoutePlan.municipality_id == mid, RoutePlan.service_date == data.service_date
@@ -201,5 +182,5 @@ def save_plan(
         if route.used:
             _save_route(session, data, problem, plan.id, route, legs)
     assigned = [int(v.stop_id) for r in solution.routes for v in r.visits if v.stop_id != UNLOAD]
-    _mark_in_progress(session, mid, assigned)
+    follow_plan(session, mid, assigned, previously_routed, notice)
     return plan.id

@@ -24,6 +24,7 @@ from routing.problem import Vehicle as RoutingVehicle
 from routing.solver import solve_vrp
 from workflow.errors import InvalidInputError
 from workflow.plan_store import Pickup, PlanInput, save_plan
+from workflow.transitions import NoticeBuilder
 
 SERVICE_BASE_S = 120
 SERVICE_PER_ITEM_S = 60
@@ -149,6 +150,7 @@ def plan(
     time_limit_s: float = 30.0,
     seed: int = 0,
     workers: int = 1,
+    notice: NoticeBuilder | None = None,
 ) -> PlanResult:
     """Plan ``day``: replace its draft plan, store routes and move bookings to 作業中.
 
@@ -160,6 +162,7 @@ def plan(
         seed: solver seed, for repeatable plans.
         workers: solver processes (CPU cores). One by default: the web app and the LINE
             webhook share the machine, and the webhook must answer within 2 s.
+        notice: the push a LINE resident gets when their booking is routed (作業中), once.
 
     Raises:
         PlanLockedError: the day's plan has started.
@@ -181,7 +184,8 @@ def plan(
     saved_at = time.perf_counter()
     with session_scope(engine) as session:
         refuse_locked(session, mid, day)  # a crew may have started during the solve
-        plan_id = save_plan(session, data, problem, solution, "pgrouting" if road else "haversine")
+        source = "pgrouting" if road else "haversine"
+        plan_id = save_plan(session, data, problem, solution, source, notice)
     timings["save_s"] = time.perf_counter() - saved_at
     timings["total_s"] = time.perf_counter() - started
     return PlanResult(

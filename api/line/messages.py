@@ -206,10 +206,15 @@ def build_receipt(
     return flex_message(texts.RECEIPT_ALT.format(receipt_no=receipt_no), bubble)
 
 
-def build_status_notice(receipt_no: str, category_name: str, status: str) -> Message:
-    """Push sent when staff change a report's status (status code: received, in_progress...)."""
+def build_status_notice(
+    receipt_no: str, category_name: str, status: str, template: str | None = None
+) -> Message:
+    """Push sent when a report's status changes (status code: received, in_progress...).
+
+    ``template`` overrides the per-status wording (e.g. a bulky pickup put on a route).
+    """
     label = status_label(status)
-    template = texts.STATUS_NOTICES.get(status, texts.STATUS_NOTICE_OTHER)
+    template = template or texts.STATUS_NOTICES.get(status, texts.STATUS_NOTICE_OTHER)
     notice = template.format(receipt_no=receipt_no, category=category_name, status=label)
     body = [
         flex.text(notice, size="sm"),

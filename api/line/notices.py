@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.line.messages import build_status_notice, text_message
-from api.line.texts import STAFF_NOTE_PREFIX
+from api.line.texts import PLANNED_NOTICE, STAFF_NOTE_PREFIX
 
 
 def status_notice(
@@ -17,3 +17,11 @@ def status_notice(
     if note:
         messages.append(text_message(STAFF_NOTE_PREFIX + note))
     return messages
+
+
+def planned_notice(
+    receipt_no: str, category_name: str, status: str, note: str | None
+) -> Sequence[dict[str, Any]]:
+    """The push a resident gets when planning puts their pickup on a truck's route (作業中)."""
+    del note  # the audit note is for staff; the resident gets the put-out instructions
+    return [build_status_notice(receipt_no, category_name, status, PLANNED_NOTICE)]

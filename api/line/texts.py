@@ -177,6 +177,10 @@ STATUS_NOTICES: Final[dict[str, str]] = {
         "そちらとあわせて対応いたします。ご協力ありがとうございました。"
     ),
 }
+PLANNED_NOTICE: Final = (
+    "受付番号 {receipt_no}({category})の粗大ごみを、収集車のルートに組み込みました(作業中)。"
+    "収集日の朝8時30分までに、処理券を貼って申込の場所に出してください。"
+)
 STATUS_NOTICE_OTHER: Final = "受付番号 {receipt_no}({category})の状況が「{status}」になりました。"
 
 # --- worker answers (api/line/processor.py, api/line/actions.py) ---

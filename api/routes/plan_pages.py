@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.crew_texts import not_out_notice
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
-from api.line.notices import status_notice
+from api.line.notices import planned_notice, status_notice
 from api.security import OptionalStaff
 from api.templating import templates
 from maps.colours import truck_colour
@@ -154,7 +154,7 @@ def plan_submit(
         return refused or RedirectResponse("/staff/login", status_code=303)
     session.close()  # no connection held during the solve
     try:
-        plan(engine, mid, date, time_limit_s=PAGE_TIME_LIMIT_S)
+        plan(engine, mid, date, time_limit_s=PAGE_TIME_LIMIT_S, notice=planned_notice)
     except InvalidInputError as exc:  # includes PlanLockedError
         code = "locked" if exc.code == "plan_locked" else None
         if code is None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
+from api.line.notices import planned_notice
 from api.plan_schemas import PlanCreate, PlanPublic, plan_public
 from api.security import CurrentStaff
 from geo.db import session_scope
@@ -44,7 +45,7 @@ def create_plan(
     check_plan_access(session, mid, who, crew_too=False)
     session.close()  # hold no connection during the solve
     try:
-        result = plan(engine, mid, body.date, time_limit_s=body.time_limit_s)
+        result = plan(engine, mid, body.date, time_limit_s=body.time_limit_s, notice=planned_notice)
     except PlanLockedError as exc:
         return locked_response(exc)
     with session_scope(engine) as fresh:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -201,7 +202,9 @@ def test_a_returned_paper_sheet_is_recorded_once(
     assert outcomes == [("collected", "collected"), ("not_out", "not_out")]
     _flush(engine, plans_settings)
     users = [user for (user,) in _rows(engine, _USERS, [first, second])]
-    assert sorted(len(plans_line.pushes(to=user)) for user in users) == [1, 1]
+    for user in users:  # one 作業中 notice from planning, then one for the sheet's outcome
+        bodies = [json.dumps(p.json, ensure_ascii=False) for p in plans_line.pushes(to=user)]
+        assert len(bodies) == 2 and sum("ルートに組み込みました" in b for b in bodies) == 1
     assert client.post(url, data={f"outcome_{first}": "other"}).status_code == 403  # no CSRF
 
 
