@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,10 +24,11 @@ from tests.support.line_events import (
     text_event,
     unfollow_event,
 )
+from tests.support.shared import LINE_WEBHOOK_FIXTURE
 
 pytestmark = pytest.mark.db
 
-FIXTURE = Path("/work/shared/data/line/webhook.json")
+FIXTURE = LINE_WEBHOOK_FIXTURE
 
 
 def _count_events(harness: LineHarness, event_ids: list[str]) -> int:

@@ -64,7 +64,7 @@ def test_routing_tells_each_resident_once_and_a_dropped_booking_goes_back(
         )
     result = plan(engine, MUNICIPALITY_ID, day, time_limit_s=1, seed=1, notice=planned_notice)
     assert [b for b, _reason in result.unassigned] == [too_big]
-    statuses = {b: s for b, s in _rows(engine, _STATUS, ids=ids)}
+    statuses = {row[0]: row[1] for row in _rows(engine, _STATUS, ids=ids)}
     assert statuses[too_big] == "received"
     assert {statuses[b] for b in kept} == {"in_progress"}
     assert len(_rows(engine, _PUSHES, ids=ids)) == 4  # re-planning pushed nothing new

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.osm_graph import read_osm_extract
 from geo.roads import store_road_graph
 from tests.conftest import MUNICIPALITY_ID
+from tests.support.shared import SHARED_DIR
 
 EDGES_SQL = (
     "SELECT id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost "
@@ -59,7 +58,7 @@ def test_one_way_street_is_not_driven_backwards(engine: Engine) -> None:
 
 
 def test_pbf_extract_imports_as_a_routable_graph(db_session: Session) -> None:
-    graph = read_osm_extract(Path(__file__).parents[3] / "shared/data/osm/andorra-2013.osm.pbf")
+    graph = read_osm_extract(SHARED_DIR / "data/osm/andorra-2013.osm.pbf")
     result = store_road_graph(db_session, MUNICIPALITY_ID, graph)
     assert result.edges > 10_000 and result.length_km > 300
     oneway = db_session.execute(

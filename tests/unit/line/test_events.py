@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,9 @@ from api.line.model import (
     PostbackEvent,
     TextEvent,
 )
+from tests.support.shared import LINE_WEBHOOK_FIXTURE
 
-FIXTURE = Path("/work/shared/data/line/webhook.json")
+FIXTURE = LINE_WEBHOOK_FIXTURE
 
 
 def test_every_fixture_event_becomes_a_row_in_order() -> None:
