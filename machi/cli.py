@@ -94,13 +94,18 @@ def demo_load() -> None:
 
 
 @demo_app.command("seed-reports")
-def demo_seed_reports(n: int = typer.Argument(..., min=1), seed: int = 1) -> None:
+def demo_seed_reports(
+    n: int = typer.Argument(..., min=1),
+    seed: int = 1,
+    batch: int = typer.Option(1000, "--batch", min=1, help="reports per transaction"),
+) -> None:
     """Create N plausible reports on the town's roads, made as real intake makes them."""
-    from workflow.demo_seed import seed_reports
+    from workflow.demo_seed import seed_reports_in_batches
 
     settings = get_settings()
-    with session_scope(get_engine(settings.database_url)) as session:
-        result = seed_reports(session, int(settings.municipality_code), n, seed=seed)
+    engine = get_engine(settings.database_url)
+    mid = int(settings.municipality_code)
+    result = seed_reports_in_batches(engine, mid, n, seed=seed, batch=batch)
     typer.echo(
         f"created {result.created} reports: kinds {result.by_kind}, statuses {result.by_status}"
     )
