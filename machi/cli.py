@@ -150,6 +150,7 @@ def _print_welcome(host: str, port: int) -> None:
 @app.command("serve")
 def serve(
     with_worker: bool = typer.Option(False, "--with-worker", help="also run the worker"),
+    workers: int = typer.Option(1, "--workers", min=1, help="web processes (bench.map_scale)"),
 ) -> None:
     """Serve the web app (and optionally the worker as a child process) until Ctrl-C."""
     settings = get_settings()
@@ -158,7 +159,13 @@ def serve(
         child = subprocess.Popen([sys.executable, "-m", "machi", "worker"])
     _print_welcome(settings.host, settings.port)
     try:
-        uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            "api.main:app",
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            workers=workers,
+        )
     finally:
         if child is not None:
             child.terminate()
