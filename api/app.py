@@ -8,26 +8,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import health
+from api.crew import pages as crew
+from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
-from api.routes import (
-    bookings,
-    bulky_public,
-    crew,
-    disaster_api,
-    health,
-    line_webhook,
-    plan_pages,
-    plans,
-    public,
-    resident_web,
-    staff_auth,
-    staff_bookings,
-    staff_disaster,
-    staff_pages,
-    staff_reports,
-    staff_trends,
-)
-from api.routes.dev_line import install_dev_line
+from api.line import webhook as line_webhook
+from api.resident import bulky as bulky_public
+from api.resident import public
+from api.resident import web as resident_web
+from api.staff import auth as staff_auth
+from api.staff import bookings_api as bookings
+from api.staff import disaster as staff_disaster
+from api.staff import disaster_api, plan_pages
+from api.staff import pages as staff_pages
+from api.staff import phone_booking as staff_bookings
+from api.staff import plans_api as plans
+from api.staff import reports as staff_reports
+from api.staff import trends as staff_trends
 from api.templating import templates
 from geo.db import get_engine, make_sessionmaker
 from machi.settings import Settings, get_settings

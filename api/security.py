@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.deps import SessionDep, SettingsDep
 from machi.settings import Settings
-from workflow.staff_auth import StaffIdentity, load_identity
+from workflow.desk.auth import StaffIdentity, load_identity
 
 SESSION_COOKIE = "machi_session"
 LOGIN_CSRF_COOKIE = "machi_login_csrf"

@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, text
 
 from geo.db import session_scope
 from machi.settings import PROJECT_ROOT, Settings
-from workflow.demo import load_demo_town
-from workflow.demo_seed import seed_reports
+from workflow.demo.seed import seed_reports
+from workflow.demo.town import load_demo_town
 
 MID = 13202
 DB_NAME = "machi_bench_map"

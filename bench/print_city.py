@@ -3,7 +3,7 @@
 Builds a scratch database with the demo town (dropped at the end unless ``--keep``), books
 ``--bookings`` pickups on one service date all over the town (every zone collects that day in
 this benchmark and capacities are raised to fit), adds trucks up to ``--trucks``, then times
-``workflow.planning.plan`` (pgRouting matrix + OR-Tools + save) and the worksheet PDF
+``workflow.plans.plan.plan`` (pgRouting matrix + OR-Tools + save) and the worksheet PDF
 (``build_worksheet_set`` read + ``render_worksheets``, median of ``--runs``, with pages/s).
 
 Run: .venv/bin/python -m bench.print_city [--bookings 500] [--trucks 20] [--time-limit 60]
@@ -34,12 +34,12 @@ from geo.db import session_scope
 from geo.models import BulkyItem, Resident, Vehicle
 from machi.settings import PROJECT_ROOT, get_settings
 from print.worksheet import Paper, render_worksheets
-from workflow.bookings import BookingRequest, ItemLine, book
-from workflow.demo import load_demo_town
-from workflow.demo_seed import road_points
-from workflow.planning import plan
-from workflow.reports import TOKYO
-from workflow.worksheets import build_worksheet_set
+from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.demo.seed import road_points
+from workflow.demo.town import load_demo_town
+from workflow.plans.plan import plan
+from workflow.plans.worksheets import build_worksheet_set
+from workflow.reports.create import TOKYO
 
 
 def parse_args() -> argparse.Namespace:

@@ -2,7 +2,7 @@
 
 For N = 50, 200, 500 bookings on random points of 立川市's roads and 3–20 trucks, books the
 pickups through the booking workflow on one service date per case (setup, not timed), then
-times ``workflow.planning.plan``: read + pgRouting matrix, the solve, the save (routes, ETAs
+times ``workflow.plans.plan.plan``: read + pgRouting matrix, the solve, the save (routes, ETAs
 and every leg's pgRouting geometry) and the total, with how many stops came back unassigned.
 Uses a scratch database, dropped at the end.
 
@@ -24,8 +24,8 @@ from bench.print_city import book_city, create_scratch, drop_scratch, open_every
 from geo.db import session_scope
 from geo.models import Vehicle
 from machi.settings import get_settings
-from workflow.demo import load_demo_town
-from workflow.planning import plan
+from workflow.demo.town import load_demo_town
+from workflow.plans.plan import plan
 
 CASES = ((50, 3), (200, 8), (500, 20))
 BUDGET_S = 60.0

@@ -142,7 +142,7 @@ def enqueue_segment(
 ) -> int:
     """Queue one push per resident of the segment in the caller's transaction.
 
-    Rows are those ``workflow.outbox.enqueue`` writes (purpose ``segment_push``), keyed
+    Rows are those ``workflow.line.outbox.enqueue`` writes (purpose ``segment_push``), keyed
     ``segment:<log id>:<resident id>`` so a resident gets one copy per push.
 
     Returns:

@@ -85,7 +85,7 @@ def migrate(revision: str = typer.Argument("head")) -> None:
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the demo town 立川市 (idempotent: a second run adds nothing)."""
-    from workflow.demo import load_demo_town
+    from workflow.demo.town import load_demo_town
 
     with session_scope(get_engine(get_settings().database_url)) as session:
         result = load_demo_town(session)
@@ -100,7 +100,7 @@ def demo_seed_reports(
     batch: int = typer.Option(1000, "--batch", min=1, help="reports per transaction"),
 ) -> None:
     """Create N plausible reports on the town's roads, made as real intake makes them."""
-    from workflow.demo_seed import seed_reports_in_batches
+    from workflow.demo.seed import seed_reports_in_batches
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
@@ -187,7 +187,7 @@ def plan_day(
 ) -> None:
     """Plan the collection routes of a day (replaces its draft plan)."""
     from api.line.notices import planned_notice
-    from workflow.planning import plan
+    from workflow.plans.plan import plan
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
@@ -211,7 +211,7 @@ def print_day(
     """Write the crews' worksheets of a planned day as one PDF."""
     from print.worksheet import render_worksheets
     from workflow.errors import NotFoundError
-    from workflow.worksheets import build_worksheet_set
+    from workflow.plans.worksheets import build_worksheet_set
 
     size = paper.upper()
     if size not in ("A4", "A3"):
@@ -241,7 +241,7 @@ def setup_richmenu_command(
 ) -> None:
     """Create the rich menu (definition + generated image) and make it the default."""
     from api.line.richmenu import render_richmenu_png, setup_richmenu
-    from workflow.line_sender import make_configuration
+    from workflow.line.sender import make_configuration
 
     settings = get_settings()
     if save_image is not None:

@@ -25,7 +25,7 @@ GSI_ATTRIBUTION = (
 )
 
 DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, ""}
-# Where the app serves its own fake LINE Messaging API in dev (api/dev_line_api.py).
+# Where the app serves its own fake LINE Messaging API in dev (api/dev/line_api.py).
 DEV_LINE_API_PATH = "/dev/line-api"
 
 

@@ -12,13 +12,13 @@ from types import FrameType
 from api.line.processor import process_pending_events
 from geo.db import get_engine, session_scope
 from machi.settings import Settings
-from workflow.calendar import ensure_calendar
-from workflow.line_content import LineContentFetcher
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import dispatch_due
-from workflow.photos import download_pending_photos
-from workflow.reminders import queue_reminders
-from workflow.reports import TOKYO
+from workflow.bookings.calendar import ensure_calendar
+from workflow.bookings.reminders import queue_reminders
+from workflow.line.content import LineContentFetcher
+from workflow.line.outbox import dispatch_due
+from workflow.line.sender import LineSender, make_configuration
+from workflow.reports.create import TOKYO
+from workflow.reports.photos import download_pending_photos
 
 log = logging.getLogger("machi.worker")
 CALENDAR_DAYS = 56

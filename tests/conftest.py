@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from geo.db import session_scope
 from machi.settings import PROJECT_ROOT, Settings
-from workflow.demo import load_demo_town
+from workflow.demo.town import load_demo_town
 
 MUNICIPALITY_ID = 13202
 

@@ -13,7 +13,7 @@ a row lock on the stored state, or photos of an image set get lost):
    ``CheckLocation`` -> inside the municipality?, district, reverse-geocoded address and open
    reports of ``category_code`` within ``nearby_radius_m`` -> ``step(result.state,
    LocationChecked(...), ctx)``, keep its messages and actions too;
-   ``SubmitReport`` -> ``workflow.reports.create(draft)`` (download the photos by message id
+   ``SubmitReport`` -> ``workflow.reports.create.create(draft)`` (download the photos by message id
    now), then add ``messages.build_receipt(receipt_no, category_name, address, "受付")``;
    ``ShowMyReports`` -> add ``messages.build_my_reports(...)``;
    the bulky-waste booking's actions (``model_bulky``: ``SearchItems``, ``LoadDays``,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
-from api.line import conversation_bulky, messages, prompts, texts
+from api.line import messages, prompts, texts
+from api.line.bulky import conversation as conversation_bulky
 from api.line.dialogue import step
 from api.line.model import (
     Action,
@@ -28,12 +29,13 @@ from api.line.model import (
     SubmitReport,
 )
 from api.line.turn import Turn, TurnResult
-from workflow import line_bookings, line_reports
-from workflow.calendar import BookingWindow
+from workflow.bookings.calendar import BookingWindow
 from workflow.errors import WorkflowError
-from workflow.line_reports import DialogueFacts
-from workflow.reports import ReportDraft as NewReport
-from workflow.reports import create_report
+from workflow.line import bookings as line_bookings
+from workflow.line import reports as line_reports
+from workflow.line.reports import DialogueFacts
+from workflow.reports.create import ReportDraft as NewReport
+from workflow.reports.create import create_report
 
 __all__ = ["Turn", "TurnResult", "make_context", "take_turn"]
 

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import (
-    flows_bulky,
-    flows_change,
-    flows_report,
-    messages,
-    navigation,
-    postback,
-    prompts,
-    texts,
-)
-from api.line import texts_bulky as tb
+from api.line import flows_report, messages, navigation, postback, prompts, texts
+from api.line.bulky import changes as flows_change
+from api.line.bulky import flows as flows_bulky
+from api.line.bulky import texts as tb
 from api.line.model import (
     DialogueContext,
     DialogueState,

@@ -21,7 +21,7 @@ from api.line.model import (
     PostbackEvent,
     TextEvent,
 )
-from workflow.line_inbox import InboundEvent
+from workflow.line.inbox import InboundEvent
 
 MAX_TYPE_CHARS: Final = 32
 MAX_USER_ID_CHARS: Final = 64

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from api.line import flows_bulky, messages, navigation, postback, prompts, texts
+from api.line import messages, navigation, postback, prompts, texts
+from api.line.bulky import flows as flows_bulky
 from api.line.model import (
     CheckLocation,
     DialogueContext,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pydantic
 
-from api.line.model_bulky import (
+from api.line.bulky.model import (
     BulkyAction,
     BulkyEvent,
     CartLine,
@@ -46,7 +46,7 @@ class Step(enum.StrEnum):
     PHOTOS = "photos"
     DESCRIPTION = "description"
     CONFIRM = "confirm"
-    # bulky-waste booking (api/line/flows_bulky.py)
+    # bulky-waste booking (api/line/bulky/flows.py)
     ITEM = "item"
     QUANTITY = "quantity"
     CART = "cart"
@@ -54,7 +54,7 @@ class Step(enum.StrEnum):
     NAME = "name"
     PHONE = "phone"
     BOOK_CONFIRM = "book_confirm"
-    # changing a booking (api/line/flows_change.py)
+    # changing a booking (api/line/bulky/changes.py)
     OPENING = "opening"  # waiting for the worker's BookingOpened; never in history
     CANCEL_CONFIRM = "cancel_confirm"
     MOVE_DATE = "move_date"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.line import prompts, texts
+from api.line.bulky.model import ItemChoice
 from api.line.model import (
     DialogueContext,
     DialogueState,
@@ -15,7 +16,6 @@ from api.line.model import (
     Step,
     StepResult,
 )
-from api.line.model_bulky import ItemChoice
 
 Fields = dict[str, Any]
 

@@ -1,4 +1,4 @@
-"""LINE notices for status changes, injected into ``workflow.transitions.transition``."""
+"""LINE notices for status changes, injected into ``workflow.reports.transitions.transition``."""
 
 from __future__ import annotations
 

@@ -27,17 +27,18 @@ from api.line.conversation import Turn, TurnResult, make_context, take_turn
 from api.line.model import Message, load_state
 from geo.db import session_scope
 from machi.settings import Settings
-from workflow import line_reports, residents
-from workflow.line_content import ContentFetcher
-from workflow.line_inbox import (
+from workflow.line import reports as line_reports
+from workflow.line import residents
+from workflow.line.content import ContentFetcher
+from workflow.line.inbox import (
     ClaimedEvent,
     claim_next_event,
     forget_idle_dialogues,
     mark_processed,
     record_failure,
 )
-from workflow.outbox import enqueue
-from workflow.photos import download_pending_photos
+from workflow.line.outbox import enqueue
+from workflow.reports.photos import download_pending_photos
 
 log = logging.getLogger("machi.line")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import messages, postback, prompts_bulky, texts
-from api.line import texts_bulky as tb
+from api.line import messages, postback, texts
+from api.line.bulky import prompts as prompts_bulky
+from api.line.bulky import texts as tb
 from api.line.messages import QuickReplyItem, ReportSummary
 from api.line.model import (
     CategoryChoice,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from api.line.model import DialogueContext, DialogueState, Message
-from workflow.line_reports import DialogueFacts
+from workflow.line.reports import DialogueFacts
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from machi.settings import Settings
 from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import SIGNATURE_HEADER, body_of, sign
 from tests.support.live_server import live_server
-from workflow.line_content import LineContentFetcher
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import dispatch_due
-from workflow.photos import download_pending_photos
+from workflow.line.content import LineContentFetcher
+from workflow.line.outbox import dispatch_due
+from workflow.line.sender import LineSender, make_configuration
+from workflow.reports.photos import download_pending_photos
 
 TACHIKAWA_PHONE = "042-523-2111"
 # Children before parents; photos, status history, messages and dialogue states cascade.

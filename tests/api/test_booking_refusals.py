@@ -26,9 +26,9 @@ from tests.support.bulky import (
     tokyo_today,
     zone_place,
 )
-from workflow.bookings import BookingRequest, ItemLine, book
-from workflow.calendar import change_deadline
-from workflow.reports import TOKYO
+from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.bookings.calendar import change_deadline
+from workflow.reports.create import TOKYO
 
 base_url, client, kankyo, made = bulky.base_url, bulky.client, bulky.kankyo, bulky.made
 

@@ -21,7 +21,7 @@ from tests.support.bulky import (
     tokyo_today,
     zone_place,
 )
-from workflow.calendar import closed_reason
+from workflow.bookings.calendar import closed_reason
 
 TOWN_PHONE = "042-523-2111"
 base_url, client, kankyo, made = bulky.base_url, bulky.client, bulky.kankyo, bulky.made

@@ -23,16 +23,16 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.routes.crew import crew_today
+from api.crew.pages import crew_today
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.fakes.line_server import FakeLineServer
 from tests.support.bulky_day import BookedDay, pickup_stops, plan_day, release_day
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
-from workflow.crew_links import read_stop_token, stop_token
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import dispatch_due
+from workflow.crew.links import read_stop_token, stop_token
+from workflow.line.outbox import dispatch_due
+from workflow.line.sender import LineSender, make_configuration
 
 _STOP = (
     "SELECT b.status AS booking, rep.status AS report, res.line_user_id AS user_id, "

@@ -31,9 +31,9 @@ from machi.settings import Settings
 from tests.support.line_events import jpeg_with_gps, new_user_id
 from tests.support.live_server import live_server
 from tests.support.resident_web import web_rows_removed_afterwards
-from workflow.line_content import ContentFetchError, LineContentFetcher
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import OutgoingMessage, dispatch_due
+from workflow.line.content import ContentFetchError, LineContentFetcher
+from workflow.line.outbox import OutgoingMessage, dispatch_due
+from workflow.line.sender import LineSender, make_configuration
 
 pytestmark = pytest.mark.db
 TOKEN = "sim-access-token"

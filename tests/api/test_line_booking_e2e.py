@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from api.crew_texts import not_out_notice
+from api.crew.texts import not_out_notice
 from api.line.notices import status_notice
 from tests.api.conftest import LineHarness
 from tests.conftest import MUNICIPALITY_ID
@@ -28,9 +28,9 @@ from tests.support.bulky import ExtraDay, staff_headers
 from tests.support.bulky_day import pickup_stops
 from tests.support.desk import TOWN_BBOX
 from tests.support.line_events import new_user_id, postback_event, text_event
-from workflow.crew import OutcomeNotices, StopOutcome, record_outcomes
-from workflow.planning import plan
-from workflow.transitions import Actor
+from workflow.crew.outcomes import OutcomeNotices, StopOutcome, record_outcomes
+from workflow.plans.plan import plan
+from workflow.reports.transitions import Actor
 
 pytestmark = pytest.mark.db
 

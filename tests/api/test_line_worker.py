@@ -21,7 +21,7 @@ from tests.support.line_events import (
     postback_event,
     text_event,
 )
-from workflow.photos import MAX_PHOTO_ATTEMPTS
+from workflow.reports.photos import MAX_PHOTO_ATTEMPTS
 
 pytestmark = pytest.mark.db
 

@@ -19,8 +19,8 @@ from tests.fakes.line_server import FakeLineServer
 from tests.support.bulky_day import book_day, pickup_stops, release_day
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import dispatch_due
+from workflow.line.outbox import dispatch_due
+from workflow.line.sender import LineSender, make_configuration
 
 
 @pytest.fixture(scope="module")

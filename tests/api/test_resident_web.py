@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine, text
 
-from api import resident_texts as t
 from api.app import create_app
+from api.resident import texts as t
 from geo.db import session_scope
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
@@ -41,8 +41,8 @@ from tests.support.resident_web import (
     place,
     web_rows_removed_afterwards,
 )
-from workflow.auth import verify_password
-from workflow.transitions import Actor, transition
+from workflow.desk.passwords import verify_password
+from workflow.reports.transitions import Actor, transition
 
 pytestmark = pytest.mark.db
 XSS = "<script>window.__xss=1</script>"

@@ -8,7 +8,7 @@ from PIL import Image
 
 from api.line.richmenu import TILES, render_richmenu_png, richmenu_definition, setup_richmenu
 from tests.fakes.line_server import FakeLineServer
-from workflow.line_sender import make_configuration
+from workflow.line.sender import make_configuration
 
 
 def test_definition_covers_the_image_with_four_postback_areas() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from geo.db import session_scope
 from machi.settings import PROJECT_ROOT
 from tests.conftest import create_database, drop_database, migrate
-from workflow.demo import load_demo_town
+from workflow.demo.town import load_demo_town
 
 
 @pytest.mark.slow

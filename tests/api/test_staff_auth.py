@@ -15,7 +15,7 @@ from geo.models import StaffUser
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
-from workflow.auth import hash_password
+from workflow.desk.passwords import hash_password
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, text
 
 from geo.db import session_scope
 from tests.conftest import MUNICIPALITY_ID
-from workflow.demo_seed import seed_reports
-from workflow.planning import plan
+from workflow.demo.seed import seed_reports
+from workflow.plans.plan import plan
 
 Day = dt.date
 

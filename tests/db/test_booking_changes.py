@@ -10,15 +10,15 @@ from sqlalchemy.orm import Session
 
 from geo.models import Resident
 from tests.conftest import MUNICIPALITY_ID
-from workflow.booking_changes import cancel_booking, reschedule_booking
-from workflow.booking_desk import book_for_resident
-from workflow.booking_views import resident_bookings
-from workflow.bookings import BookingRequest, ItemLine
-from workflow.catalogue import search_items
+from workflow.bookings.book import BookingRequest, ItemLine
+from workflow.bookings.catalogue import search_items
+from workflow.bookings.changes import cancel_booking, reschedule_booking
+from workflow.bookings.desk import book_for_resident
+from workflow.bookings.reminders import enqueue_due_reminders
+from workflow.bookings.views import resident_bookings
 from workflow.errors import CapacityFullError, NotFoundError
-from workflow.reminders import enqueue_due_reminders
-from workflow.reports import TOKYO
-from workflow.transitions import Actor
+from workflow.reports.create import TOKYO
+from workflow.reports.transitions import Actor
 
 FIRST, SECOND = dt.date(2027, 7, 7), dt.date(2027, 7, 14)  # Wednesdays, own zone-days
 NOW = dt.datetime(2027, 7, 1, 10, 0, tzinfo=TOKYO)

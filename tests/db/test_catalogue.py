@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import MUNICIPALITY_ID
-from workflow.catalogue import search_items
+from workflow.bookings.catalogue import search_items
 from workflow.errors import InvalidInputError
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.conftest import MUNICIPALITY_ID
-from workflow.demo_seed import seed_reports
+from workflow.demo.seed import seed_reports
 
 
 def _rows(session: Session, sql: str) -> list[object]:

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from geo.models import StaffUser
 from tests.conftest import MUNICIPALITY_ID
-from workflow.auth import verify_password
-from workflow.demo import count_rows, load_demo_town
+from workflow.demo.town import count_rows, load_demo_town
+from workflow.desk.passwords import verify_password
 
 
 def _scalar(engine: Engine, sql: str) -> object:

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from api.disaster_views import push_messages
+from api.staff.disaster_views import push_messages
 from geo.models import DisasterLog, Resident, StaffUser
 from tests.conftest import MUNICIPALITY_ID
-from workflow.disaster import (
+from workflow.desk.auth import StaffIdentity, identity_of
+from workflow.disaster.hq import (
     MAX_PUSH_CHARS,
     SegmentPush,
     hq_view,
@@ -24,10 +25,9 @@ from workflow.disaster import (
     switch_disaster_mode,
 )
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.line_reports import load_dialogue_facts
-from workflow.reports import TOKYO, ReportDraft, create_report
-from workflow.staff_auth import StaffIdentity, identity_of
-from workflow.transitions import Actor, transition
+from workflow.line.reports import load_dialogue_facts
+from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.transitions import Actor, transition
 
 M = MUNICIPALITY_ID
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, Row, text
 
 from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
-from workflow.planning import plan
+from workflow.plans.plan import plan
 
 _ROUTED = (
     "SELECT s.booking_id FROM route_stop s JOIN route r ON r.municipality_id = s.municipality_id "

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from geo.db import session_scope
 from geo.models import Booking, Resident
 from tests.conftest import MUNICIPALITY_ID
-from workflow.booking_changes import cancel_booking
-from workflow.bookings import BookingRequest, ItemLine, book
-from workflow.catalogue import search_items
-from workflow.reminders import enqueue_due_reminders
-from workflow.reports import TOKYO
-from workflow.transitions import Actor
+from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.bookings.catalogue import search_items
+from workflow.bookings.changes import cancel_booking
+from workflow.bookings.reminders import enqueue_due_reminders
+from workflow.reports.create import TOKYO
+from workflow.reports.transitions import Actor
 
 DAY = dt.date(2027, 6, 2)  # beyond the demo calendar: the test makes its own zone-day
 

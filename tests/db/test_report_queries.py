@@ -19,8 +19,8 @@ from geo.report_queries import (
     snap_to_grid,
 )
 from tests.conftest import MUNICIPALITY_ID
-from workflow.demo_seed import seed_reports
-from workflow.map_view import map_view
+from workflow.demo.seed import seed_reports
+from workflow.desk.map_view import map_view
 
 TOWN = BBox(139.30, 35.65, 139.50, 35.76)
 

@@ -13,8 +13,8 @@ from api.line.notices import status_notice
 from geo.models import Department, OutboxMessage, Resident, StatusHistory
 from tests.conftest import MUNICIPALITY_ID
 from workflow.errors import ForbiddenError, TransitionError
-from workflow.reports import ReportDraft, create_report
-from workflow.transitions import Actor, transition
+from workflow.reports.create import ReportDraft, create_report
+from workflow.reports.transitions import Actor, transition
 
 M = MUNICIPALITY_ID
 

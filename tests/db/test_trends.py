@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from geo.models import StaffUser
 from tests.conftest import MUNICIPALITY_ID
+from workflow.desk.auth import StaffIdentity, identity_of
+from workflow.desk.trends import MAX_DAYS, Trends, load_trends, trend_period
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports import TOKYO, ReportDraft, create_report
-from workflow.staff_auth import StaffIdentity, identity_of
-from workflow.transitions import Actor, transition
-from workflow.trends import MAX_DAYS, Trends, load_trends, trend_period
+from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.transitions import Actor, transition
 
 M = MUNICIPALITY_ID
 WEEK = (dt.date(2021, 3, 1), dt.date(2021, 3, 7))  # Monday .. Sunday

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.line_events import jpeg_with_gps
 from tests.support.resident_web import place
-from workflow.images import clean_image
-from workflow.web_reports import WebReportSubmission, submit_web_report
-from workflow.web_status import PinLockedError, PinRefusedError, look_up_web_report
+from workflow.reports.images import clean_image
+from workflow.web.reports import WebReportSubmission, submit_web_report
+from workflow.web.status import PinLockedError, PinRefusedError, look_up_web_report
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 

@@ -15,9 +15,9 @@ from print.model import WorksheetSet
 from print.worksheet import map_frame, plan_route_maps, render_worksheets
 from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
-from workflow.crew_links import read_stop_token
-from workflow.fees import tickets_for_points
-from workflow.worksheets import build_worksheet_set
+from workflow.bookings.fees import tickets_for_points
+from workflow.crew.links import read_stop_token
+from workflow.plans.worksheets import build_worksheet_set
 
 SECRET = "test-secret"
 _BOOKED_ITEMS = (

@@ -10,12 +10,12 @@ from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 from sqlalchemy import Engine
 
 from api.app import create_app
-from api.routes.crew import crew_today
+from api.crew.pages import crew_today
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky_day import BookedDay, pickup_stops, plan_day, release_day
 from tests.support.live_server import live_server
-from workflow.crew_links import stop_token
+from workflow.crew.links import stop_token
 
 pytestmark = pytest.mark.e2e
 

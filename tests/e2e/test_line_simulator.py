@@ -25,16 +25,16 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.line import texts
-from api.line import texts_bulky as tb
+from api.line.bulky import texts as tb
 from api.line.processor import process_pending_events
 from machi.settings import Settings
 from tests.support.line_events import jpeg_with_gps
 from tests.support.live_server import live_server
 from tests.support.resident_web import district_at, web_rows_removed_afterwards
-from workflow.line_content import LineContentFetcher
-from workflow.line_sender import LineSender, make_configuration
-from workflow.outbox import dispatch_due
-from workflow.photos import download_pending_photos
+from workflow.line.content import LineContentFetcher
+from workflow.line.outbox import dispatch_due
+from workflow.line.sender import LineSender, make_configuration
+from workflow.reports.photos import download_pending_photos
 
 pytestmark = pytest.mark.e2e
 TOKEN = "sim-e2e-token"

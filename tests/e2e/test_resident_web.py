@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
 
-from api import resident_texts as t
+from api.resident import texts as t
 from tests.support.line_events import jpeg_with_gps
 from tests.support.resident_web import (
     SHINJUKU,

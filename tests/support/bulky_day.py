@@ -18,11 +18,11 @@ from geo.areas_db import find_zone
 from geo.db import session_scope
 from geo.models import BulkyItem, CollectionZone, Resident
 from tests.conftest import MUNICIPALITY_ID
-from workflow.bookings import BookingRequest, ItemLine, book
-from workflow.calendar import closed_reason, ensure_calendar
-from workflow.demo_seed import road_points
-from workflow.planning import plan
-from workflow.reports import TOKYO
+from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.bookings.calendar import closed_reason, ensure_calendar
+from workflow.demo.seed import road_points
+from workflow.plans.plan import plan
+from workflow.reports.create import TOKYO
 
 
 @dataclass(frozen=True)

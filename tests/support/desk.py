@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from geo.db import session_scope
 from geo.models import Resident, ResidentContact
 from tests.conftest import MUNICIPALITY_ID
-from workflow.reports import ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 
 # lon, lat on a street in 曙町一丁目 (inside 立川市)
 PLACE = (139.4075, 35.6980)

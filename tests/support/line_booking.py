@@ -20,10 +20,10 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky import ExtraDay, extra_collection_day
 from tests.support.bulky_day import release_day
 from tests.support.line_events import location_event, postback_event, text_event
-from workflow import line_bookings
-from workflow.bookings import ItemLine
-from workflow.catalogue import search_items
-from workflow.reports import TOKYO
+from workflow.bookings.book import ItemLine
+from workflow.bookings.catalogue import search_items
+from workflow.line import bookings as line_bookings
+from workflow.reports.create import TOKYO
 
 Replies = list[dict[str, Any]]
 _TOUCHED = ("booking", "booking_item", "report", "resident_contact", "status_history")

@@ -18,8 +18,8 @@ from api.line import (
     TextEvent,
     step,
 )
-from api.line.flows_bulky import parse_quantity
-from api.line.model_bulky import (
+from api.line.bulky.flows import parse_quantity
+from api.line.bulky.model import (
     BookingDone,
     BookingReceipt,
     BookingRefused,

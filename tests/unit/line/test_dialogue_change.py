@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from api.line import DialogueContext, Event, PostbackEvent, Step, StepResult, TextEvent, step
-from api.line.model_bulky import (
+from api.line.bulky.model import (
     BookingChanged,
     BookingOpened,
     BookingRefused,

@@ -25,9 +25,9 @@ from api.line import (
     TextEvent,
     step,
     texts,
-    texts_bulky,
 )
-from api.line.model_bulky import (
+from api.line.bulky import texts as texts_bulky
+from api.line.bulky.model import (
     BookingChanged,
     BookingDone,
     BookingOpened,

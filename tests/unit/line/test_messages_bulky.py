@@ -10,9 +10,9 @@ import pytest
 from linebot.v3.messaging import FlexMessage, Message, TextMessage
 
 from api.line import DialogueContext, DialogueState, Flow, Step, prompts
-from api.line import messages_bulky as mb
-from api.line.model_bulky import BookingReceipt, CartLine, DayOption, ItemChoice
-from api.line.prompts_bulky import choice_label
+from api.line.bulky import messages as mb
+from api.line.bulky.model import BookingReceipt, CartLine, DayOption, ItemChoice
+from api.line.bulky.prompts import choice_label
 
 JST = timezone(timedelta(hours=9))
 CTX = DialogueContext(

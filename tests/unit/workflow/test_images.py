@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.support.line_events import jpeg_with_gps
-from workflow.images import MAX_PHOTO_BYTES, ImageRejectedError, clean_image, sniff_format
+from workflow.reports.images import MAX_PHOTO_BYTES, ImageRejectedError, clean_image, sniff_format
 
 
 def _encoded(image: Image.Image, fmt: str) -> bytes:

@@ -1,0 +1,1 @@
+"""The crews' QR stop pages."""

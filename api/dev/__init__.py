@@ -1,0 +1,1 @@
+"""Dev-only helpers: the LINE simulator and a fake LINE Messaging API."""

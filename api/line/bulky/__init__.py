@@ -1,0 +1,1 @@
+"""The bulky-waste booking dialogue of the LINE channel (pure) and its worker side."""

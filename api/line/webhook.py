@@ -1,0 +1,113 @@
+"""``POST /line/webhook``: verify the signature, store every event once, answer 200 at once.
+
+Nothing else happens on this path (no LINE call, no dialogue): LINE wants an answer within
+seconds and redelivers otherwise, so the worker does the work from the stored events.
+The insert runs on a small async psycopg pool opened by this router's lifespan, so a burst of
+webhooks never queues behind the thread pool; without the lifespan (no ASGI startup) it falls
+back to the app's SQLAlchemy engine in a worker thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from api.line.events import parse_webhook_body
+from machi.settings import Settings
+from workflow.line.inbox import InboundEvent, store_webhook_events, store_webhook_events_sync
+
+SIGNATURE_HEADER: Final = "x-line-signature"
+MAX_BODY_BYTES: Final = 1_000_000
+POOL_MAX: Final = 8
+POOL_TIMEOUT_S: Final = 5.0
+
+
+def _conninfo(settings: Settings) -> str:
+    """The libpq URL of the SQLAlchemy ``postgresql+psycopg://`` URL."""
+    url = make_url(settings.database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def webhook_pool(app: FastAPI) -> AsyncIterator[None]:
+    """Open the webhook's async pool at startup (without waiting for the DB), close at exit."""
+    settings: Settings = app.state.settings
+    pool = AsyncConnectionPool(
+        _conninfo(settings),
+        min_size=2,
+        max_size=POOL_MAX,
+        timeout=POOL_TIMEOUT_S,
+        kwargs={"autocommit": True},  # the one INSERT per request is its own transaction
+        open=False,
+    )
+    await pool.open(wait=False)
+    app.state.webhook_pool = pool
+    try:
+        yield
+    finally:
+        del app.state.webhook_pool
+        await pool.close()
+
+
+router = APIRouter(tags=["line"], lifespan=webhook_pool)
+
+
+def signature_of(body: bytes, channel_secret: str) -> str:
+    """LINE's signature of a body: base64 of HMAC-SHA256 keyed with the channel secret."""
+    digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signature_ok(body: bytes, signature: str | None, channel_secret: str) -> bool:
+    """Constant-time check of the ``X-Line-Signature`` header against the body."""
+    if not signature:
+        return False
+    expected = signature_of(body, channel_secret).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+@router.post("/line/webhook", summary="LINE Messaging API webhook")
+async def line_webhook(request: Request) -> JSONResponse:
+    # No Depends(): FastAPI runs the sync dependencies of api.deps in the thread pool, three
+    # thread hops per request, which on this hot path cost more than the insert itself.
+    settings: Settings = request.app.state.settings
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return _error(413, "too_large", "request body too large")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, "too_large", "request body too large")
+    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), settings.line_channel_secret):
+        return _error(400, "invalid_signature", "X-Line-Signature is missing or does not match")
+    try:
+        inbound = parse_webhook_body(body)
+    except ValueError:
+        return _error(400, "invalid_body", "body is not a LINE webhook JSON object")
+    await _store(request, inbound)
+    return JSONResponse({"status": "ok", "received": len(inbound)})
+
+
+async def _store(request: Request, inbound: list[InboundEvent]) -> None:
+    state = request.app.state
+    municipality_id = int(state.municipality_id)
+    pool = getattr(state, "webhook_pool", None)
+    if isinstance(pool, AsyncConnectionPool):
+        await store_webhook_events(pool, municipality_id, inbound)
+        return
+    engine: Engine = state.engine
+    await run_in_threadpool(store_webhook_events_sync, engine, municipality_id, inbound)

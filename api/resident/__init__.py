@@ -1,0 +1,1 @@
+"""Web pages for residents without LINE (report, status) and public endpoints."""

@@ -1,1 +1,0 @@
-"""Route modules, one router each."""

@@ -1,0 +1,1 @@
+"""Staff pages and JSON API: map, list, report, trends, disaster HQ, plans, phone entry."""

@@ -1,0 +1,157 @@
+"""Query parameters of the staff desk (map, list, exports) -> a validated ``ReportFilter``.
+
+Bad values answer 422 naming the parameter (``{"error", "field", "message"}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Collection, Mapping
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from api.security import DeskStaff
+from geo.models.reports import CHANNELS, REPORT_STATUSES
+from geo.models.tenancy import CATEGORY_KINDS
+from geo.report_queries import BBox, ReportFilter
+from workflow.desk.auth import StaffIdentity
+from workflow.desk.reports import scope_of
+from workflow.errors import InvalidInputError
+from workflow.reports.create import TOKYO
+
+CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def parse_bbox(raw: str | None) -> BBox | None:
+    """``minlon,minlat,maxlon,maxlat`` (EPSG:4326) -> BBox; None when absent."""
+    if raw is None or raw == "":
+        return None
+    try:
+        values = [float(part) for part in raw.split(",")]
+    except ValueError:
+        values = []
+    ok = len(values) == 4 and all(math.isfinite(v) for v in values)
+    if ok:
+        x0, y0, x1, y1 = values
+        ok = -180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90
+    if not ok:
+        raise InvalidInputError(
+            "bbox は「西経度,南緯度,東経度,北緯度」の4つの数値で指定してください。", field="bbox"
+        )
+    return BBox(*values)
+
+
+def parse_choices(raw: str | None, field: str, allowed: Collection[str]) -> tuple[str, ...]:
+    """A comma-separated list of values from ``allowed``."""
+    values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise InvalidInputError(f"{field} に使えない値です: {bad[0][:40]}", field=field)
+    return values
+
+
+def parse_codes(raw: str | None, field: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
+    if not all(CODE.match(v) for v in values):
+        raise InvalidInputError(f"{field} の指定が正しくありません。", field=field)
+    return values
+
+
+def parse_ids(raw: str | None, field: str) -> tuple[int, ...]:
+    values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
+    if not all(v.isdigit() and len(v) < 18 for v in values):
+        raise InvalidInputError(f"{field} は数値で指定してください。", field=field)
+    return tuple(int(v) for v in values)
+
+
+def parse_flag(raw: str | None, field: str) -> bool | None:
+    value = (raw or "").strip().lower()
+    if value == "":
+        return None
+    if value in TRUE or value in FALSE:
+        return value in TRUE
+    raise InvalidInputError(f"{field} は true か false で指定してください。", field=field)
+
+
+def parse_date(raw: str | None, field: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` date; None when absent."""
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInputError(
+            f"{field} は YYYY-MM-DD の形で指定してください。", field=field
+        ) from None
+
+
+def parse_code(raw: str | None, field: str) -> str | None:
+    """One code (lower-case letters, digits, ``_``); None when absent."""
+    values = parse_codes(raw, field)
+    if len(values) > 1:
+        raise InvalidInputError(f"{field} は1つだけ指定してください。", field=field)
+    return values[0] if values else None
+
+
+def parse_day(raw: str | None, field: str, next_day: bool = False) -> dt.datetime | None:
+    """A ``YYYY-MM-DD`` day in Tokyo -> its start (or the next day's start, for "to")."""
+    day = parse_date(raw, field)
+    if day is None:
+        return None
+    start = dt.datetime.combine(day, dt.time(), tzinfo=TOKYO)
+    return start + dt.timedelta(days=1) if next_day else start
+
+
+def build_filter(who: StaffIdentity, params: Mapping[str, str | None]) -> ReportFilter:
+    """The filter named by query parameters, scoped to the staff member's department."""
+    return ReportFilter(
+        municipality_id=who.municipality_id,
+        department_id=scope_of(who),
+        now=dt.datetime.now(tz=TOKYO),
+        bbox=parse_bbox(params.get("bbox")),
+        statuses=parse_choices(params.get("status"), "status", REPORT_STATUSES),
+        kinds=parse_choices(params.get("kind"), "kind", CATEGORY_KINDS),
+        categories=parse_codes(params.get("category"), "category"),
+        district_ids=parse_ids(params.get("district"), "district"),
+        channels=parse_choices(params.get("channel"), "channel", CHANNELS),
+        urgent=parse_flag(params.get("urgent"), "urgent"),
+        overdue=parse_flag(params.get("overdue"), "overdue"),
+        created_from=parse_day(params.get("from"), "from"),
+        created_to=parse_day(params.get("to"), "to", next_day=True),
+    )
+
+
+def report_filter(
+    who: DeskStaff,
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+    status: Annotated[str | None, Query(description="comma-separated statuses")] = None,
+    kind: str | None = None,
+    category: Annotated[str | None, Query(description="category codes")] = None,
+    district: Annotated[str | None, Query(description="district ids")] = None,
+    channel: str | None = None,
+    urgent: str | None = None,
+    overdue: str | None = None,
+    from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    to: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)")] = None,
+) -> ReportFilter:
+    """The filter of a staff API request (documented parameters)."""
+    params = {
+        "bbox": bbox,
+        "status": status,
+        "kind": kind,
+        "category": category,
+        "district": district,
+        "channel": channel,
+        "urgent": urgent,
+        "overdue": overdue,
+        "from": from_,
+        "to": to,
+    }
+    return build_filter(who, params)
+
+
+FilterDep = Annotated[ReportFilter, Depends(report_filter)]

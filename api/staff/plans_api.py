@@ -1,0 +1,91 @@
+"""Plans JSON API: make a day's plan, read it, download its crew worksheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
+from api.line.notices import planned_notice
+from api.security import CurrentStaff
+from api.staff.plan_schemas import PlanCreate, PlanPublic, plan_public
+from geo.db import session_scope
+from workflow.errors import NotFoundError
+from workflow.plans.plan import PlanLockedError, plan
+from workflow.plans.views import check_plan_access, load_plan_summary, render_plan_worksheets
+
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+
+DayPath = Annotated[dt.date, Path(description="service date YYYY-MM-DD")]
+
+
+def locked_response(exc: PlanLockedError) -> JSONResponse:
+    """409: the crews have started this day, so it cannot be planned again."""
+    body = {"error": exc.code, "field": exc.field, "message": exc.message_ja}
+    return JSONResponse(body, status_code=409)
+
+
+@router.post(
+    "",
+    summary="Plan a day's collection routes (replaces its draft plan)",
+    response_model=PlanPublic,
+    responses={409: {"description": "the plan is locked (crews have started)"}},
+)
+def create_plan(
+    body: PlanCreate,
+    who: CurrentStaff,
+    session: SessionDep,
+    engine: EngineDep,
+    mid: MunicipalityDep,
+) -> PlanPublic | JSONResponse:
+    # A sync endpoint: FastAPI runs it in its threadpool, so the solve never blocks the loop.
+    check_plan_access(session, mid, who, crew_too=False)
+    session.close()  # hold no connection during the solve
+    try:
+        result = plan(engine, mid, body.date, time_limit_s=body.time_limit_s, notice=planned_notice)
+    except PlanLockedError as exc:
+        return locked_response(exc)
+    with session_scope(engine) as fresh:
+        summary = load_plan_summary(fresh, mid, body.date)
+    assert summary is not None
+    return plan_public(summary, result.timings_s)
+
+
+@router.get("/{date}", summary="A day's plan: routes, stops with outcomes, unassigned")
+def get_plan(
+    date: DayPath, who: CurrentStaff, session: SessionDep, mid: MunicipalityDep
+) -> PlanPublic:
+    check_plan_access(session, mid, who, crew_too=True)
+    summary = load_plan_summary(session, mid, date)
+    if summary is None:
+        raise NotFoundError(f"{date:%Y-%m-%d} の収集計画がありません。", field="date")
+    return plan_public(summary)
+
+
+@router.get(
+    "/{date}/worksheets.pdf",
+    summary="The crews' worksheets of a day (PDF, A4 or A3)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_worksheets(
+    date: DayPath,
+    who: CurrentStaff,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
+    paper: Annotated[Literal["A4", "A3"], Query()] = "A4",
+) -> Response:
+    check_plan_access(session, mid, who, crew_too=True)
+    session.close()
+    pdf = render_plan_worksheets(engine, mid, date, settings.base_url, settings.secret_key, paper)
+    name = f"worksheets-{date:%Y-%m-%d}-{paper}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

@@ -1,0 +1,1 @@
+"""Bulky-waste (粗大ごみ) bookings: catalogue, fees, calendar, booking, changes, reminders."""

@@ -1,0 +1,163 @@
+"""Bulky-waste bookings: validate items and date, take a slot atomically, create the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
+from workflow.bookings.calendar import BookingWindow, zone_of
+from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
+from workflow.reports.create import TOKYO, ReportDraft, create_report
+
+MAX_ITEMS_PER_BOOKING = 10
+BULKY_CATEGORY = "bulky_pickup"
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """A pickup request. lon/lat in EPSG:4326; ``service_date`` is an Asia/Tokyo date."""
+
+    lon: float
+    lat: float
+    service_date: dt.date
+    items: tuple[ItemLine, ...]
+    channel: str
+    resident_id: int | None = None
+    address: str | None = None
+    note: str | None = None
+
+
+def _check_lines(items: tuple[ItemLine, ...]) -> None:
+    if not items:
+        raise InvalidInputError("品目を1つ以上選んでください。", field="items")
+    for line in items:
+        if not 1 <= line.quantity <= MAX_ITEMS_PER_BOOKING:
+            raise InvalidInputError("数量は1〜10でお願いします。", field="items.quantity")
+    if sum(line.quantity for line in items) > MAX_ITEMS_PER_BOOKING:
+        raise InvalidInputError("1回の申込は10点までです。", field="items")
+
+
+def _load_items(
+    session: Session, municipality_id: int, items: tuple[ItemLine, ...]
+) -> dict[int, BulkyItem]:
+    ids = {line.item_id for line in items}
+    found = {
+        i.id: i
+        for i in session.scalars(
+            select(BulkyItem).where(
+                BulkyItem.municipality_id == municipality_id, BulkyItem.id.in_(ids)
+            )
+        )
+    }
+    for item_id in ids - found.keys():
+        raise NotFoundError(f"品目（ID {item_id}）が見つかりません。", field="items.item_id")
+    for item in found.values():
+        if not item.accepted:
+            reason = item.refusal_reason or "市では収集できません"
+            raise InvalidInputError(f"「{item.name}」は{reason}。", field="items.item_id")
+    return found
+
+
+def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date) -> None:
+    """Take one slot of a zone-day atomically; the row lock serialises concurrent bookings.
+
+    Raises:
+        CapacityFullError: the day is full (「満枠」).
+        InvalidInputError: the zone does not collect on that day, or the day is closed.
+    """
+    taken = session.execute(
+        text(
+            "UPDATE collection_day SET booked = booked + 1 WHERE municipality_id = :m "
+            "AND zone_id = :z AND service_date = :d AND NOT closed AND booked < capacity "
+            "RETURNING booked"
+        ),
+        {"m": municipality_id, "z": zone_id, "d": day},
+    ).first()
+    if taken is not None:
+        return
+    exists = session.get(CollectionDay, (municipality_id, zone_id, day))
+    if exists is None:
+        raise InvalidInputError("その日はこの地域の収集日ではありません。", field="service_date")
+    if exists.closed:
+        reason = exists.closed_reason or "休業日"
+        raise InvalidInputError(
+            f"その日は{reason}のため収集をお休みします。別の日をお選びください。",
+            field="service_date",
+        )
+    raise CapacityFullError(
+        "申し訳ありません。その日は満枠です。別の日をお選びください。", field="service_date"
+    )
+
+
+def book(
+    session: Session,
+    municipality_id: int,
+    request: BookingRequest,
+    today: dt.date | None = None,
+    window: BookingWindow | None = None,
+) -> Booking:
+    """Book a pickup inside the caller's transaction (report of kind bulky + booking + items).
+
+    Raises:
+        OutsideAreaError: the place is outside every collection zone.
+        InvalidInputError / NotFoundError: bad items, quantity or date.
+        CapacityFullError: no slot left that day.
+    """
+    today = today or dt.datetime.now(tz=TOKYO).date()
+    window = window or BookingWindow()
+    _check_lines(request.items)
+    items = _load_items(session, municipality_id, request.items)
+    zone_id, _zone_name = zone_of(session, municipality_id, request.lon, request.lat)
+    ahead = (request.service_date - today).days
+    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+        raise InvalidInputError(
+            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を選んでください。",
+            field="service_date",
+        )
+    take_slot(session, municipality_id, zone_id, request.service_date)
+    report = create_report(
+        session,
+        municipality_id,
+        ReportDraft(
+            BULKY_CATEGORY,
+            request.lon,
+            request.lat,
+            request.channel,
+            address=request.address,
+            resident_id=request.resident_id,
+        ),
+    )
+    booking = Booking(
+        municipality_id=municipality_id,
+        report_id=report.id,
+        zone_id=zone_id,
+        service_date=request.service_date,
+        resident_id=request.resident_id,
+        fee_total_yen=sum((items[x.item_id].fee_yen or 0) * x.quantity for x in request.items),
+        size_points_total=sum(items[x.item_id].size_points * x.quantity for x in request.items),
+        resident_note=request.note,
+    )
+    session.add(booking)
+    session.flush()
+    session.add_all(
+        BookingItem(
+            municipality_id=municipality_id,
+            booking_id=booking.id,
+            item_id=x.item_id,
+            quantity=x.quantity,
+            fee_yen=items[x.item_id].fee_yen or 0,
+            size_points=items[x.item_id].size_points,
+        )
+        for x in request.items
+    )
+    return booking

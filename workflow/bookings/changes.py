@@ -1,0 +1,226 @@
+"""Changing a bulky-waste booking: cancel, move to another day, record the payment.
+
+Cancel and move are allowed until 17:00 two working days before the collection date
+(Asia/Tokyo), when the day's worksheets are being prepared. Each change runs inside the
+caller's transaction: the booking row is locked, the slot counts and the report's audit trail
+change together, so a failure leaves nothing half done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.models import Booking, Department, Report, StatusHistory
+from geo.models.bulky import PAYMENT_STATUSES
+from workflow.bookings import texts
+from workflow.bookings.book import take_slot
+from workflow.bookings.calendar import BookingWindow, change_deadline
+from workflow.bookings.views import BookingView, booking_view, find_booking
+from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
+from workflow.reports.create import TOKYO
+from workflow.reports.transitions import Actor, transition
+
+CANCEL_TO_STATUS = "rejected"  # report_status has no 'cancelled'; see cancel_booking
+STATUS_JA = {"cancelled": "取り消し済み", "collected": "収集済み", "not_out": "未排出で処理済み"}
+
+
+def _load_for(
+    session: Session, municipality_id: int, receipt_no: str, actor: Actor, resident_id: int | None
+) -> Booking:
+    booking = find_booking(session, municipality_id, receipt_no, lock=True)
+    if resident_id is not None and booking.resident_id != resident_id:
+        # A resident must not learn that someone else's number exists.
+        raise NotFoundError(f"受付番号「{receipt_no}」の予約が見つかりません。", field="receipt_no")
+    if actor.department_id is not None:
+        report = session.get_one(Report, (municipality_id, booking.report_id))
+        if report.department_id != actor.department_id:
+            raise ForbiddenError("粗大ごみの予約は環境課の職員のみ変更できます。", field="staff")
+    return booking
+
+
+def _load_changeable(
+    session: Session,
+    municipality_id: int,
+    receipt_no: str,
+    action: str,
+    now: dt.datetime,
+    resident_id: int | None,
+    actor: Actor,
+) -> Booking:
+    booking = _load_for(session, municipality_id, receipt_no, actor, resident_id)
+    if booking.status != "booked":
+        raise InvalidInputError(
+            f"この予約はすでに{STATUS_JA.get(booking.status, booking.status)}です。", field="status"
+        )
+    deadline = change_deadline(booking.service_date, TOKYO)
+    if now > deadline:
+        report = session.get_one(Report, (municipality_id, booking.report_id))
+        department = session.get_one(Department, (municipality_id, report.department_id))
+        raise InvalidInputError(
+            texts.too_late_text(action, deadline, department.phone or "市役所"),
+            field="service_date",
+        )
+    return booking
+
+
+def release_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date) -> None:
+    """Give one slot of a zone-day back (``booked - 1``; the CHECK keeps it >= 0)."""
+    session.execute(
+        text(
+            "UPDATE collection_day SET booked = booked - 1 WHERE municipality_id = :m "
+            "AND zone_id = :z AND service_date = :d"
+        ),
+        {"m": municipality_id, "z": zone_id, "d": day},
+    )
+
+
+def cancel_booking(
+    session: Session,
+    municipality_id: int,
+    receipt_no: str,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    resident_id: int | None = None,
+) -> BookingView:
+    """Cancel a booking before the cut-off and give its slot back, in the caller's transaction.
+
+    The booking becomes ``cancelled``; its report is closed as ``rejected`` (grey, off the
+    working map and out of route planning) with a history note saying it was a cancellation,
+    not a refusal. No status notice is queued: the channel that cancels confirms it itself.
+    Pending reminders of the booking are dropped.
+
+    Args:
+        session: open session; the caller commits.
+        municipality_id: tenant.
+        receipt_no: the booking's receipt number (``B-2026-000123``).
+        actor: who cancels (staff, or ``resident:line``).
+        now: current time (aware).
+        resident_id: when a resident acts, their id; other residents' bookings are not found.
+
+    Raises:
+        NotFoundError: no such booking (or not the resident's).
+        InvalidInputError: already cancelled or collected, or past the cut-off.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    booking = _load_changeable(
+        session, municipality_id, receipt_no, "取消", now, resident_id, actor
+    )
+    release_slot(session, municipality_id, booking.zone_id, booking.service_date)
+    booking.status, booking.cancelled_at = "cancelled", now
+    transition(
+        session,
+        municipality_id,
+        booking.report_id,
+        CANCEL_TO_STATUS,
+        actor,
+        note=texts.CANCEL_NOTE.format(by=actor.label),
+        now=now,
+    )
+    session.execute(
+        text(
+            "DELETE FROM outbox_message WHERE municipality_id = :m AND report_id = :r "
+            "AND purpose = 'reminder' AND status = 'pending'"
+        ),
+        {"m": municipality_id, "r": booking.report_id},
+    )
+    session.flush()
+    return booking_view(session, booking, now)
+
+
+def _lock_days(session: Session, municipality_id: int, zone_id: int, days: list[dt.date]) -> None:
+    # Lock both zone-days in date order so two opposite moves cannot deadlock.
+    session.execute(
+        text(
+            "SELECT 1 FROM collection_day WHERE municipality_id = :m AND zone_id = :z "
+            "AND service_date = ANY(:days) ORDER BY service_date FOR UPDATE"
+        ),
+        {"m": municipality_id, "z": zone_id, "days": sorted(days)},
+    )
+
+
+def reschedule_booking(
+    session: Session,
+    municipality_id: int,
+    receipt_no: str,
+    new_date: dt.date,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    resident_id: int | None = None,
+) -> BookingView:
+    """Move a booking to another collection day of its zone before the cut-off.
+
+    The new day's slot is taken and the old one released in the same transaction.
+
+    Raises:
+        NotFoundError: no such booking.
+        InvalidInputError: past the cut-off, same date, outside the window, not a collection day.
+        CapacityFullError: the new day is full.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    booking = _load_changeable(
+        session, municipality_id, receipt_no, "日程変更", now, resident_id, actor
+    )
+    if new_date == booking.service_date:
+        raise InvalidInputError(
+            "現在と同じ収集日です。別の日を選んでください。", field="service_date"
+        )
+    window = BookingWindow()
+    ahead = (new_date - now.astimezone(TOKYO).date()).days
+    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+        raise InvalidInputError(
+            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を"
+            "選んでください。",
+            field="service_date",
+        )
+    old = booking.service_date
+    _lock_days(session, municipality_id, booking.zone_id, [old, new_date])
+    take_slot(session, municipality_id, booking.zone_id, new_date)
+    release_slot(session, municipality_id, booking.zone_id, old)
+    booking.service_date = new_date
+    report = session.get_one(Report, (municipality_id, booking.report_id))
+    session.add(
+        StatusHistory(
+            municipality_id=municipality_id,
+            report_id=report.id,
+            from_status=report.status,
+            to_status=report.status,
+            staff_user_id=actor.staff_user_id,
+            actor=actor.label,
+            note=texts.RESCHEDULE_NOTE.format(
+                old=texts.date_ja(old), new=texts.date_ja(new_date), by=actor.label
+            ),
+            changed_at=now,
+        )
+    )
+    report.updated_at = now
+    session.flush()
+    return booking_view(session, booking, now)
+
+
+def set_payment_status(
+    session: Session,
+    municipality_id: int,
+    receipt_no: str,
+    payment_status: str,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> BookingView:
+    """Record how the fee is paid: ``unpaid``, ``ticket`` (処理券) or ``paid_online``.
+
+    Raises:
+        NotFoundError: no such booking.
+        ForbiddenError: the actor is limited to another department.
+        InvalidInputError: unknown payment status.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    if payment_status not in PAYMENT_STATUSES:
+        raise InvalidInputError(
+            "支払状況は unpaid / ticket / paid_online のいずれかです。", field="payment_status"
+        )
+    booking = _load_for(session, municipality_id, receipt_no, actor, None)
+    booking.payment_status = payment_status
+    session.flush()
+    return booking_view(session, booking, now)

@@ -1,0 +1,174 @@
+"""Bulky-waste bookings at the desk (phone entry, look-up, who may act) and for LINE residents.
+
+Use cases take an open session and run inside the caller's transaction (the API wraps each
+call in ``session.begin()``; the LINE processor in its own). Personal data goes only to
+``resident_contact``; the report and booking rows carry ids, never names or phone numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from geo.models import Booking, Resident, ResidentContact
+from workflow.bookings.book import BULKY_CATEGORY, BookingRequest, ItemLine, book
+from workflow.bookings.calendar import BookingWindow
+from workflow.bookings.contact import MAX_NAME_CHARS, clean_name, clean_phone
+from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
+from workflow.desk.auth import StaffIdentity
+from workflow.errors import ForbiddenError, InvalidInputError
+from workflow.reports.create import TOKYO, get_category
+from workflow.reports.transitions import Actor
+
+
+@dataclass(frozen=True)
+class PhoneBooking:
+    """A booking taken on the phone. lon/lat in EPSG:4326; date in Asia/Tokyo."""
+
+    lon: float
+    lat: float
+    service_date: dt.date
+    items: tuple[ItemLine, ...]
+    contact: Contact
+    note: str | None = None
+
+
+def require_bulky_desk(session: Session, municipality_id: int, who: StaffIdentity) -> None:
+    """Only admins and staff of the department that owns bulky waste (環境課) may book.
+
+    Raises:
+        ForbiddenError: the staff member belongs to another department or is a crew member.
+    """
+    category = get_category(session, municipality_id, BULKY_CATEGORY)
+    if who.is_admin or (who.role == "staff" and who.department_id == category.department_id):
+        return
+    raise ForbiddenError("粗大ごみの受付は環境課の職員のみ行えます。", field="staff")
+
+
+def check_contact(contact: Contact) -> Contact:
+    """Trimmed, width-normalised contact details.
+
+    Raises:
+        InvalidInputError: name missing or too long, phone not a Japanese number, address too long.
+    """
+    name = clean_name(contact.name)
+    phone = clean_phone(contact.phone)
+    address = unicodedata.normalize("NFKC", contact.address or "").strip() or None
+    if name is None:
+        raise InvalidInputError(
+            f"お名前を{MAX_NAME_CHARS}文字以内で入力してください。", field="name"
+        )
+    if phone is None:
+        raise InvalidInputError(
+            "電話番号は市外局番から入力してください（例：042-523-2111）。", field="phone"
+        )
+    if address is not None and len(address) > 200:
+        raise InvalidInputError("住所は200文字以内で入力してください。", field="address")
+    return Contact(name, phone, address)
+
+
+def book_by_phone(
+    session: Session,
+    municipality_id: int,
+    request: PhoneBooking,
+    who: StaffIdentity,
+    now: dt.datetime | None = None,
+) -> BookingView:
+    """Book a pickup for a caller without LINE: resident + contact + booking, one transaction.
+
+    Args:
+        session: open session; the caller commits, or rolls back on any error.
+        municipality_id: tenant.
+        request: place (EPSG:4326), date, items and the caller's contact details.
+        who: the staff member taking the call.
+        now: current time (aware); decides today's booking window.
+
+    Raises:
+        ForbiddenError: not 環境課 or admin.
+        InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    require_bulky_desk(session, municipality_id, who)
+    contact = check_contact(request.contact)
+    if request.note and len(request.note) > 500:
+        raise InvalidInputError("備考は500文字以内で入力してください。", field="note")
+    resident = Resident(municipality_id=municipality_id, line_user_id=None, following=False)
+    session.add(resident)
+    session.flush()
+    session.add(
+        ResidentContact(
+            municipality_id=municipality_id,
+            resident_id=resident.id,
+            name=contact.name,
+            phone=contact.phone,
+            address=contact.address,
+        )
+    )
+    booking = book(
+        session,
+        municipality_id,
+        BookingRequest(
+            request.lon,
+            request.lat,
+            request.service_date,
+            request.items,
+            channel="phone",
+            resident_id=resident.id,
+            address=contact.address,
+            note=request.note,
+        ),
+        today=now.astimezone(TOKYO).date(),
+        window=BookingWindow(),
+    )
+    session.flush()
+    return booking_view(session, booking, now)
+
+
+def get_booking(
+    session: Session,
+    municipality_id: int,
+    receipt_no: str,
+    who: StaffIdentity,
+    now: dt.datetime | None = None,
+) -> BookingView:
+    """The booking with ``receipt_no`` for the desk (includes the caller's contact details).
+
+    Raises:
+        ForbiddenError: not 環境課 or admin.
+        NotFoundError: no such booking.
+    """
+    require_bulky_desk(session, municipality_id, who)
+    booking = find_booking(session, municipality_id, receipt_no)
+    return booking_view(session, booking, now or dt.datetime.now(tz=TOKYO))
+
+
+def staff_actor(who: StaffIdentity) -> Actor:
+    """The audit-trail actor of a staff member, limited to their department unless admin."""
+    return Actor(
+        label=f"staff:{who.username}",
+        staff_user_id=who.id,
+        department_id=None if who.is_admin else who.department_id,
+    )
+
+
+def book_for_resident(
+    session: Session,
+    municipality_id: int,
+    request: BookingRequest,
+    now: dt.datetime | None = None,
+) -> BookingView:
+    """Book for a resident known to us (LINE or web) and return the receipt view.
+
+    The LINE dialogue's last step: ``request.resident_id`` is the resident, ``channel`` is
+    ``line`` or ``web``; the view's ``facts`` feed ``booking_texts.receipt_text``.
+
+    Raises:
+        InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    booking: Booking = book(session, municipality_id, request, today=now.astimezone(TOKYO).date())
+    session.flush()
+    return booking_view(session, booking, now)

@@ -1,0 +1,1 @@
+"""The demo town 立川市 and plausible demo reports."""

@@ -1,0 +1,317 @@
+"""Load the demo town 立川市 from the open data in ``data/tachikawa`` (idempotent)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geo.areas import as_multipolygon, build_voronoi_cells
+from geo.convert import from_db, point_ewkt, to_ewkt
+from geo.models import (
+    BulkyItem,
+    Category,
+    CollectionZone,
+    Department,
+    District,
+    EvacuationSite,
+    Facility,
+    Municipality,
+    RoadVertex,
+    StaffUser,
+    Vehicle,
+)
+from geo.osm_graph import read_graphml
+from geo.roads import nearest_vertex, store_road_graph
+from machi.settings import PROJECT_ROOT
+from workflow.bookings.calendar import ensure_calendar
+from workflow.bookings.textnorm import normalize_ja
+from workflow.demo import data as d
+from workflow.desk.passwords import hash_password
+from workflow.reports.create import TOKYO
+
+DATA_DIR = PROJECT_ROOT / "data" / "tachikawa"
+HAZARD_COLUMNS = (
+    "洪水",
+    "崖崩れ、土石流及び地滑り",
+    "高潮",
+    "地震",
+    "津波",
+    "大規模な火事",
+    "内水氾濫",
+    "火山現象",
+)
+CALENDAR_DAYS = 56
+
+
+@dataclass(frozen=True)
+class DemoLoadResult:
+    loaded: bool
+    municipality_id: int
+    counts: dict[str, int]
+
+
+def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResult:
+    """Load 立川市 once; a second call only tops up the calendar and changes nothing else.
+
+    Args:
+        session: open session; the caller's transaction makes the load all-or-nothing.
+        data_dir: folder with the Tachikawa open-data files.
+    """
+    mid = d.MUNICIPALITY_ID
+    today = dt.datetime.now(tz=TOKYO).date()
+    if session.get(Municipality, mid) is not None:
+        ensure_calendar(session, mid, today, CALENDAR_DAYS)
+        return DemoLoadResult(False, mid, count_rows(session, mid))
+    boundary = _load_municipality(session, data_dir)
+    departments = _load_departments(session, mid)
+    _load_districts(session, mid, data_dir, boundary)
+    _load_evacuation_sites(session, mid, data_dir)
+    graph = read_graphml(data_dir / "tachikawa_drive_osm_2021.graphml")
+    store_road_graph(session, mid, graph)
+    _load_items(session, mid, data_dir)
+    _load_zones(session, mid)
+    ensure_calendar(session, mid, today, CALENDAR_DAYS)
+    _load_fleet(session, mid)
+    _load_staff(session, mid, departments)
+    session.flush()
+    return DemoLoadResult(True, mid, count_rows(session, mid))
+
+
+COUNTED_TABLES = (
+    "district",
+    "evacuation_site",
+    "department",
+    "category",
+    "staff_user",
+    "bulky_item",
+    "collection_zone",
+    "collection_day",
+    "facility",
+    "vehicle",
+    "road_vertex",
+    "road_edge",
+)
+
+
+def count_rows(session: Session, municipality_id: int) -> dict[str, int]:
+    """Rows per demo table for the municipality (used by ``machi demo load`` and tests)."""
+    return {
+        table: int(
+            session.execute(
+                text(f"SELECT count(*) FROM {table} WHERE municipality_id = :m"),
+                {"m": municipality_id},
+            ).scalar_one()
+        )
+        for table in COUNTED_TABLES
+    }
+
+
+def _load_municipality(session: Session, data_dir: Path) -> BaseGeometry:
+    collection = json.loads((data_dir / "tachikawa_boundary_n03.geojson").read_text("utf-8"))
+    boundary = unary_union([shape(f["geometry"]) for f in collection["features"]])
+    session.add(Municipality(**d.MUNICIPALITY, boundary=to_ewkt(as_multipolygon(boundary))))
+    session.flush()
+    return boundary
+
+
+def _load_departments(session: Session, mid: int) -> dict[str, int]:
+    departments = {}
+    for code, name, phone in d.DEPARTMENTS:
+        dept = Department(municipality_id=mid, code=code, name=name, phone=phone)
+        session.add(dept)
+        session.flush()
+        departments[code] = dept.id
+    for order, (dept_code, code, name, kind, hours) in enumerate(d.CATEGORIES):
+        session.add(
+            Category(
+                municipality_id=mid,
+                department_id=departments[dept_code],
+                code=code,
+                name=name,
+                kind=kind,
+                target_hours=hours,
+                sort_order=order,
+            )
+        )
+    return departments
+
+
+def _load_districts(session: Session, mid: int, data_dir: Path, boundary: BaseGeometry) -> None:
+    rows = json.loads((data_dir / "tachikawa_chome_points_geolonia.json").read_text("utf-8"))
+    names = [r["town"] + r["koaza"] for r in rows]
+    points = [Point(r["lng"], r["lat"]) for r in rows]
+    for i, cell in enumerate(build_voronoi_cells(names, points, boundary), start=1):
+        town = next(
+            (z for _, _, towns, _ in d.ZONES for z in towns if cell.name.startswith(z)), cell.name
+        )
+        session.add(
+            District(
+                municipality_id=mid,
+                code=f"{i:03d}",
+                name=cell.name,
+                town=town,
+                geom=to_ewkt(cell.polygon),
+                label_point=to_ewkt(cell.point),
+                approximate=True,
+            )
+        )
+
+
+def _load_evacuation_sites(session: Session, mid: int, data_dir: Path) -> None:
+    path = data_dir / "tachikawa_designated_emergency_evacuation_sites_gsi.csv"
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            session.add(
+                EvacuationSite(
+                    municipality_id=mid,
+                    code=row["共通ID"],
+                    name=row["施設・場所名"],
+                    address=row["住所"],
+                    hazards=[h for h in HAZARD_COLUMNS if row[h].strip() == "1"],
+                    location=point_ewkt(float(row["経度"]), float(row["緯度"])),
+                )
+            )
+
+
+def _official_item(mid: int, row: dict[str, str]) -> BulkyItem:
+    name, klass, points = row["品目"], row["分別区分"], row["ポイント"].strip()
+    accepted = klass == "粗大ごみ"
+    low = int(points.split("～")[0]) if points else None
+    note = row["注意点_抜粋"] or None
+    if points and "～" in points:
+        note = f"{points}ポイント（大きさによる）" + (f"。{note}" if note else "")
+    return BulkyItem(
+        municipality_id=mid,
+        name=name,
+        kana=None,
+        synonyms=[],
+        search_key=normalize_ja(name),
+        fee_yen=int(row["粗大ごみ回収料金_円"]) if accepted else None,
+        fee_points=low,
+        size_points=max(1, min(low or 1, 6)),
+        accepted=accepted,
+        sorting_class=klass,
+        refusal_reason=None if accepted else "市では収集できません",
+        alternative=None
+        if accepted
+        else (row["注意点_抜粋"] or "販売店又は専門業者に依頼してください"),
+        note=note,
+        source="official",
+    )
+
+
+def _load_items(session: Session, mid: int, data_dir: Path) -> None:
+    with (data_dir / "tachikawa_bulky_waste_fee_sample.csv").open(encoding="utf-8") as fh:
+        official = [_official_item(mid, row) for row in csv.DictReader(fh)]
+    session.add_all(official)
+    names = {i.name for i in official}
+    for name, kana, synonyms, fee, size in d.SUPPLEMENT_ITEMS:
+        if name not in names:
+            session.add(_supplement(mid, name, kana, synonyms, fee, size, None, None))
+    for name, kana, synonyms, reason, alternative in d.REFUSED_ITEMS:
+        if name not in names:
+            session.add(_supplement(mid, name, kana, synonyms, None, 0, reason, alternative))
+
+
+def _supplement(
+    mid: int,
+    name: str,
+    kana: str,
+    synonyms: tuple[str, ...],
+    fee: int | None,
+    size: int,
+    reason: str | None,
+    alternative: str | None,
+) -> BulkyItem:
+    key = " ".join(normalize_ja(x) for x in (name, kana, *synonyms))
+    return BulkyItem(
+        municipality_id=mid,
+        name=name,
+        kana=kana,
+        synonyms=list(synonyms),
+        search_key=key,
+        fee_yen=fee,
+        fee_points=fee // 100 if fee else None,
+        size_points=max(size, 1),
+        accepted=reason is None,
+        sorting_class="粗大ごみ" if reason is None else "家電リサイクル法対象品等",
+        refusal_reason=reason,
+        alternative=alternative,
+        note="公式品目表の抜粋にない品目の補足（料金は目安）",
+        source="supplement",
+    )
+
+
+def _load_zones(session: Session, mid: int) -> None:
+    districts = session.scalars(select(District).where(District.municipality_id == mid)).all()
+    for code, name, towns, weekdays in d.ZONES:
+        cells = [from_db(x.geom) for x in districts if x.town in towns]
+        session.add(
+            CollectionZone(
+                municipality_id=mid,
+                code=code,
+                name=name,
+                weekdays=list(weekdays),
+                daily_capacity=d.ZONE_DAILY_CAPACITY,
+                geom=to_ewkt(as_multipolygon(unary_union(cells))),
+            )
+        )
+    session.flush()
+
+
+def _load_fleet(session: Session, mid: int) -> None:
+    district = session.scalars(
+        select(District).where(
+            District.municipality_id == mid, District.name == d.FACILITY["district"]
+        )
+    ).one()
+    point = from_db(district.label_point)
+    assert isinstance(point, Point)
+    vertex = session.get_one(RoadVertex, (mid, nearest_vertex(session, mid, point.x, point.y)))
+    facility = Facility(
+        municipality_id=mid,
+        code=d.FACILITY["code"],
+        name=d.FACILITY["name"],
+        address=d.FACILITY["address"],
+        is_depot=True,
+        is_disposal=True,
+        location=vertex.geom,
+    )
+    session.add(facility)
+    session.flush()
+    for code, name, capacity, start, end, crew in d.TRUCKS:
+        session.add(
+            Vehicle(
+                municipality_id=mid,
+                code=code,
+                name=name,
+                capacity_points=capacity,
+                shift_start=start,
+                shift_end=end,
+                depot_id=facility.id,
+                crew_names=crew,
+            )
+        )
+
+
+def _load_staff(session: Session, mid: int, departments: dict[str, int]) -> None:
+    for username, password, display, role, dept in d.STAFF:
+        session.add(
+            StaffUser(
+                municipality_id=mid,
+                username=username,
+                display_name=display,
+                password_hash=hash_password(password),
+                role=role,
+                department_id=departments[dept] if dept else None,
+            )
+        )

@@ -1,0 +1,1 @@
+"""Staff desk use cases: reports, the triage map view, trends, staff sign-in."""

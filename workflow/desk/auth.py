@@ -1,0 +1,124 @@
+"""Staff authentication with lockout after repeated failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geo.models import StaffUser
+from workflow.desk.passwords import hash_password, verify_password
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified when the user does not exist, so both paths cost one argon2 verification."""
+    return hash_password(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """Who is acting: enough to scope every query, no secrets."""
+
+    id: int
+    municipality_id: int
+    username: str
+    display_name: str
+    role: str
+    department_id: int | None
+    department_name: str | None
+    disaster_hq: bool = False  # the department owns the disaster categories (防災)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def may_run_disaster_hq(self) -> bool:
+        """Admins and staff of the department handling disaster reports run disaster mode."""
+        return self.role == "admin" or (self.role == "staff" and self.disaster_hq)
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    identity: StaffIdentity | None
+    locked_until: dt.datetime | None = None
+
+
+# The department's name, and whether it owns a disaster category (it then staffs the HQ).
+_DEPARTMENT_SQL = text(
+    "SELECT d.name, EXISTS (SELECT 1 FROM category c WHERE c.municipality_id = d.municipality_id "
+    "AND c.department_id = d.id AND c.kind = 'disaster') AS disaster_hq "
+    "FROM department d WHERE d.municipality_id = :m AND d.id = :d"
+)
+
+
+def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
+    """The identity of a staff row (department name and disaster-HQ duty looked up)."""
+    department = (
+        session.execute(_DEPARTMENT_SQL, {"m": user.municipality_id, "d": user.department_id})
+        .mappings()
+        .first()
+        if user.department_id is not None
+        else None
+    )
+    return StaffIdentity(
+        id=user.id,
+        municipality_id=user.municipality_id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        department_id=user.department_id,
+        department_name=str(department["name"]) if department else None,
+        disaster_hq=bool(department["disaster_hq"]) if department else False,
+    )
+
+
+def load_identity(session: Session, municipality_id: int, user_id: int) -> StaffIdentity | None:
+    """The identity of an active staff user, or None (deleted or deactivated)."""
+    user = session.get(StaffUser, (municipality_id, user_id))
+    if user is None or not user.active:
+        return None
+    return identity_of(session, user)
+
+
+def authenticate(
+    session: Session, municipality_id: int, username: str, password: str, now: dt.datetime
+) -> LoginOutcome:
+    """Check a username and password in the caller's transaction (it records failures).
+
+    After ``MAX_FAILURES`` wrong passwords in a row the account is locked for ``LOCKOUT``;
+    while locked even the right password is refused.
+
+    Args:
+        session: open session; the caller commits (failure counts must persist).
+        municipality_id: tenant.
+        username: login name.
+        password: password as typed.
+        now: current time (aware).
+    """
+    user = session.scalars(
+        select(StaffUser)
+        .where(StaffUser.municipality_id == municipality_id, StaffUser.username == username)
+        .with_for_update()
+    ).first()
+    if user is None or not user.active:
+        verify_password(_dummy_hash(), password)
+        return LoginOutcome(None)
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginOutcome(None, locked_until=user.locked_until)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            return LoginOutcome(None, locked_until=user.locked_until)
+        return LoginOutcome(None)
+    user.failed_logins, user.locked_until = 0, None
+    return LoginOutcome(identity_of(session, user))

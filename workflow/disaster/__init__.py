@@ -1,0 +1,1 @@
+"""Disaster HQ (災害対策本部): disaster mode, the live list, segment pushes."""

@@ -1,0 +1,1 @@
+"""Daily collection plans: solve, store, read, route map, crew worksheets."""

@@ -1,0 +1,146 @@
+"""Gather a stored plan into worksheet values and render the crews' PDF (read only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from print.model import Item, Place, RouteSheet, RouteTotals, StopRow, Street, WorksheetSet
+from workflow.bookings.fees import tickets_for_points
+from workflow.crew.links import stop_url
+from workflow.errors import NotFoundError
+from workflow.reports.create import TOKYO
+
+_STOPS = (
+    "SELECT s.id, s.seq, s.kind, s.eta, rep.receipt_no, rep.address, d.name AS district, "
+    "b.fee_total_yen, b.size_points_total, b.resident_note, "
+    "coalesce(ST_X(rep.location), ST_X(f.location)) AS lon, "
+    "coalesce(ST_Y(rep.location), ST_Y(f.location)) AS lat, "
+    "(SELECT json_agg(json_build_array(it.name, bi.quantity) ORDER BY bi.id) FROM booking_item bi "
+    "JOIN bulky_item it ON it.municipality_id = bi.municipality_id AND it.id = bi.item_id "
+    "WHERE bi.municipality_id = b.municipality_id AND bi.booking_id = b.id) AS items "
+    "FROM route_stop s LEFT JOIN booking b ON b.municipality_id = s.municipality_id "
+    "AND b.id = s.booking_id LEFT JOIN report rep ON rep.municipality_id = b.municipality_id "
+    "AND rep.id = b.report_id LEFT JOIN district d ON d.municipality_id = rep.municipality_id "
+    "AND d.id = rep.district_id LEFT JOIN facility f ON f.municipality_id = s.municipality_id "
+    "AND f.is_disposal AND s.kind = 'unload' "
+    "WHERE s.municipality_id = :m AND s.route_id = :r AND s.kind <> 'depot' ORDER BY s.seq"
+)
+_ROUTES = (
+    "SELECT r.id, v.name, v.crew_names, r.distance_m, r.duration_s, "
+    "ST_AsGeoJSON(r.geom, 6) AS g FROM route r JOIN vehicle v ON v.municipality_id = "
+    "r.municipality_id AND v.id = r.vehicle_id WHERE r.municipality_id = :m AND r.plan_id = :p "
+    "ORDER BY v.code"
+)
+_FACILITIES = (
+    "SELECT name, is_depot, is_disposal, ST_X(location) AS lon, ST_Y(location) AS lat "
+    "FROM facility WHERE municipality_id = :m ORDER BY id"
+)
+_STREETS = (
+    "SELECT ST_AsGeoJSON(e.geom, 6) AS g, e.name, e.highway FROM road_edge e, route r "
+    "WHERE r.municipality_id = :m AND r.id = :r AND e.municipality_id = :m "
+    "AND e.geom && ST_Expand(r.geom, 0.003) AND (e.oneway OR e.source < e.target)"
+)
+
+
+def _stop_row(row: Any, base_url: str, secret: str, mid: int) -> StopRow:
+    points = (row.fee_total_yen or 0) // 100
+    return StopRow(
+        seq=row.seq,
+        eta=row.eta.astimezone(TOKYO),
+        booking_no=row.receipt_no or "",
+        address=row.address or "",
+        lon=row.lon,
+        lat=row.lat,
+        district=row.district or "",
+        qr_url=stop_url(base_url, secret, mid, row.id),
+        items=tuple(Item(name, qty) for name, qty in (row.items or [])),
+        fee_tickets=_tickets(points),
+        fee_yen=row.fee_total_yen or 0,
+        resident_note=row.resident_note or "",
+        size_points=row.size_points_total or 0,
+        kind="unload" if row.kind == "unload" else "pickup",
+    )
+
+
+def _tickets(points: int) -> tuple[tuple[int, int], ...]:
+    """The stickers the resident was told to buy, as (face value in yen, count)."""
+    thousand, three_hundred = tickets_for_points(points)
+    kinds = ((1000, thousand), (300, three_hundred))
+    return tuple((face, count) for face, count in kinds if count)
+
+
+def _coords(geojson: str | None) -> tuple[tuple[float, float], ...]:
+    if not geojson:
+        return ()
+    return tuple((float(x), float(y)) for x, y in json.loads(geojson)["coordinates"])
+
+
+def _route_sheet(
+    session: Session,
+    mid: int,
+    route: Any,
+    depot: Place,
+    disposal: Place | None,
+    base_url: str,
+    secret: str,
+) -> RouteSheet:
+    params = {"m": mid, "r": route.id}
+    stops = tuple(
+        _stop_row(r, base_url, secret, mid) for r in session.execute(text(_STOPS), params)
+    )
+    streets = tuple(
+        Street(_coords(r.g), r.name, r.highway) for r in session.execute(text(_STREETS), params)
+    )
+    pickups = [s for s in stops if s.kind == "pickup"]
+    return RouteSheet(
+        vehicle_name=route.name,
+        crew_names=tuple((route.crew_names or "").split("、")),
+        depot=depot,
+        disposal=disposal,
+        stops=stops,
+        route_line=_coords(route.g),
+        streets=streets,
+        totals=RouteTotals(
+            len(pickups), sum(s.size_points for s in pickups), route.distance_m, route.duration_s
+        ),
+    )
+
+
+def build_worksheet_set(
+    session: Session, mid: int, day: dt.date, base_url: str, secret: str
+) -> WorksheetSet:
+    """Worksheet values for every route of the day's plan.
+
+    Args:
+        session: open session (read only).
+        mid: municipality id.
+        day: service date (Asia/Tokyo).
+        base_url: public base URL for the QR completion links.
+        secret: key that signs the QR links.
+
+    Raises:
+        NotFoundError: no plan for that day.
+    """
+    params = {"m": mid, "d": day}
+    plan_id = session.execute(
+        text("SELECT id FROM route_plan WHERE municipality_id = :m AND service_date = :d"), params
+    ).scalar()
+    if plan_id is None:
+        raise NotFoundError(f"{day:%Y-%m-%d} の収集計画がありません。", field="date")
+    facilities = session.execute(text(_FACILITIES), params).all()
+    depot = next(Place(f.name, f.lon, f.lat) for f in facilities if f.is_depot)
+    disposal = next((Place(f.name, f.lon, f.lat) for f in facilities if f.is_disposal), None)
+    routes = session.execute(text(_ROUTES), {**params, "p": plan_id}).all()
+    town = session.execute(text("SELECT name FROM municipality WHERE id = :m"), params).scalar_one()
+    sheets = tuple(_route_sheet(session, mid, r, depot, disposal, base_url, secret) for r in routes)
+    return WorksheetSet(
+        municipality_name=town,
+        service_date=day,
+        routes=sheets,
+        generated_at=dt.datetime.now(tz=TOKYO),
+    )

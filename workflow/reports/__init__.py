@@ -1,0 +1,1 @@
+"""Reports from every channel: creation, receipts, status changes, follow-ups, photos."""

@@ -1,0 +1,112 @@
+"""Reports: creation with district lookup and receipt number."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.areas_db import find_district, is_inside_municipality
+from geo.convert import point_ewkt
+from geo.models import Category, Municipality, Report, StatusHistory
+from workflow.errors import InvalidInputError, NotFoundError, OutsideAreaError
+from workflow.reports.receipts import next_receipt_no
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What a resident (or staff on their behalf) submits. lon/lat in EPSG:4326."""
+
+    category_code: str
+    lon: float
+    lat: float
+    channel: str
+    description: str | None = None
+    address: str | None = None
+    urgent: bool = False
+    resident_id: int | None = None
+
+
+def get_category(session: Session, municipality_id: int, code: str) -> Category:
+    """The active category with ``code``.
+
+    Raises:
+        NotFoundError: no such active category.
+    """
+    category = session.scalars(
+        select(Category).where(
+            Category.municipality_id == municipality_id,
+            Category.code == code,
+            Category.active.is_(True),
+        )
+    ).first()
+    if category is None:
+        raise NotFoundError("選択された種類は受け付けていません。", field="category")
+    return category
+
+
+def create_report(
+    session: Session, municipality_id: int, draft: ReportDraft, now: dt.datetime | None = None
+) -> Report:
+    """Create a report inside the caller's transaction: check place, find district, number it.
+
+    Args:
+        session: open session; the caller commits.
+        municipality_id: tenant.
+        draft: the submitted values.
+        now: creation time (aware); defaults to the current time.
+
+    Raises:
+        OutsideAreaError: the point is outside the municipality.
+        NotFoundError: unknown category.
+        InvalidInputError: description too long.
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    if draft.description and len(draft.description) > 2000:
+        raise InvalidInputError("説明は2000文字以内でお願いします。", field="description")
+    category = get_category(session, municipality_id, draft.category_code)
+    if not is_inside_municipality(session, municipality_id, draft.lon, draft.lat):
+        town = session.get_one(Municipality, municipality_id)
+        raise OutsideAreaError(
+            f"申し訳ありません。{town.name}の区域外のため受け付けできません。"
+            f"お困りの場合は{town.phone}までお電話ください。",
+            field="location",
+        )
+    district = find_district(session, municipality_id, draft.lon, draft.lat)
+    report = Report(
+        municipality_id=municipality_id,
+        receipt_no=next_receipt_no(
+            session, municipality_id, category.kind, now.astimezone(TOKYO).year
+        ),
+        kind=category.kind,
+        category_id=category.id,
+        department_id=category.department_id,
+        status="received",
+        channel=draft.channel,
+        description=draft.description,
+        location=point_ewkt(draft.lon, draft.lat),
+        address=draft.address or (district.name if district else None),
+        district_id=district.id if district else None,
+        urgent=draft.urgent,
+        resident_id=draft.resident_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(report)
+    session.flush()
+    session.add(
+        StatusHistory(
+            municipality_id=municipality_id,
+            report_id=report.id,
+            from_status=None,
+            to_status="received",
+            actor=f"resident:{draft.channel}",
+            changed_at=now,
+        )
+    )
+    return report

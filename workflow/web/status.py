@@ -1,0 +1,208 @@
+"""The web status page's look-up: receipt number + PIN -> that report's status and history.
+
+Only the report's own facts leave here (category, district, status, dates, the notes staff
+wrote for its reporter); never another resident's description, photos or contact. Wrong
+pairs are recorded (``pin_failure``) and, past a few per receipt number or per client
+within ``WINDOW``, every attempt is refused without checking the PIN, so a 6-digit PIN
+cannot be guessed by trying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.models import PinFailure
+from workflow.desk.passwords import hash_password, verify_password
+from workflow.errors import WorkflowError
+from workflow.reports.create import TOKYO
+
+MAX_FAILURES_PER_RECEIPT: Final = 5
+MAX_FAILURES_PER_CLIENT: Final = 20
+WINDOW: Final = dt.timedelta(minutes=15)
+KEEP_FAILURES: Final = dt.timedelta(days=1)
+MAX_PINS_CHECKED: Final = 20
+
+NOT_FOUND_JA: Final = (
+    "受付番号または確認番号（PIN）が正しくありません。お手元の控えをご確認ください。"
+)
+LOCKED_JA: Final = (
+    "確認に続けて失敗したため、しばらく受け付けを止めています。"
+    "{minutes}分ほどたってからもう一度お試しください。お急ぎの場合は{phone}までお電話ください。"
+)
+
+
+class PinRefusedError(WorkflowError):
+    """No report matches this receipt number and PIN."""
+
+    code = "pin_refused"
+
+
+class PinLockedError(WorkflowError):
+    """Too many wrong attempts for this receipt number or from this client lately."""
+
+    code = "too_many_attempts"
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    status: str  # code: received, in_progress, done, rejected, duplicate
+    changed_at: dt.datetime  # Asia/Tokyo
+    note: str | None  # what staff wrote for the reporter (owner only)
+
+
+@dataclass(frozen=True)
+class WebStatusView:
+    receipt_no: str
+    category_name: str
+    district_name: str | None
+    status: str
+    received_at: dt.datetime  # Asia/Tokyo
+    history: tuple[StatusStep, ...]
+    added: bool  # the PIN was given for joining this report, not for opening it
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified when the receipt number is unknown: both paths cost one argon2 check."""
+    return hash_password(secrets.token_hex(8))
+
+
+def _recent_failures(
+    session: Session, mid: int, column: str, value: str, since: dt.datetime
+) -> int:
+    sql = (
+        f"SELECT count(*) FROM pin_failure WHERE municipality_id = :m AND {column} = :v "
+        "AND failed_at > :since"
+    )
+    return int(session.execute(text(sql), {"m": mid, "v": value, "since": since}).scalar_one())
+
+
+def _locked(session: Session, mid: int, receipt_no: str, client_key: str, now: dt.datetime) -> bool:
+    since = now - WINDOW
+    return (
+        _recent_failures(session, mid, "receipt_no", receipt_no, since) >= MAX_FAILURES_PER_RECEIPT
+        or _recent_failures(session, mid, "client_key", client_key, since)
+        >= MAX_FAILURES_PER_CLIENT
+    )
+
+
+def _matching_pin(session: Session, mid: int, receipt_no: str, pin: str) -> tuple[int, bool] | None:
+    """(report id, added) of the first PIN of this receipt number that matches, or None."""
+    rows = session.execute(
+        text(
+            "SELECT p.report_id, p.pin_hash, p.added FROM report_pin p JOIN report r "
+            "ON r.municipality_id = p.municipality_id AND r.id = p.report_id "
+            "WHERE p.municipality_id = :m AND r.receipt_no = :no ORDER BY p.id LIMIT :limit"
+        ),
+        {"m": mid, "no": receipt_no, "limit": MAX_PINS_CHECKED},
+    ).all()
+    if not rows:
+        verify_password(_dummy_hash(), pin)
+    for row in rows:
+        if verify_password(str(row.pin_hash), pin):
+            return int(row.report_id), bool(row.added)
+    return None
+
+
+def _history(session: Session, mid: int, report_id: int, owner: bool) -> tuple[StatusStep, ...]:
+    rows = session.execute(
+        text(
+            "SELECT to_status, changed_at, note FROM status_history WHERE municipality_id = :m "
+            "AND report_id = :id ORDER BY changed_at, id"
+        ),
+        {"m": mid, "id": report_id},
+    ).all()
+    return tuple(
+        StatusStep(str(r.to_status), r.changed_at.astimezone(TOKYO), r.note if owner else None)
+        for r in rows
+    )
+
+
+def _view(session: Session, mid: int, report_id: int, added: bool) -> WebStatusView:
+    row = session.execute(
+        text(
+            "SELECT r.receipt_no, c.name AS category, d.name AS district, r.status, "
+            "r.created_at FROM report r JOIN category c ON c.municipality_id = "
+            "r.municipality_id AND c.id = r.category_id LEFT JOIN district d ON "
+            "d.municipality_id = r.municipality_id AND d.id = r.district_id "
+            "WHERE r.municipality_id = :m AND r.id = :id"
+        ),
+        {"m": mid, "id": report_id},
+    ).one()
+    return WebStatusView(
+        receipt_no=str(row.receipt_no),
+        category_name=str(row.category),
+        district_name=row.district,
+        status=str(row.status),
+        received_at=row.created_at.astimezone(TOKYO),
+        history=_history(session, mid, report_id, owner=not added),
+        added=added,
+    )
+
+
+def _locked_message(session: Session, mid: int) -> str:
+    phone = session.execute(
+        text("SELECT phone FROM municipality WHERE id = :m"), {"m": mid}
+    ).scalar_one()
+    return LOCKED_JA.format(minutes=int(WINDOW.total_seconds() // 60), phone=phone)
+
+
+def _record_failure(
+    session: Session, mid: int, receipt_no: str, client_key: str, now: dt.datetime
+) -> None:
+    session.add(
+        PinFailure(
+            municipality_id=mid, receipt_no=receipt_no[:24], client_key=client_key, failed_at=now
+        )
+    )
+    session.execute(
+        text("DELETE FROM pin_failure WHERE municipality_id = :m AND failed_at < :old"),
+        {"m": mid, "old": now - KEEP_FAILURES},
+    )
+
+
+def look_up_web_report(
+    session: Session,
+    mid: int,
+    receipt_no: str,
+    pin: str,
+    client_key: str,
+    now: dt.datetime | None = None,
+) -> WebStatusView:
+    """The status of the report this receipt number and PIN open; failures are recorded.
+
+    Args:
+        session: a session with nothing pending; this use case commits it (a failure is
+            written even though the look-up is refused).
+        mid: municipality id.
+        receipt_no: as printed on the receipt (``R-2026-000042``).
+        pin: the digits given with it.
+        client_key: an opaque key of the asking client (a keyed hash of its address).
+        now: aware time of the attempt.
+
+    Raises:
+        PinLockedError: too many wrong attempts lately for this receipt number or client.
+        PinRefusedError: no report matches (unknown receipt number or wrong PIN).
+    """
+    now = now or dt.datetime.now(tz=TOKYO)
+    if session.in_transaction():
+        session.commit()
+    with session.begin():
+        # Attempts on one receipt number queue here, so parallel guesses are all counted.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:m, hashtext(:no))"), {"m": mid, "no": receipt_no}
+        )
+        if _locked(session, mid, receipt_no, client_key, now):
+            raise PinLockedError(_locked_message(session, mid), field="pin")
+        match = _matching_pin(session, mid, receipt_no, pin)
+        if match is not None:
+            return _view(session, mid, *match)
+        _record_failure(session, mid, receipt_no, client_key, now)
+    raise PinRefusedError(NOT_FOUND_JA, field="pin")
