@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url, settings.db_pool_size)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.municipality_id = int(settings.municipality_code)
+    app.state.municipality_id = settings.municipality_id
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(public.router)

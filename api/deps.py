@@ -30,7 +30,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_municipality_id(request: Request) -> int:
-    return int(request.app.state.municipality_id)
+    municipality_id: int = request.app.state.municipality_id
+    return municipality_id
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

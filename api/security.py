@@ -115,7 +115,7 @@ async def optional_staff(
         if data is None:
             return None
         await _check_csrf(request, data)
-    if int(data["mid"]) != int(request.app.state.municipality_id):
+    if int(data["mid"]) != request.app.state.municipality_id:
         return None
     # A blocking DB read: run it off the event loop, or every signed-in request queues here.
     who = await run_in_threadpool(load_identity, session, int(data["mid"]), int(data["uid"]))

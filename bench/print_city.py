@@ -35,11 +35,11 @@ from geo.models import BulkyItem, Resident, Vehicle
 from machi.settings import PROJECT_ROOT, get_settings
 from print.worksheet import Paper, render_worksheets
 from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.clock import today_tokyo
 from workflow.demo.seed import road_points
 from workflow.demo.town import load_demo_town
 from workflow.plans.plan import plan
 from workflow.plans.worksheets import build_worksheet_set
-from workflow.reports.create import TOKYO
 
 
 def parse_args() -> argparse.Namespace:
@@ -187,8 +187,8 @@ def report_print(runs: list[PrintRun], trucks: int, stops: int, paper: Paper) ->
 
 
 def run(engine: Engine, args: argparse.Namespace) -> None:
-    mid = int(get_settings().municipality_code)
-    day = dt.datetime.now(tz=TOKYO).date() + dt.timedelta(days=10)
+    mid = get_settings().municipality_id
+    day = today_tokyo() + dt.timedelta(days=10)
     open_every_zone(engine, mid, day, args.bookings)
     add_trucks(engine, mid, args.trucks)
     started = time.perf_counter()

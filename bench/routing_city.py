@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--cases", help="N:trucks,... (default 50:3,200:8,500:20)")
     parser.add_argument("--workers", type=int, default=1, help="solver processes (cores)")
     args = parser.parse_args()
-    mid = int(get_settings().municipality_code)
+    mid = get_settings().municipality_id
     name = f"machi_bench_{secrets.token_hex(4)}"
     engine = create_engine(create_scratch(name))
     try:

@@ -104,7 +104,7 @@ def demo_seed_reports(
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
-    mid = int(settings.municipality_code)
+    mid = settings.municipality_id
     result = seed_reports_in_batches(engine, mid, n, seed=seed, batch=batch)
     typer.echo(
         f"created {result.created} reports: kinds {result.by_kind}, statuses {result.by_status}"
@@ -120,7 +120,7 @@ def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) 
     settings = get_settings()
     graph = read_graphml(path) if path.suffix == ".graphml" else read_osm_extract(path)
     with session_scope(get_engine(settings.database_url)) as session:
-        result = store_road_graph(session, int(settings.municipality_code), graph)
+        result = store_road_graph(session, settings.municipality_id, graph)
     typer.echo(f"imported {result.vertices} vertices, {result.edges} edges, {result.length_km} km")
 
 
@@ -191,7 +191,7 @@ def plan_day(
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
-    mid, day = int(settings.municipality_code), _parse_date(date)
+    mid, day = settings.municipality_id, _parse_date(date)
     result = plan(engine, mid, day, time_limit, workers=workers, notice=planned_notice)
     typer.echo(
         f"plan {result.plan_id}: {result.routes} trucks, {result.stops} stops, "
@@ -217,7 +217,7 @@ def print_day(
     if size not in ("A4", "A3"):
         raise typer.BadParameter("use A4 or A3", param_hint="--paper")
     settings = get_settings()
-    day, mid = _parse_date(date), int(settings.municipality_code)
+    day, mid = _parse_date(date), settings.municipality_id
     try:
         with session_scope(get_engine(settings.database_url)) as session:
             sheet = build_worksheet_set(session, mid, day, settings.base_url, settings.secret_key)

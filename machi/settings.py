@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # where it defaults to the app's own fake LINE API; set it empty for the real hosts in dev.
     line_api_base: str | None = None
 
-    municipality_code: str = "13202"
+    municipality_code: str = Field(default="13202", pattern=r"^\d{5,6}$")
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     public_base_url: str | None = None
     tile_url: str = GSI_STD_TILES
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+
+    @property
+    def municipality_id(self) -> int:
+        """The served municipality's id: its JIS code (全国地方公共団体コード) as a number."""
+        return int(self.municipality_code)
 
     @model_validator(mode="after")
     def _dev_talks_to_the_in_app_line_api(self) -> Settings:

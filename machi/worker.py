@@ -14,10 +14,10 @@ from geo.db import get_engine, session_scope
 from machi.settings import Settings
 from workflow.bookings.calendar import ensure_calendar
 from workflow.bookings.reminders import queue_reminders
+from workflow.clock import now_tokyo
 from workflow.line.content import LineContentFetcher
 from workflow.line.outbox import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
-from workflow.reports.create import TOKYO
 from workflow.reports.photos import download_pending_photos
 
 log = logging.getLogger("machi.worker")
@@ -25,7 +25,7 @@ CALENDAR_DAYS = 56
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(tz=TOKYO)
+    return now_tokyo()
 
 
 def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
@@ -35,7 +35,7 @@ def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
     configuration = make_configuration(settings.line_channel_access_token, settings.line_api_base)
     sender = LineSender(configuration)
     fetcher = LineContentFetcher(configuration)
-    municipality_id = int(settings.municipality_code)
+    municipality_id = settings.municipality_id
     last_calendar: dt.date | None = None
     log.info("worker started")
     while not stop.is_set():

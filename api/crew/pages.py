@@ -13,6 +13,7 @@ from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
 from api.templating import templates
+from workflow.clock import today_tokyo
 from workflow.crew.links import read_stop_token, stop_token
 from workflow.crew.outcomes import OutcomeNotices, StopNotFoundError, StopOutcome, record_outcomes
 from workflow.crew.views import (
@@ -26,7 +27,6 @@ from workflow.crew.views import (
 from workflow.desk.auth import load_identity
 from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.plans.views import OUTCOME_LABELS_JA, check_plan_access, load_plan_summary
-from workflow.reports.create import TOKYO
 from workflow.reports.images import MAX_PHOTO_BYTES, CleanImage, ImageRejectedError, clean_image
 from workflow.reports.transitions import Actor
 
@@ -45,7 +45,7 @@ def crew_today() -> dt.date:
 
     A dependency, so tests can stand on a plan day without waiting for it.
     """
-    return dt.datetime.now(tz=TOKYO).date()
+    return today_tokyo()
 
 
 TodayDep = Annotated[dt.date, Depends(crew_today)]

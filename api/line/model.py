@@ -11,7 +11,6 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import pydantic
 
@@ -22,8 +21,8 @@ from api.line.bulky.model import (
     DayOption,
     ItemChoice,
 )
+from workflow.clock import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 Message = dict[str, Any]
 """A LINE Messaging API message object as a JSON-able dict (``type`` text / flex ...)."""
 

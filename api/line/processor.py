@@ -70,7 +70,7 @@ def process_pending_events(
 
     When the inbox is drained, dialogues idle for ``FORGET_DIALOGUES_AFTER`` are dropped.
     """
-    municipality_id = int(settings.municipality_code)
+    municipality_id = settings.municipality_id
     failed: list[int] = []
     photo_ids: list[int] = []
     handled = 0

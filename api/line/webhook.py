@@ -104,7 +104,7 @@ async def line_webhook(request: Request) -> JSONResponse:
 
 async def _store(request: Request, inbound: list[InboundEvent]) -> None:
     state = request.app.state
-    municipality_id = int(state.municipality_id)
+    municipality_id = state.municipality_id
     pool = getattr(state, "webhook_pool", None)
     if isinstance(pool, AsyncConnectionPool):
         await store_webhook_events(pool, municipality_id, inbound)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from api.deps import MunicipalityDep, SessionDep
 from workflow.bookings.calendar import zone_calendar
 from workflow.bookings.catalogue import search_items
-from workflow.reports.create import TOKYO
+from workflow.clock import today_tokyo
 
 router = APIRouter(prefix="/api/v1", tags=["bulky waste"])
 
@@ -74,7 +74,7 @@ def get_calendar(
     lon: float = Query(ge=-180, le=180),
     lat: float = Query(ge=-90, le=90),
 ) -> CalendarPublic:
-    today = dt.datetime.now(tz=TOKYO).date()
+    today = today_tokyo()
     calendar = zone_calendar(session, municipality_id, lon, lat, today)
     return CalendarPublic(
         zone=calendar.zone_name,

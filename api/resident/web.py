@@ -195,7 +195,7 @@ def _fields_of(form: FormData) -> ReportFields:
 def _submit(request: Request, flow: str, form: FormData | None) -> Response:
     """The synchronous part of a submission: CSRF, fields, photos, then the use case."""
     settings: Settings = request.app.state.settings
-    mid = int(request.app.state.municipality_id)
+    mid = request.app.state.municipality_id
     with request.app.state.sessionmaker() as session:
         facts = load_web_facts(session, mid)
         refused = _closed_or_unknown(request, facts, flow)

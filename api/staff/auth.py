@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Annotated, Any
 
@@ -21,8 +20,8 @@ from api.security import (
     issue_token,
 )
 from api.templating import templates
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import LoginOutcome, authenticate
-from workflow.reports.create import TOKYO
 
 router = APIRouter(tags=["staff auth"])
 
@@ -61,7 +60,7 @@ def login_submit(
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
         return _login_page(request, "画面の有効期限が切れました。もう一度入力してください。", 403)
     with session.begin():
-        outcome = authenticate(session, mid, username, password, dt.datetime.now(tz=TOKYO))
+        outcome = authenticate(session, mid, username, password, now_tokyo())
     if outcome.identity is None:
         return _login_page(request, _error_text(outcome), 401)
     target = "/crew/" if outcome.identity.role == "crew" else "/staff/"
@@ -95,9 +94,7 @@ def token(
     mid: MunicipalityDep,
 ) -> dict[str, Any]:
     with session.begin():
-        outcome = authenticate(
-            session, mid, form.username, form.password, dt.datetime.now(tz=TOKYO)
-        )
+        outcome = authenticate(session, mid, form.username, form.password, now_tokyo())
     if outcome.identity is None:
         raise HTTPException(
             401, detail=_error_text(outcome), headers={"WWW-Authenticate": "Bearer"}

@@ -20,6 +20,7 @@ from api.staff.texts import DISASTER_ACTION_LABELS_JA
 from api.templating import templates
 from geo.desk_queries import Choice, desk_districts, town_outline
 from maps.triage import build_triage_map
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.disaster.hq import (
     MAX_PUSH_CHARS,
@@ -31,7 +32,6 @@ from workflow.disaster.hq import (
     switch_disaster_mode,
 )
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO
 
 router = APIRouter(include_in_schema=False)
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
@@ -40,7 +40,7 @@ BAD_DISTRICT_JA = "町丁目の指定が正しくありません。"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(tz=TOKYO)
+    return now_tokyo()
 
 
 def _forbidden(request: Request, who: StaffIdentity, message: str) -> Response:

@@ -22,6 +22,7 @@ from api.staff.disaster_views import (
 )
 from api.staff.params import parse_choices, parse_day
 from geo.models.reports import REPORT_STATUSES
+from workflow.clock import now_tokyo
 from workflow.disaster.hq import (
     MAX_DISTRICTS,
     MAX_PUSH_CHARS,
@@ -32,7 +33,6 @@ from workflow.disaster.hq import (
     send_segment,
     switch_disaster_mode,
 )
-from workflow.reports.create import TOKYO
 
 router = APIRouter(prefix="/api/v1/disaster", tags=["disaster HQ"])
 
@@ -53,7 +53,7 @@ class SegmentPushConfirmed(SegmentPushDraft):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(tz=TOKYO)
+    return now_tokyo()
 
 
 @router.get("/mode", summary="Whether disaster mode is on, since when, switched by whom")

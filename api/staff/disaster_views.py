@@ -19,9 +19,9 @@ from api.staff.texts import (
 )
 from geo.disaster_queries import LogEntry
 from machi.settings import Settings
+from workflow.clock import TOKYO
 from workflow.disaster.hq import DisasterMode, HqView, SegmentPreview, SegmentPush
 from workflow.errors import InvalidInputError
-from workflow.reports.create import TOKYO
 
 CONFIRM_PURPOSE = "segment-push"
 CONFIRM_MAX_AGE_S = 15 * 60

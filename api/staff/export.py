@@ -10,7 +10,7 @@ from typing import Any
 from api.staff.texts import CHANNEL_LABELS_JA, CSV_COLUMNS, CSV_CONTACT_COLUMNS, KIND_LABELS_JA
 from geo.report_lists import ContactRow, ReportRow
 from maps.colours import STATUS_LABELS_JA
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -19,6 +19,7 @@ from api.templating import templates
 from geo.desk_queries import desk_categories, desk_districts, town_outline
 from geo.report_lists import SORTS, list_reports
 from maps.triage import build_triage_map, legend_html
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.reports import change_status, scope_of, view_report
 from workflow.errors import (
@@ -28,7 +29,6 @@ from workflow.errors import (
     TransitionError,
     WorkflowError,
 )
-from workflow.reports.create import TOKYO
 from workflow.reports.followups import send_followup
 
 router = APIRouter(tags=["staff desk pages"], include_in_schema=False)

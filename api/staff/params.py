@@ -17,10 +17,10 @@ from api.security import DeskStaff
 from geo.models.reports import CHANNELS, REPORT_STATUSES
 from geo.models.tenancy import CATEGORY_KINDS
 from geo.report_queries import BBox, ReportFilter
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.reports import scope_of
 from workflow.errors import InvalidInputError
-from workflow.reports.create import TOKYO
 
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
@@ -111,7 +111,7 @@ def build_filter(who: StaffIdentity, params: Mapping[str, str | None]) -> Report
     return ReportFilter(
         municipality_id=who.municipality_id,
         department_id=scope_of(who),
-        now=dt.datetime.now(tz=TOKYO),
+        now=now_tokyo(),
         bbox=parse_bbox(params.get("bbox")),
         statuses=parse_choices(params.get("status"), "status", REPORT_STATUSES),
         kinds=parse_choices(params.get("kind"), "kind", CATEGORY_KINDS),

@@ -15,6 +15,7 @@ from api.line.notices import planned_notice, status_notice
 from api.security import OptionalStaff
 from api.templating import templates
 from maps.colours import truck_colour
+from workflow.clock import today_tokyo
 from workflow.crew.outcomes import OutcomeNotices, StopOutcome, check_outcome, record_outcomes
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -29,7 +30,6 @@ from workflow.plans.views import (
     list_days,
     load_plan_summary,
 )
-from workflow.reports.create import TOKYO
 from workflow.reports.transitions import Actor
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ FLASH = {
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(tz=TOKYO).date()
+    return today_tokyo()
 
 
 def _refused(

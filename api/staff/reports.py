@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -19,9 +18,9 @@ from api.staff.params import FilterDep
 from api.staff.texts import FOLLOWUP_PREFIX
 from api.staff.views import detail_json, row_json, status_json
 from geo.report_lists import SORTS, contacts_for, export_reports, list_reports
+from workflow.clock import now_tokyo
 from workflow.desk.map_view import map_view
 from workflow.desk.reports import change_status, photo_path, view_report
-from workflow.reports.create import TOKYO
 from workflow.reports.followups import send_followup
 
 router = APIRouter(tags=["staff desk"])
@@ -86,7 +85,7 @@ def get_report_list(
 
 
 def _export_name(extension: str) -> str:
-    return f"reports_{dt.datetime.now(tz=TOKYO):%Y%m%d_%H%M}.{extension}"
+    return f"reports_{now_tokyo():%Y%m%d_%H%M}.{extension}"
 
 
 @router.get("/api/v1/reports.csv", summary="CSV export of the filtered reports")

@@ -25,17 +25,17 @@ from api.templating import templates
 from geo.desk_queries import town_outline
 from geo.trend_queries import departments, district_shapes
 from maps.district_map import build_district_map
+from workflow.clock import today_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.trends import MAX_DAYS, Trends, load_trends
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO
 
 router = APIRouter(tags=["staff desk"])
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(tz=TOKYO).date()
+    return today_tokyo()
 
 
 def _day_ja(day: dt.date) -> str:

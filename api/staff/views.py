@@ -8,7 +8,7 @@ from api.staff.texts import CHANNEL_LABELS_JA, KIND_LABELS_JA
 from geo.report_detail import ReportDetail
 from geo.report_lists import ReportRow
 from maps.colours import STATUS_LABELS_JA, status_colour
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 from workflow.reports.transitions import ALLOWED
 
 

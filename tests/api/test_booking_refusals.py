@@ -28,7 +28,7 @@ from tests.support.bulky import (
 )
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import change_deadline
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 base_url, client, kankyo, made = bulky.base_url, bulky.client, bulky.kankyo, bulky.made
 

@@ -15,7 +15,7 @@ from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import ReportFactory, login
 from tests.support.live_server import live_server
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 # A week in 2020 that only this module writes to (reports are moved there after creation).
 WEEK = {"from": "2020-06-01", "to": "2020-06-07"}  # Monday .. Sunday

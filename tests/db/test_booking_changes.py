@@ -16,8 +16,8 @@ from workflow.bookings.changes import cancel_booking, reschedule_booking
 from workflow.bookings.desk import book_for_resident
 from workflow.bookings.reminders import enqueue_due_reminders
 from workflow.bookings.views import resident_bookings
+from workflow.clock import TOKYO
 from workflow.errors import CapacityFullError, NotFoundError
-from workflow.reports.create import TOKYO
 from workflow.reports.transitions import Actor
 
 FIRST, SECOND = dt.date(2027, 7, 7), dt.date(2027, 7, 14)  # Wednesdays, own zone-days

@@ -13,10 +13,10 @@ from geo.models import Resident
 from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.clock import TOKYO
 from workflow.errors import CapacityFullError, InvalidInputError, OutsideAreaError
 from workflow.line import bookings as line_bookings
 from workflow.line.bookings import LineBookingRequest
-from workflow.reports.create import TOKYO
 
 # Wednesdays, on which zone B never collects: zone-days of these tests alone.
 FIRST, FULL, CLOSED, LATER = (dt.date(2027, 7, d) for d in (7, 14, 21, 28))

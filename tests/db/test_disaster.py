@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.staff.disaster_views import push_messages
 from geo.models import DisasterLog, Resident, StaffUser
 from tests.conftest import MUNICIPALITY_ID
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity, identity_of
 from workflow.disaster.hq import (
     MAX_PUSH_CHARS,
@@ -26,7 +27,7 @@ from workflow.disaster.hq import (
 )
 from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.line.reports import load_dialogue_facts
-from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 from workflow.reports.transitions import Actor, transition
 
 M = MUNICIPALITY_ID

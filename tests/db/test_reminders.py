@@ -17,7 +17,7 @@ from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.catalogue import search_items
 from workflow.bookings.changes import cancel_booking
 from workflow.bookings.reminders import enqueue_due_reminders
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 from workflow.reports.transitions import Actor
 
 DAY = dt.date(2027, 6, 2)  # beyond the demo calendar: the test makes its own zone-day

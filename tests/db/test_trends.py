@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from geo.models import StaffUser
 from tests.conftest import MUNICIPALITY_ID
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity, identity_of
 from workflow.desk.trends import MAX_DAYS, Trends, load_trends, trend_period
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 from workflow.reports.transitions import Actor, transition
 
 M = MUNICIPALITY_ID

@@ -16,7 +16,7 @@ from api.app import create_app
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 OUTSIDE_TOWN = (139.7671, 35.6812)  # Tokyo Station, far outside 立川市
 COUNTED = (

@@ -20,9 +20,9 @@ from geo.models import BulkyItem, CollectionZone, Resident
 from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import closed_reason, ensure_calendar
+from workflow.clock import TOKYO
 from workflow.demo.seed import road_points
 from workflow.plans.plan import plan
-from workflow.reports.create import TOKYO
 
 
 @dataclass(frozen=True)

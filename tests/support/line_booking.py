@@ -22,8 +22,8 @@ from tests.support.bulky_day import release_day
 from tests.support.line_events import location_event, postback_event, text_event
 from workflow.bookings.book import ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.clock import TOKYO
 from workflow.line import bookings as line_bookings
-from workflow.reports.create import TOKYO
 
 Replies = list[dict[str, Any]]
 _TOUCHED = ("booking", "booking_item", "report", "resident_contact", "status_history")

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
 from workflow.bookings.calendar import BookingWindow, zone_of
+from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
-from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 
 MAX_ITEMS_PER_BOOKING = 10
 BULKY_CATEGORY = "bulky_pickup"
@@ -113,7 +114,7 @@ def book(
         InvalidInputError / NotFoundError: bad items, quantity or date.
         CapacityFullError: no slot left that day.
     """
-    today = today or dt.datetime.now(tz=TOKYO).date()
+    today = today or today_tokyo()
     window = window or BookingWindow()
     _check_lines(request.items)
     items = _load_items(session, municipality_id, request.items)

@@ -19,8 +19,8 @@ from workflow.bookings import texts
 from workflow.bookings.book import take_slot
 from workflow.bookings.calendar import BookingWindow, change_deadline
 from workflow.bookings.views import BookingView, booking_view, find_booking
+from workflow.clock import TOKYO, now_tokyo
 from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
-from workflow.reports.create import TOKYO
 from workflow.reports.transitions import Actor, transition
 
 CANCEL_TO_STATUS = "rejected"  # report_status has no 'cancelled'; see cancel_booking
@@ -104,7 +104,7 @@ def cancel_booking(
         NotFoundError: no such booking (or not the resident's).
         InvalidInputError: already cancelled or collected, or past the cut-off.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     booking = _load_changeable(
         session, municipality_id, receipt_no, "取消", now, resident_id, actor
     )
@@ -159,7 +159,7 @@ def reschedule_booking(
         InvalidInputError: past the cut-off, same date, outside the window, not a collection day.
         CapacityFullError: the new day is full.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     booking = _load_changeable(
         session, municipality_id, receipt_no, "日程変更", now, resident_id, actor
     )
@@ -215,7 +215,7 @@ def set_payment_status(
         ForbiddenError: the actor is limited to another department.
         InvalidInputError: unknown payment status.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     if payment_status not in PAYMENT_STATUSES:
         raise InvalidInputError(
             "支払状況は unpaid / ticket / paid_online のいずれかです。", field="payment_status"

@@ -18,9 +18,10 @@ from workflow.bookings.book import BULKY_CATEGORY, BookingRequest, ItemLine, boo
 from workflow.bookings.calendar import BookingWindow
 from workflow.bookings.contact import MAX_NAME_CHARS, clean_name, clean_phone
 from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO, get_category
+from workflow.reports.create import get_category
 from workflow.reports.transitions import Actor
 
 
@@ -90,7 +91,7 @@ def book_by_phone(
         ForbiddenError: not 環境課 or admin.
         InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     require_bulky_desk(session, municipality_id, who)
     contact = check_contact(request.contact)
     if request.note and len(request.note) > 500:
@@ -142,7 +143,7 @@ def get_booking(
     """
     require_bulky_desk(session, municipality_id, who)
     booking = find_booking(session, municipality_id, receipt_no)
-    return booking_view(session, booking, now or dt.datetime.now(tz=TOKYO))
+    return booking_view(session, booking, now or now_tokyo())
 
 
 def staff_actor(who: StaffIdentity) -> Actor:
@@ -168,7 +169,7 @@ def book_for_resident(
     Raises:
         InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     booking: Booking = book(session, municipality_id, request, today=now.astimezone(TOKYO).date())
     session.flush()
     return booking_view(session, booking, now)

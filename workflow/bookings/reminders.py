@@ -26,7 +26,7 @@ from geo.db import session_scope
 from geo.models import OutboxMessage
 from workflow.bookings import texts
 from workflow.bookings.fees import tickets_for_points
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 YEN_PER_POINT = 100
 Builder = Callable[[texts.ReminderFacts], list[dict[str, Any]]]

@@ -15,8 +15,8 @@ from geo.models import Booking, BookingItem, BulkyItem, CollectionZone, Report, 
 from workflow.bookings import texts
 from workflow.bookings.calendar import change_deadline
 from workflow.bookings.fees import tickets_for_points
+from workflow.clock import TOKYO
 from workflow.errors import NotFoundError
-from workflow.reports.create import TOKYO
 
 YEN_PER_POINT = 100
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from geo.db import session_scope
 from geo.models import Booking, Report, Resident, Route, RoutePlan, RouteStop
+from workflow.clock import now_tokyo
 from workflow.crew.photos import store_crew_photo
 from workflow.errors import InvalidInputError, NotFoundError
 from workflow.line.outbox import enqueue
-from workflow.reports.create import TOKYO
 from workflow.reports.images import CleanImage
 from workflow.reports.transitions import Actor, NoticeBuilder, transition
 
@@ -230,7 +230,7 @@ def record_outcomes(
         StopNotFoundError: a stop is unknown, not a pickup, or of another plan.
         InvalidInputError: an outcome is invalid (see ``check_outcome``).
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     checked = [check_outcome(e) for e in entries]
     if not checked:
         return []

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from workflow.clock import TOKYO
 from workflow.errors import ForbiddenError
-from workflow.reports.create import TOKYO
 
 # A printed sheet serves its plan day and the morning after (late returns), not later.
 LINK_GRACE = dt.timedelta(days=1)

@@ -18,8 +18,9 @@ from geo.db import session_scope
 from geo.models import BulkyItem, Category, Resident, StatusHistory
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import BookingWindow, free_days
+from workflow.clock import now_tokyo
 from workflow.errors import CapacityFullError, WorkflowError
-from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 
 CHANNELS = (("line", 60), ("web", 20), ("phone", 15), ("open311", 5))
 KINDS = (("road", 62), ("disaster", 13), ("bulky", 15), ("other", 10))
@@ -149,7 +150,7 @@ def seed_reports(session: Session, municipality_id: int, n: int, seed: int = 1) 
         seed: random seed, for repeatable demo data.
     """
     rng = random.Random(seed)
-    now = dt.datetime.now(tz=TOKYO)
+    now = now_tokyo()
     categories = session.scalars(
         select(Category).where(
             Category.municipality_id == municipality_id, Category.active.is_(True)

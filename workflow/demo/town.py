@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +33,9 @@ from geo.roads import nearest_vertex, store_road_graph
 from machi.settings import PROJECT_ROOT
 from workflow.bookings.calendar import ensure_calendar
 from workflow.bookings.textnorm import normalize_ja
+from workflow.clock import today_tokyo
 from workflow.demo import data as d
 from workflow.desk.passwords import hash_password
-from workflow.reports.create import TOKYO
 
 DATA_DIR = PROJECT_ROOT / "data" / "tachikawa"
 HAZARD_COLUMNS = (
@@ -67,7 +66,7 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
         data_dir: folder with the Tachikawa open-data files.
     """
     mid = d.MUNICIPALITY_ID
-    today = dt.datetime.now(tz=TOKYO).date()
+    today = today_tokyo()
     if session.get(Municipality, mid) is not None:
         ensure_calendar(session, mid, today, CALENDAR_DAYS)
         return DemoLoadResult(False, mid, count_rows(session, mid))

@@ -6,7 +6,6 @@ municipality; crews not at all (the web layer refuses them before they get here)
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,9 +14,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from geo.report_detail import ReportDetail, load_report_detail, photo_files, report_department
+from workflow.clock import now_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError, NotFoundError
-from workflow.reports.create import TOKYO
 from workflow.reports.transitions import ALLOWED, Actor, NoticeBuilder, transition
 
 FORBIDDEN_JA = "他の課の通報は表示・操作できません。"
@@ -85,7 +84,7 @@ def view_report(session: Session, who: StaffIdentity, report_id: int) -> ReportD
         ForbiddenError: it belongs to another department.
     """
     check_report_scope(session, who, report_id)
-    now = dt.datetime.now(tz=TOKYO)
+    now = now_tokyo()
     detail = load_report_detail(session, who.municipality_id, report_id, True, now)
     if detail is None:
         raise NotFoundError(NOT_FOUND_JA, field="id")
@@ -123,7 +122,7 @@ def change_status(
             actor_of(who),
             note=clean_note,
             notice=notice,
-            now=dt.datetime.now(tz=TOKYO),
+            now=now_tokyo(),
         )
         status = report.status
     return StatusChange(report_id, status, ALLOWED.get(status, ()))

@@ -23,10 +23,10 @@ from geo.trend_queries import (
     overall_trend,
     weekday_hour_counts,
 )
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.reports import scope_of
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731  # two years: the page stays quick and the charts readable
@@ -123,7 +123,7 @@ def load_trends(
     f = ReportFilter(
         municipality_id=who.municipality_id,
         department_id=department.id if department else None,
-        now=dt.datetime.now(tz=TOKYO),
+        now=now_tokyo(),
         created_from=_day_start(start),
         created_to=_day_start(end + dt.timedelta(days=1)),
     )

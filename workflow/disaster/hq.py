@@ -29,10 +29,10 @@ from geo.disaster_queries import (
 )
 from geo.models import DisasterLog
 from geo.report_queries import ReportFilter
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.reports import unit_of_work
 from workflow.errors import ForbiddenError, InvalidInputError
-from workflow.reports.create import TOKYO
 
 MAX_PUSH_CHARS = 500  # a phone screen or two; LINE itself allows 5,000
 MAX_DISTRICTS = 200

@@ -23,8 +23,8 @@ from workflow.bookings.catalogue import ItemHit, search_items
 from workflow.bookings.changes import cancel_booking, reschedule_booking
 from workflow.bookings.desk import book_for_resident, check_contact
 from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
+from workflow.clock import TOKYO
 from workflow.errors import InvalidInputError, NotFoundError
-from workflow.reports.create import TOKYO
 from workflow.reports.transitions import Actor
 
 RESIDENT = Actor("resident:line")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo.areas_db import find_district, is_inside_municipality
 from geo.models import Photo, ReportMessage
-from workflow.reports.create import TOKYO
+from workflow.clock import TOKYO
 
 OPEN_STATUSES = ("received", "in_progress")
 MAX_NEARBY = 3

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
@@ -13,10 +12,9 @@ from geo.models import Route, RoutePlan, RouteStop
 from geo.paths import LegPath, leg_paths
 from routing.problem import UNLOAD, Problem, Solution
 from routing.problem import Route as SolvedRoute
+from workflow.clock import TOKYO
 from workflow.plans.routed_status import follow_plan, routed_booking_ids
 from workflow.reports.transitions import NoticeBuilder
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from geo.db import session_scope
 from print.worksheet import Paper, render_worksheets
 from routing.problem import REASON_DEMAND, REASON_FLEET, REASON_SHIFTS, REASON_WINDOW
 from workflow.bookings.book import BULKY_CATEGORY
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError
 from workflow.plans.worksheets import build_worksheet_set
-from workflow.reports.create import TOKYO
 
 REASONS_JA = {
     REASON_DEMAND: "どの車両にも積めない大きさです",

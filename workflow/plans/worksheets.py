@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from print.model import Item, Place, RouteSheet, RouteTotals, StopRow, Street, WorksheetSet
 from workflow.bookings.fees import tickets_for_points
+from workflow.clock import TOKYO, now_tokyo
 from workflow.crew.links import stop_url
 from workflow.errors import NotFoundError
-from workflow.reports.create import TOKYO
 
 _STOPS = (
     "SELECT s.id, s.seq, s.kind, s.eta, rep.receipt_no, rep.address, d.name AS district, "
@@ -142,5 +142,5 @@ def build_worksheet_set(
         municipality_name=town,
         service_date=day,
         routes=sheets,
-        generated_at=dt.datetime.now(tz=TOKYO),
+        generated_at=now_tokyo(),
     )

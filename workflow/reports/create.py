@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,10 +11,9 @@ from sqlalchemy.orm import Session
 from geo.areas_db import find_district, is_inside_municipality
 from geo.convert import point_ewkt
 from geo.models import Category, Municipality, Report, StatusHistory
+from workflow.clock import TOKYO, now_tokyo
 from workflow.errors import InvalidInputError, NotFoundError, OutsideAreaError
 from workflow.reports.receipts import next_receipt_no
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def create_report(
         NotFoundError: unknown category.
         InvalidInputError: description too long.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     if draft.description and len(draft.description) > 2000:
         raise InvalidInputError("説明は2000文字以内でお願いします。", field="description")
     category = get_category(session, municipality_id, draft.category_code)

@@ -228,7 +228,7 @@ def download_pending_photos(
         only_ids: restrict to these photo ids (e.g. those just submitted).
         limit: at most this many photos in this call.
     """
-    batch = lease_photos(engine, int(settings.municipality_code), now(), only_ids, limit)
+    batch = lease_photos(engine, settings.municipality_id, now(), only_ids, limit)
     for photo in batch:
         _download_one(settings, engine, fetcher, photo)
     return len(batch)

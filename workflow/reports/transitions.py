@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.models import Category, Report, Resident, StatusHistory
+from workflow.clock import now_tokyo
 from workflow.errors import ForbiddenError, NotFoundError, TransitionError
 from workflow.line.outbox import enqueue
-from workflow.reports.create import TOKYO
 
 ALLOWED: dict[str, tuple[str, ...]] = {
     "received": ("in_progress", "done", "rejected", "duplicate"),
@@ -98,7 +98,7 @@ def transition(
         ForbiddenError: the report belongs to another department.
         TransitionError: the change is not allowed from the current status.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     report = _load(session, mid, report_id, actor)
     allowed = ALLOWED.get(report.status, ())
     if to_status not in allowed:

@@ -22,11 +22,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.models import Photo, ReportPin
+from workflow.clock import now_tokyo
 from workflow.desk.passwords import hash_password
 from workflow.errors import InvalidInputError
 from workflow.line import reports as line_reports
 from workflow.line.reports import Category, DialogueFacts
-from workflow.reports.create import TOKYO, ReportDraft, create_report
+from workflow.reports.create import ReportDraft, create_report
 from workflow.reports.images import CleanImage
 from workflow.reports.photos import store_photo_files
 
@@ -224,7 +225,7 @@ def submit_web_report(
             Also an unknown flow.
         OutsideAreaError: the point is outside the municipality.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     if form.description and len(form.description) > MAX_DESCRIPTION_CHARS:
         too_long = DESCRIPTION_TOO_LONG.format(max_chars=MAX_DESCRIPTION_CHARS)
         raise InvalidInputError(too_long, field="description")

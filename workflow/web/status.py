@@ -19,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.models import PinFailure
+from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.passwords import hash_password, verify_password
 from workflow.errors import WorkflowError
-from workflow.reports.create import TOKYO
 
 MAX_FAILURES_PER_RECEIPT: Final = 5
 MAX_FAILURES_PER_CLIENT: Final = 20
@@ -191,7 +191,7 @@ def look_up_web_report(
         PinLockedError: too many wrong attempts lately for this receipt number or client.
         PinRefusedError: no report matches (unknown receipt number or wrong PIN).
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     if session.in_transaction():
         session.commit()
     with session.begin():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from workflow.bookings.calendar import change_deadline, closed_reason, is_working_day
 from workflow.bookings.holidays import HOLIDAYS, covered_years, holiday_name
+from workflow.clock import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 HAPPY_MONDAYS = {"成人の日": (1, 2), "海の日": (7, 3), "敬老の日": (9, 3), "スポーツの日": (10, 2)}
 
 
