@@ -9,8 +9,8 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from geo.db import session_scope
 from machi.settings import PROJECT_ROOT, Settings
+from workflow.db import session_scope
 from workflow.demo.seed import seed_reports
 from workflow.demo.town import load_demo_town
 

@@ -30,12 +30,12 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from geo.areas_db import find_zone
-from geo.db import session_scope
 from geo.models import BulkyItem, Resident, Vehicle
 from machi.settings import PROJECT_ROOT, get_settings
 from print.worksheet import Paper, render_worksheets
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.clock import today_tokyo
+from workflow.db import session_scope
 from workflow.demo.seed import road_points
 from workflow.demo.town import load_demo_town
 from workflow.plans.plan import plan

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, create_engine, select, text
 
 from bench.print_city import book_city, create_scratch, drop_scratch, open_every_zone
-from geo.db import session_scope
 from geo.models import Vehicle
 from machi.settings import get_settings
+from workflow.db import session_scope
 from workflow.demo.town import load_demo_town
 from workflow.plans.plan import plan
 

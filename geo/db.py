@@ -1,9 +1,7 @@
-"""Engine and session factory for PostGIS (psycopg 3)."""
+"""Engine and session factory for PostGIS (psycopg 3); units of work are ``workflow.db``'s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, text
@@ -31,13 +29,6 @@ def get_engine(url: str, pool_size: int = 10) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory whose sessions never expire objects on commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session inside one transaction, committed on success, rolled back on error."""
-    with make_sessionmaker(engine)() as session, session.begin():
-        yield session
 
 
 def ping(engine: Engine) -> bool:

@@ -12,9 +12,10 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from geo.db import get_engine, ping, session_scope
+from geo.db import get_engine, ping
 from machi import localdb
 from machi.settings import PROJECT_ROOT, get_settings
+from workflow.db import session_scope
 
 app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
 db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)

@@ -10,11 +10,12 @@ import time
 from types import FrameType
 
 from api.line.processor import process_pending_events
-from geo.db import get_engine, session_scope
+from geo.db import get_engine
 from machi.settings import Settings
 from workflow.bookings.calendar import ensure_calendar
 from workflow.bookings.reminders import queue_reminders
 from workflow.clock import now_tokyo
+from workflow.db import session_scope
 from workflow.line.content import LineContentFetcher
 from workflow.line.outbox import dispatch_due
 from workflow.line.sender import LineSender, make_configuration

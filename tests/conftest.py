@@ -18,8 +18,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from machi.settings import PROJECT_ROOT, Settings
+from workflow.db import session_scope
 from workflow.demo.town import load_demo_town
 
 MUNICIPALITY_ID = 13202

@@ -7,9 +7,10 @@ The event's writes, its replies (outbox rows carrying the reply token) and ``pro
 commit together. No LINE call happens inside: the outbox sender and the photo downloader run
 after, each in its own short transactions.
 
-An event that raises is rolled back to a savepoint, its error and attempt recorded, and left
-for the next call; after ``MAX_EVENT_ATTEMPTS`` it is given up and the resident gets one
-apology (deduplicated by the event id).
+The loop and its transactions are ``workflow.line.processing``'s: an event that raises is
+rolled back to a savepoint, its error and attempt recorded, and left for the next call; after
+``MAX_EVENT_ATTEMPTS`` it is given up and the resident gets one apology (deduplicated by the
+event id), which this module words.
 """
 
 from __future__ import annotations
@@ -19,25 +20,17 @@ import logging
 from collections.abc import Callable
 from typing import Final
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
 from api.line import events, messages, texts
 from api.line.conversation import Turn, TurnResult, make_context, take_turn
 from api.line.model import Message, load_state
-from geo.db import session_scope
 from machi.settings import Settings
+from workflow.db import Engine, Session
 from workflow.line import reports as line_reports
 from workflow.line import residents
 from workflow.line.content import ContentFetcher
-from workflow.line.inbox import (
-    ClaimedEvent,
-    claim_next_event,
-    forget_idle_dialogues,
-    mark_processed,
-    record_failure,
-)
+from workflow.line.inbox import ClaimedEvent
 from workflow.line.outbox import enqueue
+from workflow.line.processing import forget_idle, process_events
 from workflow.reports.photos import download_pending_photos
 
 log = logging.getLogger("machi.line")
@@ -47,6 +40,19 @@ MAX_MESSAGES_PER_REQUEST: Final = 5
 DEFAULT_BATCH: Final = 200
 # Abandoned dialogues (and the personal data a booking's answers hold) are dropped after this.
 FORGET_DIALOGUES_AFTER: Final = dt.timedelta(days=1)
+
+
+class _Dialogue:
+    """The LINE dialogue as ``workflow.line.processing`` calls it, one event at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def handle(self, session: Session, claimed: ClaimedEvent, now: dt.datetime) -> list[int]:
+        return handle_event(session, self.settings, claimed, now)
+
+    def apologise(self, session: Session, claimed: ClaimedEvent, now: dt.datetime) -> None:
+        _apologise(session, claimed, now)
 
 
 def process_pending_events(
@@ -71,42 +77,12 @@ def process_pending_events(
     When the inbox is drained, dialogues idle for ``FORGET_DIALOGUES_AFTER`` are dropped.
     """
     municipality_id = settings.municipality_id
-    failed: list[int] = []
-    photo_ids: list[int] = []
-    handled = 0
-    while handled < limit:
-        new_photos = _process_next(engine, settings, municipality_id, now(), failed)
-        if new_photos is None:
-            break
-        photo_ids.extend(new_photos)
-        handled += 1
+    handled, photo_ids = process_events(engine, municipality_id, now, _Dialogue(settings), limit)
     if content_fetcher is not None and photo_ids:
         download_pending_photos(engine, settings, content_fetcher, now=now, only_ids=photo_ids)
     if handled < limit:  # the inbox is drained: tidy up
-        with session_scope(engine) as session:
-            forget_idle_dialogues(session, municipality_id, now() - FORGET_DIALOGUES_AFTER)
+        forget_idle(engine, municipality_id, now() - FORGET_DIALOGUES_AFTER)
     return handled
-
-
-def _process_next(
-    engine: Engine, settings: Settings, municipality_id: int, now: dt.datetime, failed: list[int]
-) -> list[int] | None:
-    """Claim and process one event; None when nothing is due. Returns new photo ids."""
-    with session_scope(engine) as session:
-        claimed = claim_next_event(session, municipality_id, failed)
-        if claimed is None:
-            return None
-        try:
-            with session.begin_nested():
-                photo_ids = handle_event(session, settings, claimed, now)
-                mark_processed(session, claimed, now)
-        except Exception as exc:  # one bad event must not stop the others
-            log.exception("LINE event %s failed", claimed.webhook_event_id)
-            failed.append(claimed.id)
-            if record_failure(session, claimed, f"{type(exc).__name__}: {exc}", now):
-                _apologise(session, claimed, now)
-            return []
-        return photo_ids
 
 
 def handle_event(

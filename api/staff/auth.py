@@ -20,8 +20,8 @@ from api.security import (
     issue_token,
 )
 from api.templating import templates
-from workflow.clock import TOKYO, now_tokyo
-from workflow.desk.auth import LoginOutcome, authenticate
+from workflow.clock import TOKYO
+from workflow.desk.auth import LoginOutcome, sign_in
 
 router = APIRouter(tags=["staff auth"])
 
@@ -59,8 +59,7 @@ def login_submit(
 ) -> Response:
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
         return _login_page(request, "画面の有効期限が切れました。もう一度入力してください。", 403)
-    with session.begin():
-        outcome = authenticate(session, mid, username, password, now_tokyo())
+    outcome = sign_in(session, mid, username, password)
     if outcome.identity is None:
         return _login_page(request, _error_text(outcome), 401)
     target = "/crew/" if outcome.identity.role == "crew" else "/staff/"
@@ -93,8 +92,7 @@ def token(
     settings: SettingsDep,
     mid: MunicipalityDep,
 ) -> dict[str, Any]:
-    with session.begin():
-        outcome = authenticate(session, mid, form.username, form.password, now_tokyo())
+    outcome = sign_in(session, mid, form.username, form.password)
     if outcome.identity is None:
         raise HTTPException(
             401, detail=_error_text(outcome), headers={"WWW-Authenticate": "Bearer"}

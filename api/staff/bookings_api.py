@@ -1,18 +1,16 @@
 """Staff JSON API for bulky-waste bookings: book for a caller, look up, cancel, move, payment.
 
 Bearer token or session + CSRF; 環境課 or admin (checked in the workflow). Each call is one
-transaction: any domain error rolls everything back and is answered by ``api.errors``.
+``workflow.db.unit_of_work``: any domain error rolls everything back and is answered by
+``api.errors``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from api.deps import MunicipalityDep, SessionDep
 from api.security import DeskStaff
@@ -21,6 +19,7 @@ from workflow.bookings.changes import cancel_booking, reschedule_booking, set_pa
 from workflow.bookings.desk import PhoneBooking, book_by_phone, get_booking, staff_actor
 from workflow.bookings.texts import receipt_text, tickets_yen
 from workflow.bookings.views import BookingView, Contact
+from workflow.db import unit_of_work
 
 router = APIRouter(prefix="/api/v1/bookings", tags=["bulky waste (staff)"])
 
@@ -88,15 +87,6 @@ class BookingPublic(BaseModel):
     contact: ContactPublic | None
     note: str | None
     receipt_text: str
-
-
-@contextmanager
-def unit_of_work(session: Session) -> Iterator[None]:
-    """One transaction for the use case; the sign-in check has already read in the session."""
-    if session.in_transaction():
-        session.commit()  # ends the read-only transaction of the staff lookup
-    with session.begin():
-        yield
 
 
 def _public(view: BookingView) -> BookingPublic:

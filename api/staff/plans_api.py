@@ -12,7 +12,7 @@ from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice
 from api.security import CurrentStaff
 from api.staff.plan_schemas import PlanCreate, PlanPublic, plan_public
-from geo.db import session_scope
+from workflow.db import session_scope
 from workflow.errors import NotFoundError
 from workflow.plans.plan import PlanLockedError, plan
 from workflow.plans.views import check_plan_access, load_plan_summary, render_plan_worksheets

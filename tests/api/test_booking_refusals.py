@@ -13,7 +13,6 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from geo.db import session_scope
 from tests.conftest import MUNICIPALITY_ID
 from tests.support import bulky
 from tests.support.bulky import (
@@ -29,6 +28,7 @@ from tests.support.bulky import (
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import change_deadline
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 
 base_url, client, kankyo, made = bulky.base_url, bulky.client, bulky.kankyo, bulky.made
 

@@ -19,7 +19,6 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.resident import texts as t
-from geo.db import session_scope
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
@@ -41,6 +40,7 @@ from tests.support.resident_web import (
     place,
     web_rows_removed_afterwards,
 )
+from workflow.db import session_scope
 from workflow.desk.passwords import verify_password
 from workflow.reports.transitions import Actor, transition
 

@@ -10,9 +10,9 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
-from geo.db import session_scope
 from machi.settings import PROJECT_ROOT
 from tests.conftest import create_database, drop_database, migrate
+from workflow.db import session_scope
 from workflow.demo.town import load_demo_town
 
 

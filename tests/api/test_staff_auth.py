@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from geo.db import session_scope
 from geo.models import StaffUser
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
+from workflow.db import session_scope
 from workflow.desk.passwords import hash_password
 
 

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from geo.db import session_scope
 from geo.models import Photo
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import TOWN_BBOX, MadeReport, ReportFactory, csrf_of, login, scalar
 from tests.support.live_server import live_server
+from workflow.db import session_scope
 
 FEATURE_KEYS = {
     "status", "kind", "category", "category_code", "channel", "receipt_no", "district",

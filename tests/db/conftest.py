@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from geo.db import session_scope
 from tests.conftest import MUNICIPALITY_ID
+from workflow.db import session_scope
 from workflow.demo.seed import seed_reports
 from workflow.plans.plan import plan
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from geo.models import Booking, Resident
 from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine, book
@@ -18,6 +17,7 @@ from workflow.bookings.catalogue import search_items
 from workflow.bookings.changes import cancel_booking
 from workflow.bookings.reminders import enqueue_due_reminders
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 from workflow.reports.transitions import Actor
 
 DAY = dt.date(2027, 6, 2)  # beyond the demo calendar: the test makes its own zone-day

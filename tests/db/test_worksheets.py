@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from geo.db import session_scope
 from print.maplayout import MARKER_RADIUS_PT
 from print.model import WorksheetSet
 from print.worksheet import map_frame, plan_route_maps, render_worksheets
@@ -17,6 +16,7 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
 from workflow.bookings.fees import tickets_for_points
 from workflow.crew.links import read_stop_token
+from workflow.db import session_scope
 from workflow.plans.worksheets import build_worksheet_set
 
 SECRET = "test-secret"

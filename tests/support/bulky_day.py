@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, any_, select, text
 
 from geo.areas_db import find_zone
-from geo.db import session_scope
 from geo.models import BulkyItem, CollectionZone, Resident
 from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import closed_reason, ensure_calendar
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 from workflow.demo.seed import road_points
 from workflow.plans.plan import plan
 

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, text
 
-from geo.db import session_scope
 from geo.models import Resident, ResidentContact
 from tests.conftest import MUNICIPALITY_ID
+from workflow.db import session_scope
 from workflow.reports.create import ReportDraft, create_report
 
 # lon, lat on a street in 曙町一丁目 (inside 立川市)

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from geo.db import session_scope
 from tests.api.conftest import LineHarness
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky import ExtraDay, extra_collection_day
@@ -23,6 +22,7 @@ from tests.support.line_events import location_event, postback_event, text_event
 from workflow.bookings.book import ItemLine
 from workflow.bookings.catalogue import search_items
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 from workflow.line import bookings as line_bookings
 
 Replies = list[dict[str, Any]]

@@ -22,11 +22,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from geo.models import OutboxMessage
 from workflow.bookings import texts
 from workflow.bookings.fees import tickets_for_points
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 
 YEN_PER_POINT = 100
 Builder = Callable[[texts.ReminderFacts], list[dict[str, Any]]]

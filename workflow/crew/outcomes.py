@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from geo.models import Booking, Report, Resident, Route, RoutePlan, RouteStop
 from workflow.clock import now_tokyo
 from workflow.crew.photos import store_crew_photo
+from workflow.db import session_scope
 from workflow.errors import InvalidInputError, NotFoundError
 from workflow.line.outbox import enqueue
 from workflow.reports.images import CleanImage

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from geo.models import BulkyItem, Category, Resident, StatusHistory
 from workflow.bookings.book import BookingRequest, ItemLine, book
 from workflow.bookings.calendar import BookingWindow, free_days
 from workflow.clock import now_tokyo
+from workflow.db import session_scope
 from workflow.errors import CapacityFullError, WorkflowError
 from workflow.reports.create import ReportDraft, create_report
 

@@ -11,6 +11,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geo.models import StaffUser
+from workflow.clock import now_tokyo
+from workflow.db import unit_of_work
 from workflow.desk.passwords import hash_password, verify_password
 
 MAX_FAILURES = 5
@@ -122,3 +124,16 @@ def authenticate(
         return LoginOutcome(None)
     user.failed_logins, user.locked_until = 0, None
     return LoginOutcome(identity_of(session, user))
+
+
+def sign_in(session: Session, municipality_id: int, username: str, password: str) -> LoginOutcome:
+    """Check a username and password now, in a unit of work of its own (failures persist).
+
+    Args:
+        session: an open session with no writes pending; committed here.
+        municipality_id: tenant.
+        username: login name.
+        password: password as typed.
+    """
+    with unit_of_work(session):
+        return authenticate(session, municipality_id, username, password, now_tokyo())

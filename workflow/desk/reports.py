@@ -6,15 +6,15 @@ municipality; crews not at all (the web layer refuses them before they get here)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from geo.report_detail import ReportDetail, load_report_detail, photo_files, report_department
+from geo.report_detail import ReportDetail as ReportDetail  # re-exported for the web layer
+from geo.report_detail import load_report_detail, photo_files, report_department
 from workflow.clock import now_tokyo
+from workflow.db import unit_of_work
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError, NotFoundError
 from workflow.reports.transitions import ALLOWED, Actor, NoticeBuilder, transition
@@ -28,19 +28,6 @@ class StatusChange:
     report_id: int
     status: str
     allowed: tuple[str, ...]  # where it may go next
-
-
-@contextmanager
-def unit_of_work(session: Session) -> Iterator[Session]:
-    """One transaction for one use case.
-
-    A read-only transaction the caller left open (loading the signed-in user) is ended first,
-    so the writes below commit together or not at all.
-    """
-    if session.in_transaction():
-        session.commit()
-    with session.begin():
-        yield session
 
 
 def scope_of(who: StaffIdentity) -> int | None:

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from geo.disaster_queries import (
     DistrictTally,
-    LogEntry,
     enqueue_segment,
     hq_district_tallies,
     hq_reports,
@@ -27,11 +26,14 @@ from geo.disaster_queries import (
     segment_size,
     write_mode,
 )
+from geo.disaster_queries import (
+    LogEntry as LogEntry,  # re-exported: the HQ page shows these
+)
 from geo.models import DisasterLog
 from geo.report_queries import ReportFilter
 from workflow.clock import TOKYO
+from workflow.db import unit_of_work
 from workflow.desk.auth import StaffIdentity
-from workflow.desk.reports import unit_of_work
 from workflow.errors import ForbiddenError, InvalidInputError
 
 MAX_PUSH_CHARS = 500  # a phone screen or two; LINE itself allows 5,000

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from geo.convert import from_db
-from geo.db import session_scope
 from geo.matrix import build_road_matrix, has_road_network, snap_to_vertices
 from geo.models import Facility, RoutePlan, Vehicle
 from routing.haversine import haversine_matrices
 from routing.problem import Disposal, Problem, Solution, Stop
 from routing.problem import Vehicle as RoutingVehicle
 from routing.solver import solve_vrp
+from workflow.db import session_scope
 from workflow.errors import InvalidInputError
 from workflow.plans.store import Pickup, PlanInput, save_plan
 from workflow.reports.transitions import NoticeBuilder

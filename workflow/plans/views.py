@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.db import session_scope
 from print.worksheet import Paper, render_worksheets
 from routing.problem import REASON_DEMAND, REASON_FLEET, REASON_SHIFTS, REASON_WINDOW
 from workflow.bookings.book import BULKY_CATEGORY
 from workflow.clock import TOKYO
+from workflow.db import session_scope
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError
 from workflow.plans.worksheets import build_worksheet_set

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from geo.models import Report, ReportMessage, Resident
+from workflow.db import unit_of_work
 from workflow.desk.auth import StaffIdentity
-from workflow.desk.reports import actor_of, check_report_scope, unit_of_work
+from workflow.desk.reports import actor_of, check_report_scope
 from workflow.errors import InvalidInputError
 from workflow.line.outbox import enqueue
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import Photo, ReportPin
 from workflow.clock import now_tokyo
+from workflow.db import unit_of_work
 from workflow.desk.passwords import hash_password
 from workflow.errors import InvalidInputError
 from workflow.line import reports as line_reports
@@ -231,9 +232,7 @@ def submit_web_report(
         raise InvalidInputError(too_long, field="description")
     pin = new_pin()
     pin_hash = hash_password(pin)  # slow on purpose: done before the transaction opens
-    if session.in_transaction():
-        session.commit()
-    with _files_removed_on_failure() as written, session.begin():
+    with _files_removed_on_failure() as written, unit_of_work(session):
         category = _check_choice(line_reports.load_dialogue_facts(session, municipality_id), form)
         if form.attach_to_receipt_no:
             target = _join_existing(session, municipality_id, form, radius_m)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import PinFailure
 from workflow.clock import TOKYO, now_tokyo
+from workflow.db import unit_of_work
 from workflow.desk.passwords import hash_password, verify_password
 from workflow.errors import WorkflowError
 
@@ -192,9 +193,7 @@ def look_up_web_report(
         PinRefusedError: no report matches (unknown receipt number or wrong PIN).
     """
     now = now or now_tokyo()
-    if session.in_transaction():
-        session.commit()
-    with session.begin():
+    with unit_of_work(session):
         # Attempts on one receipt number queue here, so parallel guesses are all counted.
         session.execute(
             text("SELECT pg_advisory_xact_lock(:m, hashtext(:no))"), {"m": mid, "no": receipt_no}

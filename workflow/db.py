@@ -1,0 +1,77 @@
+"""The one door from the edges (api, the CLI, the worker) to the database: units of work.
+
+Transactions begin here and nowhere above: a use case runs in ``unit_of_work(session)`` (a
+session the web layer opened) or ``session_scope(engine)`` (a fresh one). The web layer gets
+its engine, session factory and the ``Session`` / ``Engine`` types from this module, so it
+never imports ``geo`` or SQLAlchemy itself (the import-linter contracts say so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo.db import get_engine, make_sessionmaker, ping
+
+__all__ = [
+    "Engine",
+    "Session",
+    "SessionFactory",
+    "database_answers",
+    "open_engine",
+    "session_factory",
+    "session_scope",
+    "unit_of_work",
+]
+
+SessionFactory = sessionmaker[Session]
+
+
+def open_engine(database_url: str, pool_size: int = 10) -> Engine:
+    """The pooled engine of a database URL (one per URL and pool size, shared).
+
+    Args:
+        database_url: SQLAlchemy URL, ``postgresql+psycopg://...``.
+        pool_size: connections kept open.
+    """
+    return get_engine(database_url, pool_size)
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    """Sessions on ``engine`` that keep their objects readable after the commit."""
+    return make_sessionmaker(engine)
+
+
+def database_answers(engine: Engine) -> bool:
+    """True when the database answers a trivial query within the pool's timeout."""
+    return ping(engine)
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """One transaction on ``session`` for one use case: committed on success, else rolled back.
+
+    A read-only transaction the caller left open (loading the signed-in user, a scope
+    check) is ended first, so the writes inside commit together or not at all.
+
+    Args:
+        session: an open session with no writes pending.
+    """
+    if session.in_transaction():
+        session.commit()
+    with session.begin():
+        yield session
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A fresh session inside one unit of work, closed at the end.
+
+    Args:
+        engine: the pooled engine (``open_engine``).
+    """
+    with session_factory(engine)() as session, unit_of_work(session):
+        yield session
