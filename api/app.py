@@ -26,8 +26,8 @@ from api.staff import plans_api as plans
 from api.staff import reports as staff_reports
 from api.staff import trends as staff_trends
 from api.templating import templates
-from geo.db import get_engine, make_sessionmaker
 from machi.settings import Settings, get_settings
+from workflow.db import open_engine, session_factory
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,8 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="住民からの位置情報付き通報・粗大ごみ申込・収集ルートのためのAPI",
     )
     app.state.settings = settings
-    app.state.engine = get_engine(settings.database_url, settings.db_pool_size)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.engine = open_engine(settings.database_url, settings.db_pool_size)
+    app.state.sessionmaker = session_factory(app.state.engine)
     app.state.municipality_id = settings.municipality_id
     install_error_handlers(app)
     app.include_router(health.router)

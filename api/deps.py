@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from machi.settings import Settings
+from workflow.db import Engine, Session
 
 
 def get_app_settings(request: Request) -> Settings:

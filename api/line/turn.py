@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
 from api.line.model import DialogueContext, DialogueState, Message
+from workflow.db import Session
 from workflow.line.reports import DialogueFacts
 
 

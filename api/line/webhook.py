@@ -19,39 +19,27 @@ from typing import Final
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from api.line.events import parse_webhook_body
 from machi.settings import Settings
-from workflow.line.inbox import InboundEvent, store_webhook_events, store_webhook_events_sync
+from workflow.db import Engine
+from workflow.line.inbox import (
+    InboundEvent,
+    WebhookPool,
+    open_webhook_pool,
+    store_webhook_events,
+    store_webhook_events_sync,
+)
 
 SIGNATURE_HEADER: Final = "x-line-signature"
 MAX_BODY_BYTES: Final = 1_000_000
-POOL_MAX: Final = 8
-POOL_TIMEOUT_S: Final = 5.0
-
-
-def _conninfo(settings: Settings) -> str:
-    """The libpq URL of the SQLAlchemy ``postgresql+psycopg://`` URL."""
-    url = make_url(settings.database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
 
 
 @asynccontextmanager
 async def webhook_pool(app: FastAPI) -> AsyncIterator[None]:
     """Open the webhook's async pool at startup (without waiting for the DB), close at exit."""
     settings: Settings = app.state.settings
-    pool = AsyncConnectionPool(
-        _conninfo(settings),
-        min_size=2,
-        max_size=POOL_MAX,
-        timeout=POOL_TIMEOUT_S,
-        kwargs={"autocommit": True},  # the one INSERT per request is its own transaction
-        open=False,
-    )
-    await pool.open(wait=False)
+    pool = await open_webhook_pool(settings.database_url)
     app.state.webhook_pool = pool
     try:
         yield
@@ -106,7 +94,7 @@ async def _store(request: Request, inbound: list[InboundEvent]) -> None:
     state = request.app.state
     municipality_id = state.municipality_id
     pool = getattr(state, "webhook_pool", None)
-    if isinstance(pool, AsyncConnectionPool):
+    if isinstance(pool, WebhookPool):
         await store_webhook_events(pool, municipality_id, inbound)
         return
     engine: Engine = state.engine

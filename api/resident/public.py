@@ -7,14 +7,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from api.deps import MunicipalityDep, SessionDep
-from geo.public_queries import districts_geojson, evacuation_sites_geojson, town_summary
+from workflow.web.town import load_districts, load_evacuation_sites, load_town_summary
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
 @router.get("/town", summary="The municipality served by this instance")
 def get_town(session: SessionDep, municipality_id: MunicipalityDep) -> dict[str, Any]:
-    summary = town_summary(session, municipality_id)
+    summary = load_town_summary(session, municipality_id)
     if summary is None:
         raise HTTPException(404, detail="municipality not loaded: run `machi demo load`")
     return summary
@@ -22,9 +22,9 @@ def get_town(session: SessionDep, municipality_id: MunicipalityDep) -> dict[str,
 
 @router.get("/districts", summary="Districts (町丁目) as GeoJSON")
 def get_districts(session: SessionDep, municipality_id: MunicipalityDep) -> dict[str, Any]:
-    return districts_geojson(session, municipality_id)
+    return load_districts(session, municipality_id)
 
 
 @router.get("/evacuation-sites", summary="Designated emergency evacuation sites as GeoJSON")
 def get_evacuation_sites(session: SessionDep, municipality_id: MunicipalityDep) -> dict[str, Any]:
-    return evacuation_sites_geojson(session, municipality_id)
+    return load_evacuation_sites(session, municipality_id)

@@ -18,10 +18,10 @@ from api.staff.disaster_views import (
 )
 from api.staff.texts import DISASTER_ACTION_LABELS_JA
 from api.templating import templates
-from geo.desk_queries import Choice, desk_districts, town_outline
 from maps.triage import build_triage_map
 from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
+from workflow.desk.choices import Choice, district_choices, outline_of
 from workflow.disaster.hq import (
     MAX_PUSH_CHARS,
     check_hq,
@@ -77,7 +77,7 @@ def hq_page(
     refused = _refused(request, who)
     if refused is not None or who is None:
         return refused or Response(status_code=500)
-    outline = town_outline(session, who.municipality_id)
+    outline = outline_of(session, who.municipality_id)
     parts = build_triage_map(
         outline.bbox_lonlat if outline else FALLBACK_BOUNDS,
         settings.tile_url,
@@ -111,7 +111,7 @@ def _push_page(
 ) -> Response:
     chosen = {str(i) for i in extra.pop("chosen", ())}
     groups: dict[str, list[Choice]] = {}
-    for district in desk_districts(session, who.municipality_id):  # code order, 町 by 町
+    for district in district_choices(session, who.municipality_id):  # code order, 町 by 町
         groups.setdefault(district.group, []).append(district)
     context = {
         **_base(request, session, who),

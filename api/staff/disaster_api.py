@@ -21,8 +21,8 @@ from api.staff.disaster_views import (
     push_messages,
 )
 from api.staff.params import parse_choices, parse_day
-from geo.models.reports import REPORT_STATUSES
 from workflow.clock import now_tokyo
+from workflow.desk.filters import REPORT_STATUSES
 from workflow.disaster.hq import (
     MAX_DISTRICTS,
     MAX_PUSH_CHARS,

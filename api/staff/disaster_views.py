@@ -17,10 +17,9 @@ from api.staff.texts import (
     DISASTER_ACTION_LABELS_JA,
     DISASTER_PUSH_HEADER,
 )
-from geo.disaster_queries import LogEntry
 from machi.settings import Settings
 from workflow.clock import TOKYO
-from workflow.disaster.hq import DisasterMode, HqView, SegmentPreview, SegmentPush
+from workflow.disaster.hq import DisasterMode, HqView, LogEntry, SegmentPreview, SegmentPush
 from workflow.errors import InvalidInputError
 
 CONFIRM_PURPOSE = "segment-push"

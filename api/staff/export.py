@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from api.staff.texts import CHANNEL_LABELS_JA, CSV_COLUMNS, CSV_CONTACT_COLUMNS, KIND_LABELS_JA
-from geo.report_lists import ContactRow, ReportRow
 from maps.colours import STATUS_LABELS_JA
 from workflow.clock import TOKYO
+from workflow.desk.lists import ContactRow, ReportRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

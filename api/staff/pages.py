@@ -16,12 +16,12 @@ from api.staff.reports import followup_messages
 from api.staff.texts import CHANNEL_LABELS_JA, KIND_LABELS_JA, SORT_LABELS_JA
 from api.staff.views import detail_json
 from api.templating import templates
-from geo.desk_queries import desk_categories, desk_districts, town_outline
-from geo.report_lists import SORTS, list_reports
 from maps.triage import build_triage_map, legend_html
 from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
-from workflow.desk.reports import change_status, scope_of, view_report
+from workflow.desk.choices import category_choices, district_choices, outline_of
+from workflow.desk.lists import SORTS, list_report_page
+from workflow.desk.reports import change_status, view_report
 from workflow.errors import (
     ForbiddenError,
     InvalidInputError,
@@ -68,13 +68,13 @@ def _query(request: Request) -> dict[str, str]:
 
 
 def _common(request: Request, session: SessionDep, who: StaffIdentity) -> dict[str, Any]:
-    categories = desk_categories(session, who.municipality_id, scope_of(who))
+    categories = category_choices(session, who)
     in_scope = {c.group for c in categories}
     return {
         "who": who,
         "csrf_token": request.state.csrf,
         "categories": categories,
-        "districts": desk_districts(session, who.municipality_id),
+        "districts": district_choices(session, who.municipality_id),
         "kinds": {k: label for k, label in KIND_LABELS_JA.items() if k in in_scope},
         "channels": CHANNEL_LABELS_JA,
         "legend_html": legend_html(),
@@ -88,7 +88,7 @@ def triage_map(
     refused = _refuse(request, who)
     if refused is not None or who is None:
         return refused or Response(status_code=500)
-    outline = town_outline(session, who.municipality_id)
+    outline = outline_of(session, who.municipality_id)
     bounds = outline.bbox_lonlat if outline else (139.35, 35.67, 139.46, 35.74)
     parts = build_triage_map(
         bounds, settings.tile_url, settings.tile_attribution, outline.geojson if outline else None
@@ -128,7 +128,7 @@ def report_list(request: Request, session: SessionDep, who: OptionalStaff) -> Re
     except InvalidInputError as exc:
         context.update(error=exc.message_ja, rows=[], total=0, page=1, pages=1, links={})
         return templates.TemplateResponse(request, "staff/list.html", context, status_code=422)
-    result = list_reports(session, f, sort, descending, max(page, 1), PER_PAGE)
+    result = list_report_page(session, f, sort, descending, max(page, 1), PER_PAGE)
     pages = max(1, -(-result.total // PER_PAGE))
     filters = {k: query[k] for k in FILTER_KEYS if k in query}
     context.update(

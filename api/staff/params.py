@@ -14,12 +14,17 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from api.security import DeskStaff
-from geo.models.reports import CHANNELS, REPORT_STATUSES
-from geo.models.tenancy import CATEGORY_KINDS
-from geo.report_queries import BBox, ReportFilter
-from workflow.clock import TOKYO, now_tokyo
+from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
-from workflow.desk.reports import scope_of
+from workflow.desk.filters import (
+    CATEGORY_KINDS,
+    CHANNELS,
+    REPORT_STATUSES,
+    BBox,
+    FilterCriteria,
+    ReportFilter,
+    scoped_filter,
+)
 from workflow.errors import InvalidInputError
 
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -108,10 +113,7 @@ def parse_day(raw: str | None, field: str, next_day: bool = False) -> dt.datetim
 
 def build_filter(who: StaffIdentity, params: Mapping[str, str | None]) -> ReportFilter:
     """The filter named by query parameters, scoped to the staff member's department."""
-    return ReportFilter(
-        municipality_id=who.municipality_id,
-        department_id=scope_of(who),
-        now=now_tokyo(),
+    criteria = FilterCriteria(
         bbox=parse_bbox(params.get("bbox")),
         statuses=parse_choices(params.get("status"), "status", REPORT_STATUSES),
         kinds=parse_choices(params.get("kind"), "kind", CATEGORY_KINDS),
@@ -123,6 +125,7 @@ def build_filter(who: StaffIdentity, params: Mapping[str, str | None]) -> Report
         created_from=parse_day(params.get("from"), "from"),
         created_to=parse_day(params.get("to"), "to", next_day=True),
     )
+    return scoped_filter(who, criteria)
 
 
 def report_filter(

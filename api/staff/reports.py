@@ -17,8 +17,8 @@ from api.staff.export import reports_csv, reports_geojson
 from api.staff.params import FilterDep
 from api.staff.texts import FOLLOWUP_PREFIX
 from api.staff.views import detail_json, row_json, status_json
-from geo.report_lists import SORTS, contacts_for, export_reports, list_reports
 from workflow.clock import now_tokyo
+from workflow.desk.lists import SORTS, export_for, list_report_page
 from workflow.desk.map_view import map_view
 from workflow.desk.reports import change_status, photo_path, view_report
 from workflow.reports.followups import send_followup
@@ -74,7 +74,7 @@ def get_report_list(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    result = list_reports(session, f, sort, order == "desc", page, per_page)
+    result = list_report_page(session, f, sort, order == "desc", page, per_page)
     return {
         "items": [row_json(row) for row in result.rows],
         "total": result.total,
@@ -92,12 +92,9 @@ def _export_name(extension: str) -> str:
 def export_csv(
     session: SessionDep, who: DeskStaff, f: FilterDep, sort: SortKey = "created_at"
 ) -> Response:
-    rows = export_reports(session, f, sort, True)
-    contacts = (
-        contacts_for(session, who.municipality_id, [r.id for r in rows]) if who.is_admin else None
-    )
+    export = export_for(session, who, f, sort)
     return Response(
-        reports_csv(rows, contacts),
+        reports_csv(export.rows, export.contacts),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'},
     )
@@ -107,12 +104,9 @@ def export_csv(
 def export_geojson(
     session: SessionDep, who: DeskStaff, f: FilterDep, sort: SortKey = "created_at"
 ) -> Response:
-    rows = export_reports(session, f, sort, True)
-    contacts = (
-        contacts_for(session, who.municipality_id, [r.id for r in rows]) if who.is_admin else None
-    )
+    export = export_for(session, who, f, sort)
     return Response(
-        reports_geojson(rows, contacts),
+        reports_geojson(export.rows, export.contacts),
         media_type="application/geo+json",
         headers={"Content-Disposition": f'attachment; filename="{_export_name("geojson")}"'},
     )

@@ -6,8 +6,8 @@ from dataclasses import asdict
 from typing import Any
 
 from api.staff.texts import KIND_LABELS_JA, WEEKDAY_LABELS_JA
-from geo.trend_queries import DepartmentChoice
 from maps.district_map import DistrictValue
+from workflow.desk.choices import DepartmentChoice
 from workflow.desk.trends import Trends
 
 

@@ -22,11 +22,10 @@ from api.staff.texts import (
 )
 from api.staff.trend_views import choropleth_values, department_json, hour_bars, trends_json
 from api.templating import templates
-from geo.desk_queries import town_outline
-from geo.trend_queries import departments, district_shapes
 from maps.district_map import build_district_map
 from workflow.clock import today_tokyo
 from workflow.desk.auth import StaffIdentity
+from workflow.desk.choices import department_choices, district_outlines, outline_of
 from workflow.desk.trends import MAX_DAYS, Trends, load_trends
 from workflow.errors import ForbiddenError, InvalidInputError
 
@@ -108,7 +107,7 @@ def trends_page(
         "who": who,
         "csrf_token": request.state.csrf,
         "query": query,
-        "departments": departments(session, who.municipality_id) if who.is_admin else [],
+        "departments": department_choices(session, who),
         "max_days": MAX_DAYS,
     }
     try:
@@ -127,9 +126,9 @@ def _figures(
     session: SessionDep, settings: SettingsDep, who: StaffIdentity, t: Trends
 ) -> dict[str, Any]:
     shapes = {
-        s.id: (s.geojson, s.approximate) for s in district_shapes(session, who.municipality_id)
+        s.id: (s.geojson, s.approximate) for s in district_outlines(session, who.municipality_id)
     }
-    outline = town_outline(session, who.municipality_id)
+    outline = outline_of(session, who.municipality_id)
     district_map = build_district_map(
         outline.bbox_lonlat if outline else FALLBACK_BOUNDS,
         settings.tile_url,

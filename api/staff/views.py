@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from api.staff.texts import CHANNEL_LABELS_JA, KIND_LABELS_JA
-from geo.report_detail import ReportDetail
-from geo.report_lists import ReportRow
 from maps.colours import STATUS_LABELS_JA, status_colour
 from workflow.clock import TOKYO
+from workflow.desk.lists import ReportRow
+from workflow.desk.reports import ReportDetail
 from workflow.reports.transitions import ALLOWED
 
 

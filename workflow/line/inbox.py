@@ -16,10 +16,15 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 MAX_EVENT_ATTEMPTS = 3
 MAX_ERROR_CHARS = 2000
+WEBHOOK_POOL_MAX = 8
+WEBHOOK_POOL_TIMEOUT_S = 5.0
+
+WebhookPool = AsyncConnectionPool  # the webhook's own async pool (no SQLAlchemy on its path)
 
 # One statement whatever the number of events: atomic even on an autocommit connection, one
 # round trip, and constant text so psycopg prepares it once per connection. The arrays go in
@@ -81,6 +86,27 @@ def _insert_params(municipality_id: int, events: Sequence[InboundEvent]) -> dict
         "redeliveries": [event.is_redelivery for event in events],
         "payloads": [event.payload_json for event in events],
     }
+
+
+async def open_webhook_pool(database_url: str) -> WebhookPool:
+    """Open the webhook's small async pool without waiting for the database to answer.
+
+    Its connections are in autocommit mode: the one INSERT per request is its own transaction.
+
+    Args:
+        database_url: the SQLAlchemy URL (``postgresql+psycopg://...``) of the app's engine.
+    """
+    conninfo = make_url(database_url).set(drivername="postgresql")
+    pool = AsyncConnectionPool(
+        conninfo.render_as_string(hide_password=False),
+        min_size=2,
+        max_size=WEBHOOK_POOL_MAX,
+        timeout=WEBHOOK_POOL_TIMEOUT_S,
+        kwargs={"autocommit": True},
+        open=False,
+    )
+    await pool.open(wait=False)
+    return pool
 
 
 async def store_webhook_events(
