@@ -1,7 +1,7 @@
 """Bulky-waste bookings at the desk (phone entry, look-up, who may act) and for LINE residents.
 
 Use cases take an open session and run inside the caller's transaction (the API wraps each
-call in ``session.begin()``; the LINE processor in its own). Personal data goes only to
+call in ``workflow.db.unit_of_work``; the LINE event loop in its own). Personal data goes only to
 ``resident_contact``; the report and booking rows carry ids, never names or phone numbers.
 """
 
