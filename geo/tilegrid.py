@@ -65,3 +65,11 @@ def buffer_fraction() -> float:
 def pixel_deg(z: int) -> float:
     """Degrees of longitude one screen pixel spans at zoom ``z`` (a simplification tolerance)."""
     return 360.0 / (TILE_PX * (1 << z))
+
+
+def tile_at(lon: float, lat: float, z: int) -> Tile:
+    """The tile at zoom ``z`` holding the point (lon, lat) in EPSG:4326."""
+    side = 1 << z
+    x = int((lon + 180.0) / 360.0 * side)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * side)
+    return Tile(z, min(max(x, 0), side - 1), min(max(y, 0), side - 1))
