@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from geo.tilegrid import BUFFER, EXTENT, Tile, buffer_fraction, pixel_deg, tile_bounds_lonlat
 
-BASE_LAYERS: Final = ("roads", "boundary", "districts", "evacuation", "facilities")
+# In drawing order: districts under the roads, points on top.
+BASE_LAYERS: Final = ("districts", "roads", "boundary", "evacuation", "facilities")
 MAX_FEATURES: Final = 20_000  # per layer and tile: a guard, far above what a town tile holds
 # The lowest zoom whose tiles carry each layer (roads: per class, see ``RoadTileSpec``).
 LAYER_MIN_ZOOM: Final = {"boundary": 0, "roads": 0, "districts": 12, "evacuation": 12}
@@ -35,7 +36,7 @@ class RoadTileSpec:
     """Which road classes a tile carries.
 
     ``highway_classes`` maps a ``highway`` base value to its class name (values not in it
-    count as ``default_class``); ``classes`` are the classes shown at the tile's zoom.
+    count as ``default_class``); ``classes`` are the classes shown at the tile's zoom, least important first.
     """
 
     highway_classes: Mapping[str, str]
@@ -66,7 +67,9 @@ def _roads(spec: RoadTileSpec) -> _Part:
         "WHERE r.municipality_id = :m AND r.geom && b.e4326 "
         # each two-way street is stored once per direction: draw it once
         "AND (r.oneway OR r.source < r.target) "
-        "AND coalesce(k.class, :default_class) = ANY(CAST(:classes AS text[]))",
+        "AND coalesce(k.class, :default_class) = ANY(CAST(:classes AS text[])) "
+        # least important first, so main roads are drawn over side streets
+        "ORDER BY array_position(CAST(:classes AS text[]), coalesce(k.class, :default_class))",
         {
             "hw": list(spec.highway_classes),
             "hc": list(spec.highway_classes.values()),
