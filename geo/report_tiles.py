@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from geo.report_queries import FROM_SQL, OVERDUE_SQL, ReportFilter, where_clause
 from geo.tilegrid import BUFFER, EXTENT, Tile
+from geo.tiles import turn_jit_off
 
 LAYER: Final = "reports"
 CELLS_PER_TILE: Final = 8  # cluster cells of 32 screen pixels
@@ -60,6 +61,7 @@ def report_points_tile(session: Session, f: ReportFilter, tile: Tile, limit: int
         limit: most points encoded.
     """
     where, params = where_clause(f)
+    turn_jit_off(session)
     sql = _POINTS_SQL.format(from_sql=FROM_SQL, where=where)
     params.update(z=tile.z, x=tile.x, y=tile.y, limit=limit)
     return bytes(session.execute(text(sql), params).scalar() or b"")
@@ -83,6 +85,7 @@ def report_clusters_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes
     b = f.bbox
     cx = (b.max_lon - b.min_lon) / CELLS_PER_TILE
     cy = (b.max_lat - b.min_lat) / CELLS_PER_TILE
+    turn_jit_off(session)
     sql = _CLUSTERS_SQL.format(from_sql=FROM_SQL, where=where)
     params.update(z=tile.z, x=tile.x, y=tile.y, x0=b.min_lon, y0=b.min_lat, cx=cx, cy=cy)
     return bytes(session.execute(text(sql), params).scalar() or b"")
