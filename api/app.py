@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import health
+from api import health, tiles
 from api.crew import pages as crew
 from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(plan_pages.router)
     app.include_router(resident_web.router)
+    app.include_router(tiles.router)
     if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
         install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

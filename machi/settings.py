@@ -19,10 +19,6 @@ DEV_DATABASE_URL = f"postgresql+psycopg://machi@127.0.0.1:{LOCAL_PG_PORT}/machi"
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"
 DEV_LINE_CHANNEL_SECRET = "dev-channel-secret"
 DEV_LINE_ACCESS_TOKEN = "dev-channel-access-token"
-GSI_STD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
-GSI_ATTRIBUTION = (
-    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル</a>'
-)
 
 DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, ""}
 # Where the app serves its own fake LINE Messaging API in dev (api/dev/line_api.py).
@@ -50,8 +46,10 @@ class Settings(BaseSettings):
     municipality_code: str = Field(default="13202", pattern=r"^\d{5,6}$")
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     public_base_url: str | None = None
-    tile_url: str = GSI_STD_TILES
-    tile_attribution: str = GSI_ATTRIBUTION
+    # Under every map: "own" (our vector tiles from PostGIS), "gsi" (地理院タイル) or an XYZ
+    # URL template; a raster that does not load falls back to our own tiles.
+    basemap: str = "own"
+    basemap_attribution: str = ""  # HTML attribution of a custom XYZ URL
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)

@@ -18,6 +18,7 @@ import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
 
+from maps.basemap import Basemap, add_basemap
 from maps.triage import TriageMapParts, vendor_assets
 
 BLUES = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -124,8 +125,7 @@ def _collection(districts: Sequence[DistrictValue], breaks: Sequence[int]) -> di
 
 def build_district_map(
     bounds_lonlat: tuple[float, float, float, float],
-    tile_url: str,
-    tile_attribution: str,
+    basemap: Basemap,
     districts: Sequence[DistrictValue],
     title: str = "町丁目別の件数",
     asset_base: str = "/static/vendor",
@@ -134,8 +134,7 @@ def build_district_map(
 
     Args:
         bounds_lonlat: the town's bbox (west, south, east, north), EPSG:4326; the map fits it.
-        tile_url: XYZ tile URL template.
-        tile_attribution: HTML attribution of the tiles.
+        basemap: what to draw underneath (our own vector tiles by default).
         districts: every district with its polygon and count.
         title: the legend's title.
         asset_base: URL prefix of the vendored Leaflet files.
@@ -148,9 +147,7 @@ def build_district_map(
         control_scale=False,
     )
     fmap.default_js, fmap.default_css = vendor_assets(asset_base)
-    folium.TileLayer(
-        tiles=tile_url, attr=tile_attribution, name="地理院タイル", max_zoom=18, max_native_zoom=18
-    ).add_to(fmap)
+    add_basemap(fmap, basemap)
     breaks = class_breaks([d.count for d in districts])
     folium.GeoJson(
         _collection(districts, breaks),

@@ -1,7 +1,7 @@
 """Folium route map of a day plan: one colour per truck, numbered stops, the depot.
 
 Leaflet comes from the app's own ``/static/vendor/leaflet`` (staff PCs may have no internet);
-only the background tiles are fetched from the configured tile server.
+and the base map from our own vector tiles unless a raster one is configured.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from html import escape
 import folium
 from branca.element import Figure
 
+from maps.basemap import Basemap, add_basemap
 from maps.colours import truck_colour
 
 LEAFLET_BASE = "/static/vendor/leaflet"
@@ -91,16 +92,14 @@ def _bounds(routes: Sequence[MapRoute], depot: MapPlace) -> list[list[float]]:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def build_route_map(
-    routes: Sequence[MapRoute], depot: MapPlace, tile_url: str, attribution: str
-) -> str:
+def build_route_map(routes: Sequence[MapRoute], depot: MapPlace, basemap: Basemap) -> str:
     """A standalone HTML page with the day's routes (lon/lat in EPSG:4326).
 
     Truck ``i`` of ``routes`` is drawn in ``truck_colour(i)``; stops already recorded by the
     crew are hollow. The layer control lets a clerk show one truck at a time.
     """
     fmap = _LocalMap(location=(depot.lat, depot.lon), zoom_start=14, tiles=None)
-    folium.TileLayer(tiles=tile_url, attr=attribution, name="地図", max_zoom=18).add_to(fmap)
+    add_basemap(fmap, basemap)
     root = fmap.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(folium.Element(_PIN_CSS))

@@ -14,6 +14,7 @@ import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
 
+from maps.basemap import Basemap, add_basemap
 from maps.colours import STATUS_COLOURS, STATUS_LABELS_JA
 
 # Legend rows: label and colour, from the one scheme (rejected and duplicate share grey).
@@ -100,8 +101,7 @@ def vendor_assets(asset_base: str) -> tuple[list[tuple[str, str]], list[tuple[st
 
 def build_triage_map(
     bounds_lonlat: tuple[float, float, float, float],
-    tile_url: str,
-    tile_attribution: str,
+    basemap: Basemap,
     outline_geojson: str | None = None,
     asset_base: str = "/static/vendor",
     legend_extra_html: str = "",
@@ -110,8 +110,7 @@ def build_triage_map(
 
     Args:
         bounds_lonlat: the town's bbox (west, south, east, north) in EPSG:4326; the map fits it.
-        tile_url: XYZ tile URL template (地理院タイル by default).
-        tile_attribution: HTML attribution of the tiles, shown on the map.
+        basemap: what to draw underneath (our own vector tiles by default).
         outline_geojson: the town boundary as GeoJSON text, drawn as a thin line so the map
             stays readable when tiles cannot load.
         asset_base: URL prefix of the vendored Leaflet files.
@@ -126,9 +125,7 @@ def build_triage_map(
         prefer_canvas=False,
     )
     fmap.default_js, fmap.default_css = vendor_assets(asset_base)
-    folium.TileLayer(
-        tiles=tile_url, attr=tile_attribution, name="地理院タイル", max_zoom=18, max_native_zoom=18
-    ).add_to(fmap)
+    add_basemap(fmap, basemap)
     if outline_geojson:
         folium.GeoJson(
             outline_geojson,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color, HexColor, white
 
+from maps import roadstyle
 from print import labels
 from print.facilities import place_flags
 from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Rect, Viewport
@@ -38,20 +39,20 @@ class RoadStyle:
     casing: Color | None = None
 
 
-MAJOR = RoadStyle(3, 3.6, HexColor("#ffe08a"), HexColor("#5a5a5a"))
-MEDIUM = RoadStyle(2, 2.6, white, HexColor("#6e6e6e"))
-MINOR = RoadStyle(1, 1.1, HexColor("#8a8a8a"))
-SERVICE = RoadStyle(0, 0.6, HexColor("#b4b4b4"))
-ROAD_CLASSES = {
-    **dict.fromkeys(("motorway", "trunk", "primary", "secondary"), MAJOR),
-    **dict.fromkeys(("tertiary",), MEDIUM),
-    **dict.fromkeys(("residential", "unclassified", "living_street", "road"), MINOR),
-}
+def _paper(cls: roadstyle.RoadClass) -> RoadStyle:
+    casing = HexColor(cls.casing) if cls.casing else None
+    return RoadStyle(cls.rank, cls.width_pt, HexColor(cls.colour), casing)
+
+
+# The classes of maps/roadstyle.py (shared with the screen maps), as reportlab colours.
+MAJOR, MEDIUM, MINOR, SERVICE = (
+    _paper(c) for c in (roadstyle.MAJOR, roadstyle.MEDIUM, roadstyle.MINOR, roadstyle.SERVICE)
+)
+_BY_NAME = {"major": MAJOR, "medium": MEDIUM, "minor": MINOR, "service": SERVICE}
 
 
 def road_style(highway: str | None) -> RoadStyle:
-    base = (highway or "").removesuffix("_link")
-    return ROAD_CLASSES.get(base, SERVICE)
+    return _BY_NAME[roadstyle.road_class(highway).name]
 
 
 def draw_map(

@@ -33,6 +33,7 @@ from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, Field, model_validator
 
+from api.basemap import basemap_of
 from api.dev import line_api as dev_line_api
 from api.dev import line_richmenu as dev_line_richmenu
 from api.dev.line_api import DevLineState, state_of
@@ -85,8 +86,7 @@ def simulator_page(request: Request) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     context = {
         "csrf_token": _serializer(settings).dumps("simulator"),
-        "tile_url": settings.tile_url,
-        "tile_attribution": settings.tile_attribution,
+        "basemap": basemap_of(settings).config(),
     }
     return templates.TemplateResponse(request, "dev/line.html", context)
 

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData, UploadFile
 
+from api.basemap import basemap_of
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.resident import status as resident_status
 from api.resident import texts as t
@@ -134,8 +135,7 @@ def _form_context(facts: WebFacts, flow: str, settings: Settings) -> dict[str, A
         "categories": facts.categories_of(flow),
         "max_photos": MAX_PHOTOS,
         "max_mb": MAX_MB,
-        "tile_url": settings.tile_url,
-        "tile_attribution": settings.tile_attribution,
+        "basemap": basemap_of(settings).config(),
         "messages": {**t.SCRIPT_MESSAGES, "max_mb": str(MAX_MB), "max_photos": str(MAX_PHOTOS)},
     }
 

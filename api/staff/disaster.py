@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
 from api.security import DeskStaff, OptionalStaff
 from api.staff.disaster_views import (
@@ -80,8 +81,7 @@ def hq_page(
     outline = outline_of(session, who.municipality_id)
     parts = build_triage_map(
         outline.bbox_lonlat if outline else FALLBACK_BOUNDS,
-        settings.tile_url,
-        settings.tile_attribution,
+        basemap_of(settings),
         outline.geojson if outline else None,
         legend_extra_html=SHELTER_LEGEND,
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import DeskStaff, OptionalStaff
@@ -90,9 +91,7 @@ def triage_map(
         return refused or Response(status_code=500)
     outline = outline_of(session, who.municipality_id)
     bounds = outline.bbox_lonlat if outline else (139.35, 35.67, 139.46, 35.74)
-    parts = build_triage_map(
-        bounds, settings.tile_url, settings.tile_attribution, outline.geojson if outline else None
-    )
+    parts = build_triage_map(bounds, basemap_of(settings), outline.geojson if outline else None)
     context = {**_common(request, session, who), "map": parts, "query": _query(request)}
     return templates.TemplateResponse(request, "staff/map.html", context)
 

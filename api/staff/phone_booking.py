@@ -11,6 +11,7 @@ import html
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.basemap import basemap_of
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.security import OptionalStaff
 from api.templating import templates
@@ -37,7 +38,6 @@ def phone_booking_page(
     context = {
         "who": who,
         "csrf_token": request.state.csrf,
-        "tile_url": settings.tile_url,
-        "tile_attribution": settings.tile_attribution,
+        "basemap": basemap_of(settings).config(),
     }
     return templates.TemplateResponse(request, "staff/phone_booking.html", context)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.basemap import basemap_of
 from api.crew.texts import not_out_notice
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice, status_notice
@@ -137,7 +138,7 @@ def plan_map(
     summary = load_plan_summary(session, mid, date)
     if summary is None:
         return HTMLResponse("<p>この日の収集計画はありません。</p>", status_code=404)
-    return HTMLResponse(render_plan_map(summary, settings.tile_url, settings.tile_attribution))
+    return HTMLResponse(render_plan_map(summary, basemap_of(settings)))
 
 
 @router.post("/staff/plans/{date}/plan", response_model=None)

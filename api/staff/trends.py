@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
 from api.security import DeskStaff, OptionalStaff
 from api.staff.params import parse_code, parse_date
@@ -131,8 +132,7 @@ def _figures(
     outline = outline_of(session, who.municipality_id)
     district_map = build_district_map(
         outline.bbox_lonlat if outline else FALLBACK_BOUNDS,
-        settings.tile_url,
-        settings.tile_attribution,
+        basemap_of(settings),
         choropleth_values(t, shapes),
     )
     ranked = sorted((d for d in t.districts if d.count), key=lambda d: (-d.count, d.code))

@@ -122,9 +122,7 @@
     if (typeof L === "undefined") { return; }
     box.hidden = false;
     var map = L.map(box);
-    L.tileLayer(form.getAttribute("data-tile-url"), {
-      attribution: form.getAttribute("data-tile-attribution"), maxZoom: 18
-    }).addTo(map);
+    MachiBasemap.addFromElement(map, form);
     var marker = null;
     getJSON("/api/v1/town").then(function (res) {
       var b = res.ok ? res.body.bbox : [139.36, 35.68, 139.45, 35.73];

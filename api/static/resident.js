@@ -109,9 +109,7 @@
   function showMap() {
     if (map || typeof L === "undefined") { if (map) { map.invalidateSize(); } return; }
     map = L.map("r-map", {tap: true});
-    L.tileLayer(form.dataset.tileUrl, {
-      attribution: form.dataset.tileAttribution, maxZoom: 18,
-    }).addTo(map);
+    MachiBasemap.addFromElement(map, form);
     map.fitBounds(bounds());
     // District outlines: orientation even where the tiles do not load (offline, slow network).
     fetch("/api/v1/districts", {credentials: "same-origin"}).then(function (r) {

@@ -249,7 +249,7 @@
     dialog.showModal();
     if (!map) {
       map = L.map("sim-map").setView([35.714, 139.41], 13);
-      L.tileLayer(config.tileUrl, {attribution: config.tileAttribution, maxZoom: 18}).addTo(map);
+      MachiBasemap.addFromElement(map, document.getElementById("sim-config"));
       fetch("/api/v1/districts").then(function (r) { return r.ok ? r.json() : null; })
         .then(function (districts) {
           if (!districts) { return; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from maps.basemap import Basemap
 from maps.route_map import MapPlace, MapRoute, MapStop, build_route_map
 from workflow.plans.views import OUTCOME_LABELS_JA, PlanSummary, StopSummary
 
@@ -13,13 +14,12 @@ def _popup(stop: StopSummary) -> str:
     )
 
 
-def render_plan_map(summary: PlanSummary, tile_url: str, attribution: str) -> str:
+def render_plan_map(summary: PlanSummary, basemap: Basemap) -> str:
     """A standalone HTML map of the plan: one colour per truck, numbered pickups, the depot.
 
     Args:
         summary: the plan as loaded by ``load_plan_summary``.
-        tile_url: XYZ tile URL template of the background map.
-        attribution: the tiles' attribution (HTML, as the tile provider requires).
+        basemap: what to draw underneath (our own vector tiles by default).
     """
     routes = [
         MapRoute(
@@ -33,4 +33,4 @@ def render_plan_map(summary: PlanSummary, tile_url: str, attribution: str) -> st
         for route in summary.routes
     ]
     name, lon, lat = summary.depot
-    return build_route_map(routes, MapPlace(name, lon, lat), tile_url, attribution)
+    return build_route_map(routes, MapPlace(name, lon, lat), basemap)

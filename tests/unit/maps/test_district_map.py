@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from maps.basemap import Basemap
 from maps.district_map import (
     APPROXIMATE_NOTE,
     BLUES,
@@ -62,7 +63,7 @@ def test_map_says_districts_are_approximate_and_escapes_names() -> None:
         DistrictValue(1, "<script>alert(1)</script>町", SQUARE, 3, approximate=True),
         DistrictValue(2, "錦町二丁目", SQUARE, 0, approximate=True),
     ]
-    parts = build_district_map(BOUNDS, "https://tiles/{z}/{x}/{y}.png", "tiles", districts)
+    parts = build_district_map(BOUNDS, Basemap(), districts)
     page = parts.header + parts.body + parts.script
     assert _shows(APPROXIMATE_NOTE, page)
     assert "<script>alert(1)" not in page and "\\u003cscript" not in page
@@ -72,5 +73,5 @@ def test_map_says_districts_are_approximate_and_escapes_names() -> None:
 
 def test_surveyed_districts_carry_no_approximation_note() -> None:
     exact = [DistrictValue(1, "一丁目", SQUARE, 1, approximate=False)]
-    parts = build_district_map(BOUNDS, "https://tiles/{z}/{x}/{y}.png", "tiles", exact)
+    parts = build_district_map(BOUNDS, Basemap(), exact)
     assert not _shows(APPROXIMATE_NOTE, parts.script)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from maps.basemap import Basemap
 from maps.colours import STATUS_COLOURS, TRUCK_COLOURS, truck_colour
 from maps.route_map import MapPlace, MapRoute, MapStop, build_route_map
 
@@ -17,15 +18,16 @@ def _route(name: str, shift: float, done: bool = False) -> MapRoute:
 
 
 def test_assets_are_local_and_nothing_needs_jquery() -> None:
-    html = build_route_map([_route("1号車", 0)], DEPOT, "https://tiles/{z}/{x}/{y}.png", "GSI")
+    html = build_route_map([_route("1号車", 0)], DEPOT, Basemap())
     links = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert links and all(link.startswith("/static/vendor/leaflet/") for link in links)
+    assert links and all(link.startswith("/static/") for link in links)
+    assert "MachiBasemap.addTo" in html and "/tiles/base/{z}/{x}/{y}.pbf" in html
     assert "$(" not in html and "jquery" not in html.lower()
 
 
 def test_each_truck_gets_its_own_colour_and_labels_are_escaped() -> None:
     routes = [_route(f"{i}号車", i / 100, done=i == 2) for i in range(1, 4)]
-    html = build_route_map(routes, DEPOT, "https://tiles/{z}/{x}/{y}.png", "GSI")
+    html = build_route_map(routes, DEPOT, Basemap())
     for index in range(3):
         assert truck_colour(index) in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html

@@ -1,0 +1,91 @@
+"""The staff reports layer as vector tiles: report points, or counts per cell by status.
+
+Same filter as the bbox API (``geo.report_queries.where_clause``): municipality, department
+scope and every staff filter; the caller sets ``f.bbox`` to the tile's lon/lat box, so rows
+are found through the GiST index on ``report.location``. No personal data is encoded.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.report_queries import FROM_SQL, OVERDUE_SQL, ReportFilter, where_clause
+from geo.tilegrid import BUFFER, EXTENT, Tile
+from geo.tiles import turn_jit_off
+
+LAYER: Final = "reports"
+CELLS_PER_TILE: Final = 8  # cluster cells of 32 screen pixels
+
+_ENVELOPE = "(SELECT ST_TileEnvelope(:z, :x, :y) AS e3857) AS b"
+_POINTS_SQL = (
+    "WITH hits AS (SELECT r.id, r.status, c.code AS category, r.urgent, "
+    f"{OVERDUE_SQL} AS overdue, r.location {{from_sql}} WHERE {{where}} "
+    "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit) "
+    f"SELECT coalesce(ST_AsMVT(t, '{LAYER}', {EXTENT}, 'geom', 'fid'), ''::bytea) FROM ("
+    f"SELECT ST_AsMVTGeom(ST_Transform(h.location, 3857), b.e3857, {EXTENT}, {BUFFER}, true) "
+    "AS geom, h.id AS fid, h.id, h.status, h.category, h.urgent, h.overdue "
+    f"FROM hits h, {_ENVELOPE}) AS t WHERE t.geom IS NOT NULL"
+)
+_CLUSTERS_SQL = (
+    "WITH cells AS (SELECT floor((ST_X(r.location) - :x0) / :cx) AS gx, "
+    "floor((ST_Y(r.location) - :y0) / :cy) AS gy, count(*) AS count, "
+    "avg(ST_X(r.location)) AS lon, avg(ST_Y(r.location)) AS lat, "
+    "count(*) FILTER (WHERE r.status = 'received') AS received, "
+    "count(*) FILTER (WHERE r.status = 'in_progress') AS in_progress, "
+    "count(*) FILTER (WHERE r.status = 'done') AS done, "
+    "count(*) FILTER (WHERE r.status IN ('rejected', 'duplicate')) AS closed, "
+    "count(*) FILTER (WHERE r.urgent) AS urgent, "
+    f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue "
+    "{from_sql} WHERE {where} GROUP BY 1, 2) "
+    f"SELECT coalesce(ST_AsMVT(t, '{LAYER}', {EXTENT}, 'geom'), ''::bytea) FROM ("
+    "SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), 3857), "
+    f"b.e3857, {EXTENT}, {BUFFER}, true) AS geom, true AS cluster, c.count, c.received, "
+    "c.in_progress, c.done, c.closed, c.urgent, c.overdue "
+    f"FROM cells c, {_ENVELOPE}) AS t WHERE t.geom IS NOT NULL"
+)
+
+
+def report_points_tile(session: Session, f: ReportFilter, tile: Tile, limit: int) -> bytes:
+    """The newest ``limit`` matching reports as MVT points.
+
+    Each point carries ``id``, ``status``, ``category`` (code), ``urgent`` and ``overdue``;
+    its feature id is the report id.
+
+    Args:
+        session: open session (read only).
+        f: the filter, scope included, with ``bbox`` set to the tile's box plus its buffer.
+        tile: the tile being drawn.
+        limit: most points encoded.
+    """
+    where, params = where_clause(f)
+    turn_jit_off(session)
+    sql = _POINTS_SQL.format(from_sql=FROM_SQL, where=where)
+    params.update(z=tile.z, x=tile.x, y=tile.y, limit=limit)
+    return bytes(session.execute(text(sql), params).scalar() or b"")
+
+
+def report_clusters_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
+    """Counts of matching reports in ``CELLS_PER_TILE`` x ``CELLS_PER_TILE`` cells, as points.
+
+    Each point sits at the mean position of its cell's reports and carries ``cluster``
+    (true), ``count``, ``received``, ``in_progress``, ``done``, ``closed`` (rejected or
+    duplicate), ``urgent`` and ``overdue``.
+
+    Args:
+        session: open session (read only).
+        f: the filter, scope included, with ``bbox`` set to the tile's own box (no buffer:
+            each report is counted in exactly one tile).
+        tile: the tile being drawn.
+    """
+    assert f.bbox is not None
+    where, params = where_clause(f)
+    b = f.bbox
+    cx = (b.max_lon - b.min_lon) / CELLS_PER_TILE
+    cy = (b.max_lat - b.min_lat) / CELLS_PER_TILE
+    turn_jit_off(session)
+    sql = _CLUSTERS_SQL.format(from_sql=FROM_SQL, where=where)
+    params.update(z=tile.z, x=tile.x, y=tile.y, x0=b.min_lon, y0=b.min_lat, cx=cx, cy=cy)
+    return bytes(session.execute(text(sql), params).scalar() or b"")

@@ -1,0 +1,102 @@
+"""The base map under every Machi map: our own vector tiles, or a raster XYZ layer.
+
+``MACHI_BASEMAP=own`` (the default) draws ``/tiles/base/{z}/{x}/{y}.pbf`` from our PostGIS
+with Leaflet.VectorGrid, so maps work on closed networks and when the internet link is
+down; ``gsi`` (地理院タイル) or any XYZ URL template draws that raster instead, and
+``api/static/basemap.js`` falls back to our tiles when it does not load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+from maps.roadstyle import WIDTH_ZOOM, screen_styles
+
+OWN_TILES = "/tiles/base/{z}/{x}/{y}.pbf"
+OWN_MAX_NATIVE_ZOOM = 18
+GSI_STD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+GSI_ATTRIBUTION = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル</a>'
+)
+# Our tiles draw OpenStreetMap roads (ODbL), N03 boundaries and GSI evacuation sites.
+OWN_ATTRIBUTION = (
+    '© <a href="https://www.openstreetmap.org/copyright" target="_blank">'
+    "OpenStreetMap contributors</a> | 国土数値情報（行政区域） | 国土地理院（指定緊急避難場所）"
+)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """What a map draws underneath: a raster URL (None: our vector tiles only)."""
+
+    raster_url: str | None = None
+    raster_attribution: str = ""
+    vector_url: str = OWN_TILES
+
+    def config(self) -> dict[str, Any]:
+        """JSON-ready settings for ``MachiBasemap.addTo(map, config)`` in basemap.js."""
+        return {
+            "vector": self.vector_url,
+            "attribution": OWN_ATTRIBUTION,
+            "maxNativeZoom": OWN_MAX_NATIVE_ZOOM,
+            "raster": self.raster_url,
+            "rasterAttribution": self.raster_attribution,
+            "roads": screen_styles(),
+            "widthZoom": WIDTH_ZOOM,
+        }
+
+
+def basemap_from_setting(value: str, attribution: str = "") -> Basemap:
+    """The base map named by ``MACHI_BASEMAP``: ``own``, ``gsi`` or an XYZ URL template.
+
+    Args:
+        value: the setting.
+        attribution: HTML attribution of a custom XYZ URL (ignored for ``own`` and ``gsi``).
+    """
+    name = value.strip()
+    if name in ("", "own"):
+        return Basemap()
+    if name == "gsi":
+        return Basemap(GSI_STD_TILES, GSI_ATTRIBUTION)
+    return Basemap(name, attribution)
+
+
+def basemap_scripts(static_base: str = "/static") -> list[tuple[str, str]]:
+    """The scripts basemap.js needs, as folium ``default_js`` entries (after Leaflet)."""
+    return [
+        (
+            "vectorgrid",
+            f"{static_base}/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+        ),
+        ("machi_basemap", f"{static_base}/basemap.js"),
+    ]
+
+
+class BasemapLayer(MacroElement):
+    """Adds the base map to its folium map through ``MachiBasemap.addTo``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        MachiBasemap.addTo({{ this._parent.get_name() }}, {{ this.settings|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, basemap: Basemap) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MachiBasemap"
+        self.settings = basemap.config()
+
+
+def add_basemap(fmap: Any, basemap: Basemap, static_base: str = "/static") -> None:
+    """Draw ``basemap`` under a folium map whose Leaflet comes from our static files.
+
+    Call it after the map's ``default_js`` is set: the scripts go after Leaflet's.
+    """
+    fmap.default_js = [*fmap.default_js, *basemap_scripts(static_base)]
+    BasemapLayer(basemap).add_to(fmap)

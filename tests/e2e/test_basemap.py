@@ -1,0 +1,136 @@
+"""Every map draws streets and the town from our own vector tiles, with the internet cut off.
+
+Each page runs in Chromium with every request outside the app's origin aborted; the test
+counts the base tiles the app served and the vector features the map drew (roads and the
+municipal boundary, from ``window.machiBasemapStats``), and that nothing was asked of
+anyone else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, Route
+from sqlalchemy import Engine
+
+from api.app import create_app
+from machi.settings import Settings
+from tests.e2e.conftest import sign_in
+from tests.support.bulky_day import BookedDay, plan_day, release_day
+from tests.support.live_server import live_server
+
+pytestmark = pytest.mark.e2e
+
+DRAWN = (
+    "() => { const s = window.machiBasemapStats;"
+    " return !!s && s.ready && (s.features.roads || 0) > 50 && (s.features.boundary || 0) > 0; }"
+)
+
+
+@dataclass
+class Traffic:
+    origin: str
+    left: list[str] = field(default_factory=list)  # requests that tried to leave the origin
+    tiles: list[str] = field(default_factory=list)  # base tiles served with content
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def route(self, route: Route) -> None:
+        if route.request.url.startswith(self.origin):
+            route.continue_()
+            return
+        with self.lock:
+            self.left.append(route.request.url)
+        route.abort()
+
+    def finished(self, request: Request) -> None:
+        response = request.response()
+        if "/tiles/base/" in request.url and response and response.status == 200:
+            with self.lock:
+                self.tiles.append(request.url)
+
+
+@pytest.fixture(scope="module")
+def booked(engine: Engine) -> Iterator[BookedDay]:
+    planned = plan_day(engine, offset_days=85, count=3, seed=67)
+    yield planned
+    release_day(engine, planned.day)
+
+
+@pytest.fixture(scope="module")
+def dev_url(test_settings: Settings) -> Iterator[str]:
+    """The app in dev mode, for the LINE simulator (no worker needed to draw its map)."""
+    with live_server(create_app(test_settings.model_copy(update={"env": "dev"}))) as url:
+        yield url
+
+
+def _offline_page(browser: Browser, origin: str, **options: object) -> tuple[Page, Traffic]:
+    context = browser.new_context(locale="ja-JP", **options)  # type: ignore[arg-type]
+    traffic = Traffic(origin)
+    context.route("**/*", traffic.route)
+    page = context.new_page()
+    page.on("requestfinished", traffic.finished)
+    return page, traffic
+
+
+def _assert_drawn_offline(page: Page, traffic: Traffic) -> None:
+    page.wait_for_function(DRAWN, timeout=20_000)
+    stats = page.evaluate("window.machiBasemapStats")
+    assert stats["mode"] == "own" and stats["tileErrors"] == 0, stats
+    assert page.locator("svg.leaflet-tile path").count() > 50  # rendered vector features
+    assert len(traffic.tiles) >= 1
+    assert traffic.left == [], traffic.left
+
+
+def _check(browser: Browser, origin: str, go: Callable[[Page], None], **options: object) -> None:
+    page, traffic = _offline_page(browser, origin, **options)
+    try:
+        go(page)
+        _assert_drawn_offline(page, traffic)
+    finally:
+        page.context.close()
+
+
+def test_staff_triage_map(browser: Browser, base_url: str) -> None:
+    def go(page: Page) -> None:
+        sign_in(page, base_url, "doro", "doro-demo")
+        page.goto(f"{base_url}/staff/map")
+
+    _check(browser, base_url, go)
+
+
+def test_disaster_hq_map(browser: Browser, base_url: str) -> None:
+    def go(page: Page) -> None:
+        sign_in(page, base_url, "bousai", "bousai-demo")
+        page.goto(f"{base_url}/staff/disaster")
+
+    _check(browser, base_url, go)
+
+
+def test_plan_route_map(browser: Browser, base_url: str, booked: BookedDay) -> None:
+    def go(page: Page) -> None:
+        sign_in(page, base_url, "kankyo", "kankyo-demo")
+        page.goto(f"{base_url}/staff/plans/{booked.day.isoformat()}/map")
+
+    _check(browser, base_url, go)
+
+
+def test_resident_report_form(browser: Browser, base_url: str) -> None:
+    def go(page: Page) -> None:
+        page.goto(f"{base_url}/r/road")
+        page.locator("label.r-choice").first.click()
+        page.click("#r-next")
+        page.wait_for_selector("#r-map", state="visible")
+
+    _check(browser, base_url, go, viewport={"width": 390, "height": 844})
+
+
+def test_line_simulator_location_picker(browser: Browser, dev_url: str) -> None:
+    def go(page: Page) -> None:
+        page.goto(f"{dev_url}/dev/line")
+        page.click("#sim-location-open")
+        page.wait_for_selector("#sim-map", state="visible")
+
+    _check(browser, dev_url, go, viewport={"width": 1280, "height": 900})

@@ -1,0 +1,1 @@
+"""Map use cases: the base map and the staff reports layer as vector tiles."""

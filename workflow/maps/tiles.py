@@ -1,0 +1,138 @@
+"""Vector tiles for every map: the base map (anyone) and the reports layer (staff, scoped).
+
+Base tiles change only when the town's data is reloaded, so each rendered tile is kept in
+memory for ``BASE_TTL_S`` and carries an ``ETag`` (a hash of its bytes) for the browser's
+revalidation. Report tiles are per user: points at street level are always read fresh;
+cluster tiles (whole-city views that every clerk opens and the map polls) are shared for
+``CLUSTER_TTL_S`` between clerks with the same filter and scope, as the bbox API does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from geo.report_queries import BBox, ReportFilter, count_reports
+from geo.report_tiles import report_clusters_tile, report_points_tile
+from geo.tilegrid import Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
+from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
+from maps.roadstyle import classes_at_zoom, highway_class_names
+from workflow.errors import NotFoundError
+
+BASE: Final = "base"  # every base layer in one tile: what the maps load
+TILE_LAYERS: Final = (BASE, *BASE_LAYERS)
+BASE_TTL_S: Final = 300.0
+CLUSTER_TTL_S: Final = 10.0
+POINTS_MIN_ZOOM: Final = 15  # below it, reports are always counted in cells
+POINT_LIMIT: Final = 2_000  # more in one tile: counted in cells at any zoom
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class TileAnswer:
+    body: bytes  # MVT protobuf; empty when nothing lies in the tile
+    etag: str  # quoted, for the ETag header
+
+
+class _TtlCache:
+    """A small thread-safe LRU whose entries expire."""
+
+    def __init__(self, ttl_s: float, entries: int) -> None:
+        self.ttl_s, self.entries = ttl_s, entries
+        self._items: OrderedDict[Hashable, tuple[float, TileAnswer]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> TileAnswer | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: Hashable, answer: TileAnswer) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl_s, answer)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_base_cache = _TtlCache(BASE_TTL_S, 2048)
+_cluster_cache = _TtlCache(CLUSTER_TTL_S, 512)
+
+
+def _answer(body: bytes) -> TileAnswer:
+    return TileAnswer(body, '"' + hashlib.sha256(body).hexdigest()[:24] + '"')
+
+
+def checked_tile(z: int, x: int, y: int) -> Tile:
+    """The tile z/x/y.
+
+    Raises:
+        NotFoundError: no such tile in the grid (zoom 0 to ``geo.tilegrid.MAX_ZOOM``).
+    """
+    if not tile_exists(z, x, y):
+        raise NotFoundError("その位置・縮尺の地図タイルはありません。", field="z")
+    return Tile(z, x, y)
+
+
+def read_base_tile(session: Session, municipality_id: int, layer: str, tile: Tile) -> TileAnswer:
+    """A base-map tile: one layer of ``geo.tiles.BASE_LAYERS``, or ``base`` for all of them.
+
+    Raises:
+        NotFoundError: unknown layer.
+    """
+    if layer not in TILE_LAYERS:
+        raise NotFoundError("その地図レイヤーはありません。", field="layer")
+    key = (municipality_id, layer, tile)
+    hit = _base_cache.get(key)
+    if hit is not None:
+        return hit
+    layers = BASE_LAYERS if layer == BASE else (layer,)
+    roads = RoadTileSpec(highway_class_names(), classes_at_zoom(tile.z))
+    answer = _answer(base_tile(session, municipality_id, tile, layers, roads))
+    _base_cache.put(key, answer)
+    return answer
+
+
+def _box(tile: Tile, margin: float) -> BBox:
+    return BBox(*tile_bounds_lonlat(tile, margin))
+
+
+def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
+    """The staff reports layer for one tile, under the filter ``f`` (its scope included).
+
+    Points (newest ``POINT_LIMIT``) from ``POINTS_MIN_ZOOM`` on when few enough lie in the
+    tile; otherwise counts by status in cells. ``f.bbox`` is replaced by the tile's box.
+    """
+    if tile.z >= POINTS_MIN_ZOOM:
+        buffered = replace(f, bbox=_box(tile, buffer_fraction()))
+        if count_reports(session, buffered, cap=POINT_LIMIT + 1) <= POINT_LIMIT:
+            return report_points_tile(session, buffered, tile, POINT_LIMIT)
+    own = replace(f, bbox=_box(tile, 0.0))
+    key = (replace(own, now=_EPOCH), tile)
+    hit = _cluster_cache.get(key)
+    if hit is not None:
+        return hit.body
+    body = report_clusters_tile(session, own, tile)
+    _cluster_cache.put(key, _answer(body))
+    return body
+
+
+def forget_tiles() -> None:
+    """Drop every cached tile (after the town's data was reloaded, and in tests)."""
+    _base_cache.clear()
+    _cluster_cache.clear()
