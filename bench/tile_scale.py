@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, text
 
 from bench.map_scale import TOWN, login_cookies, report_count, serve
 from bench.map_seed import _BULK, MID, server_url
-from geo.db import session_scope
 from geo.tilegrid import tile_at
+from workflow.db import session_scope
 from workflow.demo.seed import seed_reports
 from workflow.demo.town import load_demo_town
 
