@@ -22,7 +22,7 @@ from typing import Final
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.line import events, messages, texts
+from api.line import events, messages
 from api.line.conversation import Turn, TurnResult, make_context, take_turn
 from api.line.model import Message, load_state
 from geo.db import session_scope
@@ -39,6 +39,7 @@ from workflow.line.inbox import (
 )
 from workflow.line.outbox import enqueue
 from workflow.reports.photos import download_pending_photos
+from workflow.texts.resident import line as texts
 
 log = logging.getLogger("machi.line")
 

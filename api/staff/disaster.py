@@ -16,7 +16,6 @@ from api.staff.disaster_views import (
     confirmed_push,
     push_messages,
 )
-from api.staff.texts import DISASTER_ACTION_LABELS_JA
 from api.templating import templates
 from geo.desk_queries import Choice, desk_districts, town_outline
 from maps.triage import build_triage_map
@@ -32,6 +31,8 @@ from workflow.disaster.hq import (
     switch_disaster_mode,
 )
 from workflow.errors import ForbiddenError, InvalidInputError
+from workflow.texts.sentences import error_text
+from workflow.texts.staff import DISASTER_ACTION_LABELS_JA
 
 router = APIRouter(include_in_schema=False)
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
@@ -55,7 +56,7 @@ def _refused(request: Request, who: StaffIdentity | None) -> Response | None:
     try:
         check_hq(who)
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     return None
 
 
@@ -98,7 +99,7 @@ def hq_mode_form(
     try:
         switch_disaster_mode(session, who, on == "1", _now())
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     return RedirectResponse("/staff/disaster", status_code=303)
 
 
@@ -156,7 +157,7 @@ def push_preview_form(
     try:
         preview = preview_segment(session, who, _district_ids(district), body)
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     except InvalidInputError as exc:
         return _push_page(request, session, who, {**draft, "error": exc}, 422)
     extra = {
@@ -182,7 +183,7 @@ def push_send_form(
         push = confirmed_push(settings, confirmation, _district_ids(district), body)
         sent = send_segment(session, who, push, push_messages, _now())
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     except InvalidInputError as exc:
         extra = {"body": body, "chosen": district, "error": exc}
         return _push_page(request, session, who, extra, 422)

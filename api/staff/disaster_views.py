@@ -11,17 +11,17 @@ from typing import Any
 
 from api.line.messages import text_message
 from api.security import read_confirmation, sign_confirmation
-from api.staff.texts import (
-    CONFIRMATION_MISMATCH_JA,
-    CONFIRMATION_STALE_JA,
-    DISASTER_ACTION_LABELS_JA,
-    DISASTER_PUSH_HEADER,
-)
 from geo.disaster_queries import LogEntry
 from machi.settings import Settings
 from workflow.clock import TOKYO
 from workflow.disaster.hq import DisasterMode, HqView, SegmentPreview, SegmentPush
 from workflow.errors import InvalidInputError
+from workflow.texts.staff import (
+    CONFIRMATION_MISMATCH_JA,
+    CONFIRMATION_STALE_JA,
+    DISASTER_ACTION_LABELS_JA,
+    DISASTER_PUSH_HEADER,
+)
 
 CONFIRM_PURPOSE = "segment-push"
 CONFIRM_MAX_AGE_S = 15 * 60

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.crew.texts import not_out_notice
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice, status_notice
 from api.security import OptionalStaff
@@ -31,6 +30,8 @@ from workflow.plans.views import (
     load_plan_summary,
 )
 from workflow.reports.transitions import Actor
+from workflow.texts.resident.booking import not_out_notice
+from workflow.texts.sentences import error_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def _refused(
     try:
         check_plan_access(session, mid, who, crew_too=False)
     except ForbiddenError as exc:
-        context = {"who": who, "csrf_token": request.state.csrf, "message": exc.message_ja}
+        context = {"who": who, "csrf_token": request.state.csrf, "message": error_text(exc)}
         return templates.TemplateResponse(request, "staff/forbidden.html", context, 403)
     return None
 
@@ -158,7 +159,7 @@ def plan_submit(
     except InvalidInputError as exc:  # includes PlanLockedError
         code = "locked" if exc.code == "plan_locked" else None
         if code is None:
-            return _plan_page(request, who, session, mid, date, exc.message_ja, 422)
+            return _plan_page(request, who, session, mid, date, error_text(exc), 422)
         return RedirectResponse(f"/staff/plans/{date.isoformat()}?m={code}", status_code=303)
     return RedirectResponse(f"/staff/plans/{date.isoformat()}?m=planned", status_code=303)
 
@@ -183,7 +184,7 @@ def _first_problem(entries: list[StopOutcome], summary: PlanSummary) -> str | No
             check_outcome(entry)
         except InvalidInputError as exc:
             stop = stops[entry.stop_id]
-            return f"No.{stop.seq}（{stop.booking_no}）：{exc.message_ja}"
+            return f"No.{stop.seq}（{stop.booking_no}）：{error_text(exc)}"
     return None
 
 
@@ -214,7 +215,7 @@ async def sheet_submit(
         results = await run_in_threadpool(record_outcomes, engine, mid, entries, actor, NOTICES)
     except NotFoundError as exc:  # re-planned meanwhile
         return await run_in_threadpool(
-            _plan_page, request, who, session, mid, date, exc.message_ja, 409
+            _plan_page, request, who, session, mid, date, error_text(exc), 409
         )
     new = sum(1 for r in results if r.newly_recorded)
     url = f"/staff/plans/{date.isoformat()}?recorded={new}&already={len(results) - new}#sheet"

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from geo.db import session_scope
 from geo.models import OutboxMessage
-from workflow.bookings import texts
 from workflow.bookings.fees import tickets_for_points
 from workflow.clock import TOKYO
+from workflow.texts.resident import booking as texts
 
 YEN_PER_POINT = 100
 Builder = Callable[[texts.ReminderFacts], list[dict[str, Any]]]
