@@ -37,7 +37,6 @@ from workflow.texts.staff import DISASTER_ACTION_LABELS_JA
 router = APIRouter(include_in_schema=False)
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
 SHELTER_LEGEND = '<div class="row"><span class="shelter-icon">避</span>指定緊急避難場所</div>'
-BAD_DISTRICT_JA = "町丁目の指定が正しくありません。"
 
 
 def _now() -> dt.datetime:
@@ -140,7 +139,7 @@ def push_form(
 
 def _district_ids(raw: list[str]) -> list[int]:
     if not all(v.isdigit() and len(v) < 18 for v in raw):
-        raise InvalidInputError(BAD_DISTRICT_JA, field="district_ids")
+        raise InvalidInputError("district_ids_invalid", field="district_ids")
     return [int(v) for v in raw]
 
 

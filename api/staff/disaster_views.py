@@ -17,8 +17,6 @@ from workflow.clock import TOKYO
 from workflow.disaster.hq import DisasterMode, HqView, SegmentPreview, SegmentPush
 from workflow.errors import InvalidInputError
 from workflow.texts.staff import (
-    CONFIRMATION_MISMATCH_JA,
-    CONFIRMATION_STALE_JA,
     DISASTER_ACTION_LABELS_JA,
     DISASTER_PUSH_HEADER,
 )
@@ -107,9 +105,9 @@ def confirmed_push(
     """
     data = read_confirmation(settings, CONFIRM_PURPOSE, token, CONFIRM_MAX_AGE_S)
     if data is None:
-        stale = CONFIRMATION_STALE_JA.format(minutes=CONFIRM_MAX_AGE_S // 60)
-        raise InvalidInputError(stale, field="confirmation")
+        minutes = CONFIRM_MAX_AGE_S // 60
+        raise InvalidInputError("confirmation_stale", field="confirmation", minutes=minutes)
     clean = body.strip()
     if data.get("d") != sorted(set(district_ids)) or data.get("b") != _digest(clean):
-        raise InvalidInputError(CONFIRMATION_MISMATCH_JA, field="confirmation")
+        raise InvalidInputError("confirmation_mismatch", field="confirmation")
     return SegmentPush(tuple(data["d"]), clean, int(data["n"]), str(data["k"]))

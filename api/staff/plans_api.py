@@ -67,7 +67,7 @@ def get_plan(
     check_plan_access(session, mid, who, crew_too=True)
     summary = load_plan_summary(session, mid, date)
     if summary is None:
-        raise NotFoundError(f"{date:%Y-%m-%d} の収集計画がありません。", field="date")
+        raise NotFoundError("plan_not_found", field="date", day=date)
     return plan_public(summary)
 
 

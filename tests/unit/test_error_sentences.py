@@ -1,7 +1,8 @@
-"""Every error code raised in workflow/ has a sentence, and the sentence reads the values given.
+"""Every error code raised has a sentence, and the sentence reads the values given.
 
-The raise sites are found with ``ast``: a call of any ``WorkflowError`` subclass must name its
-code as a string literal; its keyword arguments (but ``field``) are the sentence's values.
+The raise sites in workflow/ and api/ are found with ``ast``: a call of any ``WorkflowError``
+subclass must name its code as a string literal; its keyword arguments (but ``field``) are the
+sentence's values. A template may also read ``{field}``, which every error has.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from workflow.texts.sentences import SENTENCES, Sentence, error_text
 
 ROOT = Path(workflow.__file__).resolve().parent.parent
 NOT_PARAMS = {"field"}
+SCANNED = ("workflow", "api")  # api builds a few errors too (query parameters)
 
 
 def _error_classes() -> set[str]:
@@ -69,7 +71,7 @@ def raised_codes(source: str, where: str) -> dict[str, set[frozenset[str]]]:
 
 def _all_raised() -> dict[str, set[frozenset[str]]]:
     found: dict[str, set[frozenset[str]]] = defaultdict(set)
-    for path in sorted((ROOT / "workflow").rglob("*.py")):
+    for path in sorted(p for folder in SCANNED for p in (ROOT / folder).rglob("*.py")):
         where = path.relative_to(ROOT).as_posix()
         for code, uses in raised_codes(path.read_text("utf-8"), where).items():
             found[code] |= uses
@@ -81,7 +83,7 @@ def sentence_params(sentence: Sentence) -> frozenset[str]:
     if callable(sentence):
         return frozenset(inspect.signature(sentence).parameters)
     fields = (f for _, f, _, _ in string.Formatter().parse(sentence) if f)
-    return frozenset(f.split(".")[0].split("[")[0] for f in fields)
+    return frozenset(f.split(".")[0].split("[")[0] for f in fields) - NOT_PARAMS
 
 
 def missing_sentences(raised: dict[str, set[frozenset[str]]]) -> set[str]:

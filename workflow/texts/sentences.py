@@ -19,7 +19,7 @@ SENTENCES: Final[Mapping[str, Sentence]] = MappingProxyType(
 
 
 def error_text(error: WorkflowError) -> str:
-    """The Japanese sentence for ``error``, its ``params`` formatted in.
+    """The Japanese sentence for ``error``, its ``params`` (and ``field``) formatted in.
 
     Raises:
         KeyError: no sentence for the error's code (``tests/unit/test_text_catalogue.py``
@@ -28,4 +28,4 @@ def error_text(error: WorkflowError) -> str:
     sentence = SENTENCES[error.code]
     if callable(sentence):
         return sentence(**error.params)
-    return sentence.format(**error.params)
+    return sentence.format(**{"field": error.field, **error.params})

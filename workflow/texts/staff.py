@@ -112,6 +112,17 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         "push_length": "本文は1〜{max}文字で入力してください（いま{length}文字）。",
         "districts_missing": "配信する町丁目を1つ以上選んでください。",
         "district_unknown": "存在しない町丁目が含まれています。",
+        "district_ids_invalid": "町丁目の指定が正しくありません。",
+        "confirmation_stale": CONFIRMATION_STALE_JA,
+        "confirmation_mismatch": CONFIRMATION_MISMATCH_JA,
+        # query parameters of the desk's JSON API ({field} is the parameter's name)
+        "bbox_invalid": "bbox は「西経度,南緯度,東経度,北緯度」の4つの数値で指定してください。",
+        "value_not_allowed": "{field} に使えない値です: {value}",
+        "code_invalid": "{field} の指定が正しくありません。",
+        "ids_invalid": "{field} は数値で指定してください。",
+        "flag_invalid": "{field} は true か false で指定してください。",
+        "date_invalid": "{field} は YYYY-MM-DD の形で指定してください。",
+        "one_value_only": "{field} は1つだけ指定してください。",
         # bulky waste: the phone desk and booking changes
         "bulky_desk_only": "粗大ごみの受付は環境課の職員のみ行えます。",
         "bulky_change_only": "粗大ごみの予約は環境課の職員のみ変更できます。",
