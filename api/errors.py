@@ -1,6 +1,7 @@
 """One mapping from domain errors to HTTP answers.
 
-The body is ``{"error": code, "field": f, "message": ja}``.
+The body is ``{"error": kind, "code": code, "field": f, "message": ja}``: ``kind`` is the
+error family (it picks the status), ``code`` the case, ``message`` its sentence from the catalogue.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from workflow import errors as e
+from workflow.texts.sentences import error_text
 
 STATUS_BY_ERROR: dict[type[e.WorkflowError], int] = {
     e.NotFoundError: 404,
@@ -29,7 +31,12 @@ def _status(exc: e.WorkflowError) -> int:
 
 async def workflow_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.WorkflowError)
-    body: dict[str, object] = {"error": exc.code, "field": exc.field, "message": exc.message_ja}
+    body: dict[str, object] = {
+        "error": exc.kind,
+        "code": exc.code,
+        "field": exc.field,
+        "message": error_text(exc),
+    }
     if isinstance(exc, e.TransitionError):
         body["allowed"] = list(exc.allowed)
     return JSONResponse(body, status_code=_status(exc))

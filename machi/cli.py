@@ -16,6 +16,7 @@ from geo.db import get_engine, ping
 from machi import localdb
 from machi.settings import PROJECT_ROOT, get_settings
 from workflow.db import session_scope
+from workflow.texts.sentences import error_text
 
 app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
 db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)
@@ -223,7 +224,7 @@ def print_day(
         with session_scope(get_engine(settings.database_url)) as session:
             sheet = build_worksheet_set(session, mid, day, settings.base_url, settings.secret_key)
     except NotFoundError as exc:
-        typer.echo(f"{exc.message_ja}（先に machi plan --date {day:%Y-%m-%d}）", err=True)
+        typer.echo(f"{error_text(exc)}（先に machi plan --date {day:%Y-%m-%d}）", err=True)
         raise typer.Exit(1) from exc
     pdf = render_worksheets(sheet, paper="A3" if size == "A3" else "A4")
     out.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from print import labels
-from print.labels import format_seq_ranges
+from print import texts
 from print.model import LonLat, Place, RouteSheet, StopRow
+from print.texts import format_seq_ranges
 from print.viewport import EARTH_RADIUS_M
 
 AT_PLACE_M = 60.0  # an unload this close to the disposal facility is shown on its flag
@@ -58,11 +58,11 @@ def mapped_stops(route: RouteSheet) -> tuple[StopRow, ...]:
 def place_flags(route: RouteSheet) -> list[Flag]:
     """Depot and disposal flags (one flag when they share a site), unloads on the latter."""
     unloads = flag_unloads(route)
-    note = labels.FLAG_UNLOADS.format(seqs=format_seq_ranges(list(unloads))) if unloads else ""
+    note = texts.FLAG_UNLOADS.format(seqs=format_seq_ranges(list(unloads))) if unloads else ""
     depot, disposal = route.depot, route.disposal
     if disposal is None:
-        return [Flag(depot, (labels.DEPOT_SYMBOL,))]
-    both = (labels.DEPOT_SYMBOL, labels.DISPOSAL_SYMBOL)
+        return [Flag(depot, (texts.DEPOT_SYMBOL,))]
+    both = (texts.DEPOT_SYMBOL, texts.DISPOSAL_SYMBOL)
     if distance_m((depot.lon, depot.lat), (disposal.lon, disposal.lat)) <= AT_PLACE_M:
         return [Flag(depot, both, note)]
     return [Flag(depot, both[:1]), Flag(disposal, both[1:], note)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor, black, white
 
-from print import labels
+from print import texts
 from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Marker, Rect, Viewport
 
 Canvas = Any  # reportlab ships no type hints
@@ -90,7 +90,7 @@ def symbol_box_width(canv: Canvas, symbol: str, font: str) -> float:
 def draw_symbol_box(canv: Canvas, x: float, y: float, symbol: str, font: str) -> float:
     width = symbol_box_width(canv, symbol, font)
     height = BOX_HEIGHT_PT
-    colour = DEPOT_COLOUR if symbol == labels.DEPOT_SYMBOL else DISPOSAL_COLOUR
+    colour = DEPOT_COLOUR if symbol == texts.DEPOT_SYMBOL else DISPOSAL_COLOUR
     canv.setFillColor(colour)
     canv.setStrokeColor(white)
     canv.setLineWidth(1.0)
@@ -116,7 +116,7 @@ def draw_north_arrow(canv: Canvas, x: float, y: float, font: str) -> None:
     canv.setFillColor(black)
     canv.drawPath(path, stroke=0, fill=1)
     canv.setFont(font, 9.0)
-    canv.drawString(x + 7.2 * MM, y - 3.0, labels.NORTH)
+    canv.drawString(x + 7.2 * MM, y - 3.0, texts.NORTH)
 
 
 def nice_scale_length_m(metres_per_pt: float, target_pt: float) -> int:
@@ -142,20 +142,20 @@ def draw_scale_bar(canv: Canvas, viewport: Viewport, x: float, y: float, font: s
 
 def _scale_text(length_m: int) -> str:
     if length_m >= 1000:
-        return labels.SCALE_UNIT_KM.format(length=f"{length_m / 1000:g}")
-    return labels.SCALE_UNIT_M.format(length=length_m)
+        return texts.SCALE_UNIT_KM.format(length=f"{length_m / 1000:g}")
+    return texts.SCALE_UNIT_M.format(length=length_m)
 
 
 def draw_attribution(canv: Canvas, frame: Rect, font: str) -> None:
     size = 6.5
-    width = canv.stringWidth(labels.ATTRIBUTION, font, size)
+    width = canv.stringWidth(texts.ATTRIBUTION, font, size)
     x = frame.x + frame.width - width - 2.5 * MM
     y = frame.y + 1.8 * MM
     canv.setFillColor(white)
     canv.rect(x - 1 * MM, y - 1 * MM, width + 2 * MM, size + 1.6 * MM, stroke=0, fill=1)
     canv.setFillColor(black)
     canv.setFont(font, size)
-    canv.drawString(x, y, labels.ATTRIBUTION)
+    canv.drawString(x, y, texts.ATTRIBUTION)
 
 
 def draw_arrow_head(canv: Canvas, x: float, y: float, angle: float, size: float) -> None:
@@ -214,15 +214,15 @@ def draw_legend(canv: Canvas, view: MapView, area: Rect, font: str) -> None:
         return draw
 
     items: list[tuple[Callable[[Canvas, float, float], None], str]] = [
-        (_legend_route, labels.LEGEND_ROUTE),
-        (stop("pickup"), labels.LEGEND_STOP),
-        (place(labels.DEPOT_SYMBOL), labels.LEGEND_DEPOT),
-        (place(labels.DISPOSAL_SYMBOL), labels.LEGEND_DISPOSAL),
+        (_legend_route, texts.LEGEND_ROUTE),
+        (stop("pickup"), texts.LEGEND_STOP),
+        (place(texts.DEPOT_SYMBOL), texts.LEGEND_DEPOT),
+        (place(texts.DISPOSAL_SYMBOL), texts.LEGEND_DISPOSAL),
     ]
     if any(m.kind == "unload" for m in view.markers):  # an unload away from the facility
-        items.append((stop("unload"), labels.LEGEND_UNLOAD))
+        items.append((stop("unload"), texts.LEGEND_UNLOAD))
     if view.insets:
-        items.append((_legend_inset, labels.LEGEND_INSET))
+        items.append((_legend_inset, texts.LEGEND_INSET))
     column = (area.width - 62 * MM) / 3
     for k, (symbol, text) in enumerate(items):
         x = area.x + (k % 3) * column

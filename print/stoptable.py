@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from print import labels
+from print import texts
 from print.maplayout import MM
 from print.model import RouteSheet, StopRow
 from print.qr import QrCode
@@ -84,16 +84,16 @@ def fitted_widths(route: RouteSheet, styles: TableStyles) -> dict[int, float]:
     bookings = [s.booking_no for s in route.stops] or [""]
     booking = max(width((b, styles.booking.fontSize)) for b in bookings)
     faces = [face for s in route.stops for face, _ in s.fee_tickets] or [1000]
-    ticket = labels.TICKET.format(face=max(faces))
+    ticket = texts.TICKET.format(face=max(faces))
     fitted = {
-        SEQ: width((labels.COLUMN_ETA, styles.head.fontSize)),
+        SEQ: width((texts.COLUMN_ETA, styles.head.fontSize)),
         BOOKING: min(max(booking, BOOKING_MIN_PT), BOOKING_MAX_PT),
-        TICKET: width((labels.CHECK_BOX, TICKET_BOX_PT), (f" {ticket}", styles.ticket.fontSize)),
-        RESULT: width((labels.CHECK_BOX, 13.0), (f" {labels.RESULT_NOT_OUT}", 9.0)),
+        TICKET: width((texts.CHECK_BOX, TICKET_BOX_PT), (f" {ticket}", styles.ticket.fontSize)),
+        RESULT: width((texts.CHECK_BOX, 13.0), (f" {texts.RESULT_NOT_OUT}", 9.0)),
         QR: QR_SIZE_PT + 2 * CELL_PADDING_PT,
     }
     if not any(s.resident_note for s in route.stops):  # no notes today: room for the items
-        fitted[NOTE] = width((labels.COLUMN_NOTE, styles.head.fontSize))
+        fitted[NOTE] = width((texts.COLUMN_NOTE, styles.head.fontSize))
     return fitted
 
 
@@ -106,7 +106,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _box(colour: str, size: float = 13.0) -> str:
-    return f'<font size="{size:g}" color="{colour}">{labels.CHECK_BOX}</font>'
+    return f'<font size="{size:g}" color="{colour}">{texts.CHECK_BOX}</font>'
 
 
 def _address_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
@@ -133,7 +133,7 @@ def split_item_name(name: str) -> tuple[str, str]:
 def _item_text(name: str, quantity: int) -> str:
     head, qualifier = split_item_name(name)
     small = f'<font size="{QUALIFIER_SIZE_PT}" color="#444444">{escape(qualifier)}</font>'
-    count = escape(labels.QUANTITY.format(quantity=quantity))
+    count = escape(texts.QUANTITY.format(quantity=quantity))
     return f'{escape(head)}{small if qualifier else ""} <font size="12">{count}</font>'
 
 
@@ -147,21 +147,21 @@ def _ticket_cell(stop: StopRow, styles: TableStyles) -> Paragraph:
     The crew looks for stickers, not for an amount: a 700円 fee is paid with a 1,000円券.
     """
     if not stop.fee_tickets and stop.fee_yen == 0:
-        return _p(labels.NO_TICKET, styles.small)
+        return _p(texts.NO_TICKET, styles.small)
     lines = [
-        f"{_box('#000000', TICKET_BOX_PT)} {escape(labels.TICKET.format(face=face))}<br/>"
-        f"　 {escape(labels.TICKET_COUNT.format(count=count))}"
+        f"{_box('#000000', TICKET_BOX_PT)} {escape(texts.TICKET.format(face=face))}<br/>"
+        f"　 {escape(texts.TICKET_COUNT.format(count=count))}"
         for face, count in stop.fee_tickets
     ]
-    fee = f'<font size="7.5">{escape(labels.FEE_YEN.format(fee=stop.fee_yen))}</font>'
+    fee = f'<font size="7.5">{escape(texts.FEE_YEN.format(fee=stop.fee_yen))}</font>'
     return _p("<br/>".join([*lines, fee]), styles.ticket)
 
 
 def _result_cell(styles: TableStyles) -> Paragraph:
     lines = (
-        f"{_box(DONE_COLOUR)} {labels.RESULT_DONE}",
-        f"{_box(RECEIVED_COLOUR)} {labels.RESULT_NOT_OUT}",
-        f"{_box(GREY_COLOUR)} {labels.RESULT_OTHER}",
+        f"{_box(DONE_COLOUR)} {texts.RESULT_DONE}",
+        f"{_box(RECEIVED_COLOUR)} {texts.RESULT_NOT_OUT}",
+        f"{_box(GREY_COLOUR)} {texts.RESULT_OTHER}",
     )
     return _p("<br/>".join(lines), styles.check)
 
@@ -174,7 +174,7 @@ def _seq_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
 def _unload_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any]:
     """A one-line row: the truck unloads, nothing to tick and no QR code."""
     place = route.disposal.name if route.disposal is not None else stop.address
-    text = escape(labels.UNLOAD_ROW.format(place=place))
+    text = escape(texts.UNLOAD_ROW.format(place=place))
     if stop.address and stop.address != place:
         text += f'　<font size="9">{escape(stop.address)}</font>'
     return [_seq_cell(stop, styles), _p(text, styles.unload), *[""] * 6]
@@ -197,9 +197,9 @@ def _stop_row(stop: StopRow, route: RouteSheet, styles: TableStyles) -> list[Any
 
 def _header_row(styles: TableStyles) -> list[Paragraph]:
     names = (
-        f"{labels.COLUMN_SEQ}<br/>{labels.COLUMN_ETA}", labels.COLUMN_BOOKING,
-        labels.COLUMN_ADDRESS, labels.COLUMN_ITEMS, labels.COLUMN_TICKET, labels.COLUMN_NOTE,
-        labels.COLUMN_RESULT, labels.COLUMN_QR,
+        f"{texts.COLUMN_SEQ}<br/>{texts.COLUMN_ETA}", texts.COLUMN_BOOKING,
+        texts.COLUMN_ADDRESS, texts.COLUMN_ITEMS, texts.COLUMN_TICKET, texts.COLUMN_NOTE,
+        texts.COLUMN_RESULT, texts.COLUMN_QR,
     )  # fmt: skip
     return [_p(name, styles.head) for name in names]
 
@@ -228,7 +228,7 @@ def build_stop_table(route: RouteSheet, width: float, font: str) -> list[Any]:
             commands.append(("BACKGROUND", (0, row), (-1, row), UNLOAD_BACKGROUND))
     table.setStyle(TableStyle(commands))
     totals = route.totals
-    text = labels.TOTALS_ROW.format(
+    text = texts.TOTALS_ROW.format(
         stops=totals.stops,
         points=totals.size_points,
         km=totals.distance_m / 1000,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color, HexColor, white
 
 from maps import roadstyle
-from print import labels
+from print import texts
 from print.facilities import place_flags
 from print.maplayout import MARKER_RADIUS_PT, MM, MapView, Rect, Viewport
 from print.mapsymbols import (
@@ -74,7 +74,7 @@ def draw_map(
     _draw_street_labels(canv, streets, frame, line, font)
     _draw_route(canv, line, frame)
     for box in view.insets:
-        _draw_inset_box(canv, box.rect, labels.INSET_BOX.format(number=box.index), font)
+        _draw_inset_box(canv, box.rect, texts.INSET_BOX.format(number=box.index), font)
     markers = [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers] + [
         (b.rect.x + b.rect.width / 2, b.rect.y + b.rect.height + INSET_LABEL_RISE_PT, 4 * MM)
         for b in view.insets  # the 拡大図N labels

@@ -12,14 +12,14 @@ from reportlab.lib.pagesizes import A3, A4
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
-from print import labels
+from print import texts
 from print.fonts import register_japanese_font
-from print.labels import format_seq_ranges
 from print.maplayout import MM, MapView, Rect, plan_map_views
 from print.mapsymbols import LEGEND_HEIGHT_PT, Canvas, draw_legend
 from print.model import RouteSheet, WorksheetSet
 from print.stoptable import build_stop_table
 from print.streetmap import StreetIndex, draw_map, index_streets
+from print.texts import format_seq_ranges
 
 Paper = Literal["A4", "A3"]
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A3": A3}
@@ -111,9 +111,9 @@ class _MapPage(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 def _view_title(view: MapView) -> str:
     if view.inset_index is None:
-        return labels.OVERVIEW_TITLE
+        return texts.OVERVIEW_TITLE
     seqs = format_seq_ranges(sorted(m.seq for m in view.markers))
-    return labels.INSET_TITLE.format(number=view.inset_index, seqs=seqs)
+    return texts.INSET_TITLE.format(number=view.inset_index, seqs=seqs)
 
 
 class _WorksheetDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
@@ -122,7 +122,7 @@ class _WorksheetDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is unty
         super().__init__(
             buffer,
             pagesize=PAGE_SIZES[paper],
-            title=f"{labels.DOCUMENT_TITLE} {sheet.service_date.isoformat()}",
+            title=f"{texts.DOCUMENT_TITLE} {sheet.service_date.isoformat()}",
             author=sheet.municipality_name,
             invariant=True,
             initialFontName=font,
@@ -178,7 +178,7 @@ class _NumberedCanvas(canvas.Canvas):  # type: ignore[misc]  # reportlab is unty
 
 def format_service_date(sheet: WorksheetSet) -> str:
     day = sheet.service_date
-    return f"{day.year}年{day.month}月{day.day}日（{labels.WEEKDAYS[day.weekday()]}）"
+    return f"{day.year}年{day.month}月{day.day}日（{texts.WEEKDAYS[day.weekday()]}）"
 
 
 def draw_page_header(
@@ -194,12 +194,12 @@ def draw_page_header(
     totals = route.totals
     canv.setFillColor(black)
     canv.setFont(font, 15.0)
-    canv.drawString(MARGIN_PT, top - 6 * MM, labels.HEADER_VEHICLE.format(name=route.vehicle_name))
-    date_text = labels.HEADER_DATE.format(date=format_service_date(sheet))
+    canv.drawString(MARGIN_PT, top - 6 * MM, texts.HEADER_VEHICLE.format(name=route.vehicle_name))
+    date_text = texts.HEADER_DATE.format(date=format_service_date(sheet))
     canv.drawRightString(right, top - 6 * MM, date_text)
     canv.setFont(font, 10.0)
-    crew = labels.HEADER_CREW.format(names="・".join(route.crew_names))
-    summary = labels.HEADER_TOTALS.format(
+    crew = texts.HEADER_CREW.format(names="・".join(route.crew_names))
+    summary = texts.HEADER_TOTALS.format(
         stops=totals.stops,
         points=totals.size_points,
         km=totals.distance_m / 1000,
@@ -210,14 +210,14 @@ def draw_page_header(
     def page_text(pages: int) -> None:  # drawn when the truck's page count is known
         canv.setFillColor(black)
         canv.setFont(font, 10.0)
-        text = labels.HEADER_PAGE.format(page=page, pages=pages)
+        text = texts.HEADER_PAGE.format(page=page, pages=pages)
         canv.drawRightString(right, top - 12 * MM, f"{sheet.municipality_name}　{text}")
 
     canv.page_mark = (route_key, page, page_text)
     canv.setFont(font, 7.0)
-    generated = labels.HEADER_GENERATED.format(
+    generated = texts.HEADER_GENERATED.format(
         generated=sheet.generated_at.strftime("%Y-%m-%d %H:%M")
     )
-    canv.drawRightString(right, top - 15.5 * MM, f"{labels.DOCUMENT_TITLE}　{generated}")
+    canv.drawRightString(right, top - 15.5 * MM, f"{texts.DOCUMENT_TITLE}　{generated}")
     canv.setLineWidth(1.0)
     canv.line(MARGIN_PT, top - HEADER_HEIGHT_PT + 1 * MM, right, top - HEADER_HEIGHT_PT + 1 * MM)

@@ -1,44 +1,55 @@
-"""Domain errors. Each carries the field it concerns and a Japanese message for people."""
+"""Domain errors: a stable code, the field concerned and the values a sentence needs.
+
+No words here. The edge (``api.errors`` for JSON, the pages, the LINE dialogue) turns an
+error into Japanese with ``workflow.texts.sentences.error_text``, so each limit is written
+once, as a constant, and the sentence reads it from ``params``.
+"""
 
 from __future__ import annotations
 
 
 class WorkflowError(Exception):
-    """Base class of every domain error; ``code`` is stable, ``message_ja`` is for people."""
+    """Base class of every domain error.
 
-    code = "workflow_error"
+    ``kind`` names the family (it picks the HTTP status and is the JSON ``error``);
+    ``code`` names the case (a short English identifier, e.g. ``description_too_long``) and
+    picks the sentence; ``params`` are the values the sentence formats in.
+    """
 
-    def __init__(self, message_ja: str, field: str | None = None) -> None:
-        super().__init__(message_ja)
-        self.message_ja = message_ja
+    kind = "workflow_error"
+
+    def __init__(self, code: str, field: str | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
         self.field = field
+        self.params = params
 
 
 class NotFoundError(WorkflowError):
-    code = "not_found"
+    kind = "not_found"
 
 
 class OutsideAreaError(WorkflowError):
-    code = "outside_area"
+    kind = "outside_area"
 
 
 class InvalidInputError(WorkflowError):
-    code = "invalid_input"
+    kind = "invalid_input"
 
 
 class CapacityFullError(WorkflowError):
-    code = "capacity_full"
+    kind = "capacity_full"
 
 
 class TransitionError(WorkflowError):
-    code = "illegal_transition"
+    kind = "illegal_transition"
 
-    def __init__(self, message_ja: str, allowed: tuple[str, ...]) -> None:
-        super().__init__(message_ja, field="status")
+    def __init__(self, code: str, allowed: tuple[str, ...], **params: object) -> None:
+        super().__init__(code, field="status", **params)
         self.allowed = allowed
 
 
 class ForbiddenError(WorkflowError):
     """The acting staff member may not touch this object (another department)."""
 
-    code = "forbidden"
+    kind = "forbidden"

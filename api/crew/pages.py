@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.crew.texts import not_out_notice
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
@@ -29,15 +28,13 @@ from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.plans.views import OUTCOME_LABELS_JA, check_plan_access, load_plan_summary
 from workflow.reports.images import MAX_PHOTO_BYTES, CleanImage, ImageRejectedError, clean_image
 from workflow.reports.transitions import Actor
+from workflow.texts import crew as crew_texts
+from workflow.texts.resident.booking import not_out_notice
+from workflow.texts.sentences import error_text
 
 router = APIRouter(include_in_schema=False)
 
 NOTICES = OutcomeNotices(collected=status_notice, not_out=not_out_notice)
-BAD_LINK = (
-    "このQRコードは無効です。作業票の印刷し直しが必要かもしれません。事務所にご連絡ください。"
-)
-PHOTO_REJECTED = "写真を読み取れませんでした。撮り直すか、写真なしで記録してください。"
-GONE = "この停留所は見つかりません。計画が作り直されたため、新しい作業票をお使いください。"
 
 
 def crew_today() -> dt.date:
@@ -98,12 +95,12 @@ def _open(
 ) -> StopView | HTMLResponse:
     stop_id = _stop_id(token, settings.secret_key, mid)
     if stop_id is None:
-        return _problem(request, BAD_LINK, 403)
+        return _problem(request, crew_texts.BAD_LINK, 403)
     try:
         view = load_stop(session, mid, stop_id, today)
     except LinkExpiredError as exc:
-        return _problem(request, exc.message_ja, 403)
-    return _problem(request, GONE, 404) if view is None else view
+        return _problem(request, error_text(exc), 403)
+    return _problem(request, crew_texts.GONE, 404) if view is None else view
 
 
 @router.get("/crew/s/{token}", response_class=HTMLResponse)
@@ -153,7 +150,7 @@ def crew_record(
     try:
         check_recording_day(view, today)
     except LinkNotYetOpenError as exc:
-        return _problem(request, exc.message_ja, 403)
+        return _problem(request, error_text(exc), 403)
     actor = _actor(request, settings, session, mid)
     session.close()  # no connection held while the photo is cleaned and stored
     entry = StopOutcome(view.stop_id, outcome, note)
@@ -163,11 +160,11 @@ def crew_record(
             engine, mid, [entry], actor, NOTICES, photo=image, media_dir=settings.media_dir
         )[0]
     except StopNotFoundError:
-        return _problem(request, GONE, 404)
+        return _problem(request, crew_texts.GONE, 404)
     except ImageRejectedError:
-        return _stop_page(request, token, view, today, PHOTO_REJECTED, 422)
+        return _stop_page(request, token, view, today, crew_texts.PHOTO_REJECTED, 422)
     except InvalidInputError as exc:
-        return _stop_page(request, token, view, today, exc.message_ja, 422)
+        return _stop_page(request, token, view, today, error_text(exc), 422)
     flag = "new" if result.newly_recorded else "already"
     return RedirectResponse(f"/crew/s/{token}?r={flag}", status_code=303)
 
@@ -187,7 +184,7 @@ def crew_home(
     try:
         check_plan_access(session, mid, who, crew_too=True)
     except ForbiddenError as exc:
-        return _problem(request, exc.message_ja, 403)
+        return _problem(request, error_text(exc), 403)
     day = date or today
     summary = load_plan_summary(session, mid, day)
     tokens = {

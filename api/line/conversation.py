@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
-from api.line import messages, prompts, texts
+from api.line import messages, prompts
 from api.line.bulky import conversation as conversation_bulky
 from api.line.dialogue import step
 from api.line.model import (
@@ -36,6 +36,8 @@ from workflow.line import reports as line_reports
 from workflow.line.reports import DialogueFacts
 from workflow.reports.create import ReportDraft as NewReport
 from workflow.reports.create import create_report
+from workflow.texts.resident import line as texts
+from workflow.texts.sentences import error_text
 
 __all__ = ["Turn", "TurnResult", "make_context", "take_turn"]
 
@@ -134,7 +136,7 @@ def _submit(turn: Turn, draft: ReportDraft, result: TurnResult) -> None:
     try:
         report = create_report(turn.session, turn.municipality_id, new, turn.ctx.now)
     except WorkflowError as exc:  # e.g. the category was closed meanwhile: say so politely
-        result.messages.append(prompts.menu(turn.ctx, exc.message_ja))
+        result.messages.append(prompts.menu(turn.ctx, error_text(exc)))
         return
     result.report_id = report.id
     result.photo_ids = line_reports.add_line_photos(

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import flows_report, messages, navigation, postback, prompts, texts
+from api.line import flows_report, messages, navigation, postback, prompts
 from api.line.bulky import changes as flows_change
 from api.line.bulky import flows as flows_bulky
-from api.line.bulky import texts as tb
 from api.line.model import (
     DialogueContext,
     DialogueState,
@@ -29,6 +28,8 @@ from api.line.model import (
 )
 from api.line.postback import Command
 from api.line.stepspec import StepSpec
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
 
 STEPS: dict[Step, StepSpec] = {**flows_report.STEPS, **flows_bulky.STEPS, **flows_change.STEPS}
 _UNKNOWN = Command("")

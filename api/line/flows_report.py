@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from api.line import messages, navigation, postback, prompts, texts
+from api.line import messages, navigation, postback, prompts
 from api.line.bulky import flows as flows_bulky
 from api.line.model import (
     CheckLocation,
@@ -22,6 +22,7 @@ from api.line.model import (
 )
 from api.line.postback import Command
 from api.line.stepspec import StepSpec
+from workflow.texts.resident import line as texts
 
 # --- category / urgent ---
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from api.line import flex, postback, texts
+from api.line import flex, postback
 from api.line.model import Message
+from workflow.texts.resident import line as texts
 
 QuickReplyItem = dict[str, Any]
 

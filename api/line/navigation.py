@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from api.line import prompts, texts
+from api.line import prompts
 from api.line.bulky.model import ItemChoice
 from api.line.model import (
     DialogueContext,
@@ -16,6 +16,7 @@ from api.line.model import (
     Step,
     StepResult,
 )
+from workflow.texts.resident import line as texts
 
 Fields = dict[str, Any]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.line.messages import build_status_notice, text_message
-from api.line.texts import PLANNED_NOTICE, STAFF_NOTE_PREFIX
+from workflow.texts.resident.line import PLANNED_NOTICE, STAFF_NOTE_PREFIX
 
 
 def status_notice(

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import Final
 
-from api.line import events, messages, texts
+from api.line import events, messages
 from api.line.conversation import Turn, TurnResult, make_context, take_turn
 from api.line.model import Message, load_state
 from machi.settings import Settings
@@ -32,6 +32,7 @@ from workflow.line.inbox import ClaimedEvent
 from workflow.line.outbox import enqueue
 from workflow.line.processing import forget_idle, process_events
 from workflow.reports.photos import download_pending_photos
+from workflow.texts.resident import line as texts
 
 log = logging.getLogger("machi.line")
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import messages, postback, texts
+from api.line import messages, postback
 from api.line.bulky import prompts as prompts_bulky
-from api.line.bulky import texts as tb
 from api.line.messages import QuickReplyItem, ReportSummary
 from api.line.model import (
     CategoryChoice,
@@ -17,6 +16,8 @@ from api.line.model import (
     NearbyReport,
     Step,
 )
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
 
 MAX_CATEGORY_ITEMS = 12  # + やめる = 13, LINE's quick-reply limit
 MAX_NEARBY_ITEMS = 3

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import UploadFile
 
-from api.resident import texts as t
+from workflow.reports.create import MAX_DESCRIPTION_CHARS
 from workflow.reports.images import MAX_PHOTO_BYTES, CleanImage, ImageRejectedError, clean_image
-from workflow.web.reports import MAX_DESCRIPTION_CHARS, MAX_PHOTOS, WebReportSubmission
+from workflow.texts.resident import web as t
+from workflow.web.reports import MAX_PHOTOS, WebReportSubmission
 
 MAX_MB = MAX_PHOTO_BYTES // (1024 * 1024)
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
-from api.resident import texts as t
 from api.resident.csrf import form_token_ok
 from api.resident.pages import page, page_with_token
 from machi.settings import Settings
+from workflow.texts.resident import web as t
+from workflow.texts.sentences import error_text
 from workflow.web.places import load_web_facts
 from workflow.web.status import PinLockedError, PinRefusedError, look_up_web_report
 
@@ -64,7 +65,7 @@ def status_lookup(
         view = look_up_web_report(session, mid, receipt_no, pin, _client_key(request, settings))
     except (PinLockedError, PinRefusedError) as exc:
         status = 429 if isinstance(exc, PinLockedError) else 401
-        errors = {"pin": exc.message_ja}
+        errors = {"pin": error_text(exc)}
         return page_with_token(
             request, settings, "status_form.html", {**context, "errors": errors}, status
         )

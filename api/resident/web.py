@@ -20,17 +20,18 @@ from starlette.datastructures import FormData, UploadFile
 from api.basemap import basemap_of
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.resident import status as resident_status
-from api.resident import texts as t
 from api.resident.csrf import form_token_ok
 from api.resident.forms import MAX_MB, ParsedReport, ReportFields, parse_report_form
 from api.resident.pages import NO_STORE, page, page_with_token
 from machi.settings import Settings
 from workflow.errors import WorkflowError
+from workflow.reports.create import MAX_DESCRIPTION_CHARS
 from workflow.reports.images import MAX_PHOTO_BYTES
+from workflow.texts.resident import web as t
+from workflow.texts.sentences import error_text
 from workflow.web.places import WebFacts, check_web_place, load_web_facts
 from workflow.web.reports import (
     FLOWS,
-    MAX_DESCRIPTION_CHARS,
     MAX_PHOTOS,
     WebReceipt,
     submit_web_report,
@@ -220,7 +221,7 @@ def _submit(request: Request, flow: str, form: FormData | None) -> Response:
                 session, mid, parsed.submission, settings.media_dir, settings.duplicate_radius_m
             )
         except WorkflowError as exc:
-            parsed.errors[exc.field or "form"] = exc.message_ja
+            parsed.errors[exc.field or "form"] = error_text(exc)
             return _form_again(request, settings, facts, flow, parsed, 422)
         except OSError:  # the photos could not be stored: nothing was kept, say so politely
             log.exception("web report: photo storage failed")

@@ -17,9 +17,9 @@ from api.security import DeskStaff
 from workflow.bookings.book import ItemLine
 from workflow.bookings.changes import cancel_booking, reschedule_booking, set_payment_status
 from workflow.bookings.desk import PhoneBooking, book_by_phone, get_booking, staff_actor
-from workflow.bookings.texts import receipt_text, tickets_yen
 from workflow.bookings.views import BookingView, Contact
 from workflow.db import unit_of_work
+from workflow.texts.resident.booking import receipt_text, tickets_yen
 
 router = APIRouter(prefix="/api/v1/bookings", tags=["bulky waste (staff)"])
 

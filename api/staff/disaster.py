@@ -17,7 +17,6 @@ from api.staff.disaster_views import (
     confirmed_push,
     push_messages,
 )
-from api.staff.texts import DISASTER_ACTION_LABELS_JA
 from api.templating import templates
 from maps.triage import build_triage_map
 from workflow.clock import TOKYO, now_tokyo
@@ -33,11 +32,12 @@ from workflow.disaster.hq import (
     switch_disaster_mode,
 )
 from workflow.errors import ForbiddenError, InvalidInputError
+from workflow.texts.sentences import error_text
+from workflow.texts.staff import DISASTER_ACTION_LABELS_JA
 
 router = APIRouter(include_in_schema=False)
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
 SHELTER_LEGEND = '<div class="row"><span class="shelter-icon">避</span>指定緊急避難場所</div>'
-BAD_DISTRICT_JA = "町丁目の指定が正しくありません。"
 
 
 def _now() -> dt.datetime:
@@ -56,7 +56,7 @@ def _refused(request: Request, who: StaffIdentity | None) -> Response | None:
     try:
         check_hq(who)
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     return None
 
 
@@ -98,7 +98,7 @@ def hq_mode_form(
     try:
         switch_disaster_mode(session, who, on == "1", _now())
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     return RedirectResponse("/staff/disaster", status_code=303)
 
 
@@ -139,7 +139,7 @@ def push_form(
 
 def _district_ids(raw: list[str]) -> list[int]:
     if not all(v.isdigit() and len(v) < 18 for v in raw):
-        raise InvalidInputError(BAD_DISTRICT_JA, field="district_ids")
+        raise InvalidInputError("district_ids_invalid", field="district_ids")
     return [int(v) for v in raw]
 
 
@@ -156,7 +156,7 @@ def push_preview_form(
     try:
         preview = preview_segment(session, who, _district_ids(district), body)
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     except InvalidInputError as exc:
         return _push_page(request, session, who, {**draft, "error": exc}, 422)
     extra = {
@@ -182,7 +182,7 @@ def push_send_form(
         push = confirmed_push(settings, confirmation, _district_ids(district), body)
         sent = send_segment(session, who, push, push_messages, _now())
     except ForbiddenError as exc:
-        return _forbidden(request, who, exc.message_ja)
+        return _forbidden(request, who, error_text(exc))
     except InvalidInputError as exc:
         extra = {"body": body, "chosen": district, "error": exc}
         return _push_page(request, session, who, extra, 422)

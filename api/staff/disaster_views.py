@@ -11,16 +11,14 @@ from typing import Any
 
 from api.line.messages import text_message
 from api.security import read_confirmation, sign_confirmation
-from api.staff.texts import (
-    CONFIRMATION_MISMATCH_JA,
-    CONFIRMATION_STALE_JA,
-    DISASTER_ACTION_LABELS_JA,
-    DISASTER_PUSH_HEADER,
-)
 from machi.settings import Settings
 from workflow.clock import TOKYO
 from workflow.disaster.hq import DisasterMode, HqView, LogEntry, SegmentPreview, SegmentPush
 from workflow.errors import InvalidInputError
+from workflow.texts.staff import (
+    DISASTER_ACTION_LABELS_JA,
+    DISASTER_PUSH_HEADER,
+)
 
 CONFIRM_PURPOSE = "segment-push"
 CONFIRM_MAX_AGE_S = 15 * 60
@@ -106,9 +104,9 @@ def confirmed_push(
     """
     data = read_confirmation(settings, CONFIRM_PURPOSE, token, CONFIRM_MAX_AGE_S)
     if data is None:
-        stale = CONFIRMATION_STALE_JA.format(minutes=CONFIRM_MAX_AGE_S // 60)
-        raise InvalidInputError(stale, field="confirmation")
+        minutes = CONFIRM_MAX_AGE_S // 60
+        raise InvalidInputError("confirmation_stale", field="confirmation", minutes=minutes)
     clean = body.strip()
     if data.get("d") != sorted(set(district_ids)) or data.get("b") != _digest(clean):
-        raise InvalidInputError(CONFIRMATION_MISMATCH_JA, field="confirmation")
+        raise InvalidInputError("confirmation_mismatch", field="confirmation")
     return SegmentPush(tuple(data["d"]), clean, int(data["n"]), str(data["k"]))

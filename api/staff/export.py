@@ -7,10 +7,10 @@ import io
 import json
 from typing import Any
 
-from api.staff.texts import CHANNEL_LABELS_JA, CSV_COLUMNS, CSV_CONTACT_COLUMNS, KIND_LABELS_JA
 from maps.colours import STATUS_LABELS_JA
 from workflow.clock import TOKYO
 from workflow.desk.lists import ContactRow, ReportRow
+from workflow.texts.staff import CHANNEL_LABELS_JA, CSV_COLUMNS, CSV_CONTACT_COLUMNS, KIND_LABELS_JA
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,7 +14,6 @@ from api.line.notices import status_notice
 from api.security import DeskStaff, OptionalStaff
 from api.staff.params import build_filter
 from api.staff.reports import followup_messages
-from api.staff.texts import CHANNEL_LABELS_JA, KIND_LABELS_JA, SORT_LABELS_JA
 from api.staff.views import detail_json
 from api.templating import templates
 from maps.triage import build_triage_map, legend_html
@@ -31,6 +30,8 @@ from workflow.errors import (
     WorkflowError,
 )
 from workflow.reports.followups import send_followup
+from workflow.texts.sentences import error_text
+from workflow.texts.staff import CHANNEL_LABELS_JA, KIND_LABELS_JA, SORT_LABELS_JA
 
 router = APIRouter(tags=["staff desk pages"], include_in_schema=False)
 FILTER_KEYS = (
@@ -125,7 +126,7 @@ def report_list(request: Request, session: SessionDep, who: OptionalStaff) -> Re
     try:
         f = build_filter(who, query)
     except InvalidInputError as exc:
-        context.update(error=exc.message_ja, rows=[], total=0, page=1, pages=1, links={})
+        context.update(error=error_text(exc), rows=[], total=0, page=1, pages=1, links={})
         return templates.TemplateResponse(request, "staff/list.html", context, status_code=422)
     result = list_report_page(session, f, sort, descending, max(page, 1), PER_PAGE)
     pages = max(1, -(-result.total // PER_PAGE))
@@ -155,9 +156,9 @@ def report_page(
     try:
         detail = view_report(session, who, report_id)
     except ForbiddenError as exc:
-        return _error_page(request, who, 403, exc.message_ja)
+        return _error_page(request, who, 403, error_text(exc))
     except NotFoundError as exc:
-        return _error_page(request, who, 404, exc.message_ja)
+        return _error_page(request, who, 404, error_text(exc))
     flash = request.query_params.get("error")
     context = {
         "who": who,
@@ -171,7 +172,7 @@ def report_page(
 def _back(report_id: int, error: WorkflowError | None = None) -> Response:
     target = f"/staff/reports/{report_id}"
     if error is not None:
-        target += "?" + urlencode({"error": error.message_ja})
+        target += "?" + urlencode({"error": error_text(error)})
     return RedirectResponse(target, status_code=303)
 
 

@@ -44,9 +44,7 @@ def parse_bbox(raw: str | None) -> BBox | None:
         x0, y0, x1, y1 = values
         ok = -180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90
     if not ok:
-        raise InvalidInputError(
-            "bbox は「西経度,南緯度,東経度,北緯度」の4つの数値で指定してください。", field="bbox"
-        )
+        raise InvalidInputError("bbox_invalid", field="bbox")
     return BBox(*values)
 
 
@@ -55,21 +53,21 @@ def parse_choices(raw: str | None, field: str, allowed: Collection[str]) -> tupl
     values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
     bad = [v for v in values if v not in allowed]
     if bad:
-        raise InvalidInputError(f"{field} に使えない値です: {bad[0][:40]}", field=field)
+        raise InvalidInputError("value_not_allowed", field=field, value=bad[0][:40])
     return values
 
 
 def parse_codes(raw: str | None, field: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
     if not all(CODE.match(v) for v in values):
-        raise InvalidInputError(f"{field} の指定が正しくありません。", field=field)
+        raise InvalidInputError("code_invalid", field=field)
     return values
 
 
 def parse_ids(raw: str | None, field: str) -> tuple[int, ...]:
     values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
     if not all(v.isdigit() and len(v) < 18 for v in values):
-        raise InvalidInputError(f"{field} は数値で指定してください。", field=field)
+        raise InvalidInputError("ids_invalid", field=field)
     return tuple(int(v) for v in values)
 
 
@@ -79,7 +77,7 @@ def parse_flag(raw: str | None, field: str) -> bool | None:
         return None
     if value in TRUE or value in FALSE:
         return value in TRUE
-    raise InvalidInputError(f"{field} は true か false で指定してください。", field=field)
+    raise InvalidInputError("flag_invalid", field=field)
 
 
 def parse_date(raw: str | None, field: str) -> dt.date | None:
@@ -89,16 +87,14 @@ def parse_date(raw: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInputError(
-            f"{field} は YYYY-MM-DD の形で指定してください。", field=field
-        ) from None
+        raise InvalidInputError("date_invalid", field=field) from None
 
 
 def parse_code(raw: str | None, field: str) -> str | None:
     """One code (lower-case letters, digits, ``_``); None when absent."""
     values = parse_codes(raw, field)
     if len(values) > 1:
-        raise InvalidInputError(f"{field} は1つだけ指定してください。", field=field)
+        raise InvalidInputError("one_value_only", field=field)
     return values[0] if values else None
 
 

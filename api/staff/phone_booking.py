@@ -17,6 +17,7 @@ from api.security import OptionalStaff
 from api.templating import templates
 from workflow.bookings.desk import require_bulky_desk
 from workflow.errors import ForbiddenError
+from workflow.texts.sentences import error_text
 
 router = APIRouter(tags=["staff pages"], include_in_schema=False)
 
@@ -34,7 +35,7 @@ def phone_booking_page(
     try:
         require_bulky_desk(session, mid, who)
     except ForbiddenError as exc:
-        return HTMLResponse(f"<p>{html.escape(exc.message_ja)}</p>", status_code=403)
+        return HTMLResponse(f"<p>{html.escape(error_text(exc))}</p>", status_code=403)
     context = {
         "who": who,
         "csrf_token": request.state.csrf,

@@ -10,7 +10,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.basemap import basemap_of
-from api.crew.texts import not_out_notice
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice, status_notice
 from api.security import OptionalStaff
@@ -32,6 +31,8 @@ from workflow.plans.views import (
     load_plan_summary,
 )
 from workflow.reports.transitions import Actor
+from workflow.texts.resident.booking import not_out_notice
+from workflow.texts.sentences import error_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +56,7 @@ def _refused(
     try:
         check_plan_access(session, mid, who, crew_too=False)
     except ForbiddenError as exc:
-        context = {"who": who, "csrf_token": request.state.csrf, "message": exc.message_ja}
+        context = {"who": who, "csrf_token": request.state.csrf, "message": error_text(exc)}
         return templates.TemplateResponse(request, "staff/forbidden.html", context, 403)
     return None
 
@@ -159,7 +160,7 @@ def plan_submit(
     except InvalidInputError as exc:  # includes PlanLockedError
         code = "locked" if exc.code == "plan_locked" else None
         if code is None:
-            return _plan_page(request, who, session, mid, date, exc.message_ja, 422)
+            return _plan_page(request, who, session, mid, date, error_text(exc), 422)
         return RedirectResponse(f"/staff/plans/{date.isoformat()}?m={code}", status_code=303)
     return RedirectResponse(f"/staff/plans/{date.isoformat()}?m=planned", status_code=303)
 
@@ -184,7 +185,7 @@ def _first_problem(entries: list[StopOutcome], summary: PlanSummary) -> str | No
             check_outcome(entry)
         except InvalidInputError as exc:
             stop = stops[entry.stop_id]
-            return f"No.{stop.seq}（{stop.booking_no}）：{exc.message_ja}"
+            return f"No.{stop.seq}（{stop.booking_no}）：{error_text(exc)}"
     return None
 
 
@@ -215,7 +216,7 @@ async def sheet_submit(
         results = await run_in_threadpool(record_outcomes, engine, mid, entries, actor, NOTICES)
     except NotFoundError as exc:  # re-planned meanwhile
         return await run_in_threadpool(
-            _plan_page, request, who, session, mid, date, exc.message_ja, 409
+            _plan_page, request, who, session, mid, date, error_text(exc), 409
         )
     new = sum(1 for r in results if r.newly_recorded)
     url = f"/staff/plans/{date.isoformat()}?recorded={new}&already={len(results) - new}#sheet"

@@ -16,6 +16,7 @@ from workflow.db import session_scope
 from workflow.errors import NotFoundError
 from workflow.plans.plan import PlanLockedError, plan
 from workflow.plans.views import check_plan_access, load_plan_summary, render_plan_worksheets
+from workflow.texts.sentences import error_text
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 
@@ -24,7 +25,12 @@ DayPath = Annotated[dt.date, Path(description="service date YYYY-MM-DD")]
 
 def locked_response(exc: PlanLockedError) -> JSONResponse:
     """409: the crews have started this day, so it cannot be planned again."""
-    body = {"error": exc.code, "field": exc.field, "message": exc.message_ja}
+    body = {
+        "error": exc.kind,
+        "code": exc.code,
+        "field": exc.field,
+        "message": error_text(exc),
+    }
     return JSONResponse(body, status_code=409)
 
 
@@ -61,7 +67,7 @@ def get_plan(
     check_plan_access(session, mid, who, crew_too=True)
     summary = load_plan_summary(session, mid, date)
     if summary is None:
-        raise NotFoundError(f"{date:%Y-%m-%d} の収集計画がありません。", field="date")
+        raise NotFoundError("plan_not_found", field="date", day=date)
     return plan_public(summary)
 
 

@@ -15,13 +15,13 @@ from api.line.notices import status_notice
 from api.security import DeskStaff
 from api.staff.export import reports_csv, reports_geojson
 from api.staff.params import FilterDep
-from api.staff.texts import FOLLOWUP_PREFIX
 from api.staff.views import detail_json, row_json, status_json
 from workflow.clock import now_tokyo
 from workflow.desk.lists import SORTS, export_for, list_report_page
 from workflow.desk.map_view import map_view
 from workflow.desk.reports import change_status, photo_path, view_report
 from workflow.reports.followups import send_followup
+from workflow.texts.staff import FOLLOWUP_PREFIX
 
 router = APIRouter(tags=["staff desk"])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from api.staff.texts import KIND_LABELS_JA, WEEKDAY_LABELS_JA
 from maps.district_map import DistrictValue
 from workflow.desk.choices import DepartmentChoice
 from workflow.desk.trends import Trends
+from workflow.texts.staff import KIND_LABELS_JA, WEEKDAY_LABELS_JA
 
 
 def department_json(department: DepartmentChoice | None) -> dict[str, str] | None:

@@ -13,14 +13,6 @@ from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
 from api.security import DeskStaff, OptionalStaff
 from api.staff.params import parse_code, parse_date
-from api.staff.texts import (
-    ALL_DEPARTMENTS_JA,
-    KIND_LABELS_JA,
-    NO_DISTRICT_JA,
-    STAFF_ONLY_JA,
-    WEEKDAY_LABELS_JA,
-    hours_ja,
-)
 from api.staff.trend_views import choropleth_values, department_json, hour_bars, trends_json
 from api.templating import templates
 from maps.district_map import build_district_map
@@ -29,6 +21,15 @@ from workflow.desk.auth import StaffIdentity
 from workflow.desk.choices import department_choices, district_outlines, outline_of
 from workflow.desk.trends import MAX_DAYS, Trends, load_trends
 from workflow.errors import ForbiddenError, InvalidInputError
+from workflow.texts.sentences import error_text
+from workflow.texts.staff import (
+    ALL_DEPARTMENTS_JA,
+    KIND_LABELS_JA,
+    NO_DISTRICT_JA,
+    STAFF_ONLY_JA,
+    WEEKDAY_LABELS_JA,
+    hours_ja,
+)
 
 router = APIRouter(tags=["staff desk"])
 FALLBACK_BOUNDS = (139.35, 35.67, 139.46, 35.74)
@@ -114,10 +115,10 @@ def trends_page(
     try:
         trends = _load(session, who, dict(query))
     except ForbiddenError as exc:
-        context["message"] = exc.message_ja
+        context["message"] = error_text(exc)
         return templates.TemplateResponse(request, "staff/forbidden.html", context, 403)
     except InvalidInputError as exc:
-        context["error"] = exc.message_ja
+        context["error"] = error_text(exc)
         return templates.TemplateResponse(request, "staff/trends.html", context, 422)
     context.update(_figures(session, settings, who, trends))
     return templates.TemplateResponse(request, "staff/trends.html", context)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.staff.texts import CHANNEL_LABELS_JA, KIND_LABELS_JA
 from maps.colours import STATUS_LABELS_JA, status_colour
 from workflow.clock import TOKYO
 from workflow.desk.lists import ReportRow
 from workflow.desk.reports import ReportDetail
 from workflow.reports.transitions import ALLOWED
+from workflow.texts.staff import CHANNEL_LABELS_JA, KIND_LABELS_JA
 
 
 def status_json(status: str) -> dict[str, str]:

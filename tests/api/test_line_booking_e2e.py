@@ -19,7 +19,6 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from api.crew.texts import not_out_notice
 from api.line.notices import status_notice
 from tests.api.conftest import LineHarness
 from tests.conftest import MUNICIPALITY_ID
@@ -31,6 +30,7 @@ from tests.support.line_events import new_user_id, postback_event, text_event
 from workflow.crew.outcomes import OutcomeNotices, StopOutcome, record_outcomes
 from workflow.plans.plan import plan
 from workflow.reports.transitions import Actor
+from workflow.texts.resident.booking import not_out_notice
 
 pytestmark = pytest.mark.db
 

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from api.line import texts
 from tests.api.conftest import TACHIKAWA_PHONE, LineHarness
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.line_events import (
@@ -26,6 +25,7 @@ from tests.support.line_events import (
     postback_event,
     text_event,
 )
+from workflow.texts.resident import line as texts
 
 pytestmark = pytest.mark.db
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from api.line import texts
 from tests.api.conftest import TACHIKAWA_PHONE, LineHarness
 from tests.support import line_booking as lb
 from tests.support.line_events import (
@@ -25,6 +24,7 @@ from tests.support.line_events import (
     text_event,
 )
 from tests.support.resident_web import disaster_mode
+from workflow.texts.resident import line as texts
 
 pytestmark = pytest.mark.db
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from api.line import texts
 from tests.api.conftest import TACHIKAWA_PHONE, LineHarness, utc_now
 from tests.support import line_booking as lb
 from tests.support.line_events import (
@@ -22,6 +21,7 @@ from tests.support.line_events import (
     text_event,
 )
 from workflow.reports.photos import MAX_PHOTO_ATTEMPTS
+from workflow.texts.resident import line as texts
 
 pytestmark = pytest.mark.db
 

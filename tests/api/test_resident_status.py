@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.resident import texts as t
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
@@ -17,6 +16,7 @@ from tests.support.resident_http import error_of, receipt_of, road_fields, statu
 from tests.support.resident_web import TACHIKAWA_PHONE, form_token, web_rows_removed_afterwards
 from workflow.db import session_scope
 from workflow.reports.transitions import Actor, transition
+from workflow.texts.resident import web as t
 
 pytestmark = pytest.mark.db
 

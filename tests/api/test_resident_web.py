@@ -18,7 +18,6 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.resident import texts as t
 from machi.settings import Settings
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.live_server import live_server
@@ -43,6 +42,7 @@ from tests.support.resident_web import (
 from workflow.db import session_scope
 from workflow.desk.passwords import verify_password
 from workflow.reports.transitions import Actor, transition
+from workflow.texts.resident import web as t
 
 pytestmark = pytest.mark.db
 XSS = "<script>window.__xss=1</script>"

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.line import texts
 from machi.settings import Settings
 from tests.api.conftest import LineHarness
 from tests.conftest import MUNICIPALITY_ID
@@ -31,6 +30,7 @@ from tests.support.line_events import new_user_id, postback_event
 from tests.support.live_server import live_server
 from workflow.line.outbox import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
+from workflow.texts.resident import line as texts
 
 M = MUNICIPALITY_ID
 PASSWORDS = {"crew1": "crew-demo"}

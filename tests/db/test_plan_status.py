@@ -12,7 +12,7 @@ from api.line.notices import planned_notice
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky_day import book_day, release_day
 from workflow.plans.plan import plan
-from workflow.plans.routed_status import DROPPED_NOTE, ROUTED_NOTE
+from workflow.texts.staff import DROPPED_NOTE, ROUTED_NOTE
 
 _STATUS = (
     "SELECT b.id, r.status FROM booking b JOIN report r ON r.municipality_id = b.municipality_id "

@@ -13,6 +13,7 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.support.line_events import jpeg_with_gps
 from tests.support.resident_web import place
 from workflow.reports.images import clean_image
+from workflow.texts.sentences import error_text
 from workflow.web.reports import WebReportSubmission, submit_web_report
 from workflow.web.status import PinLockedError, PinRefusedError, look_up_web_report
 
@@ -92,7 +93,7 @@ def test_five_wrong_pins_lock_the_receipt_for_fifteen_minutes(
         db_session, MUNICIPALITY_ID, receipt.receipt_no, receipt.pin, "b", later
     )
 
-    assert "042-523-2111" in locked.value.message_ja and locked.value.field == "pin"
+    assert "042-523-2111" in error_text(locked.value) and locked.value.field == "pin"
     assert view.receipt_no == receipt.receipt_no
 
 

@@ -24,8 +24,6 @@ from playwright.sync_api import Browser, Locator, Page
 from sqlalchemy import Engine, text
 
 from api.app import create_app
-from api.line import texts
-from api.line.bulky import texts as tb
 from api.line.processor import process_pending_events
 from machi.settings import Settings
 from tests.support.line_events import jpeg_with_gps
@@ -35,6 +33,8 @@ from workflow.line.content import LineContentFetcher
 from workflow.line.outbox import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 from workflow.reports.photos import download_pending_photos
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
 
 pytestmark = pytest.mark.e2e
 TOKEN = "sim-e2e-token"

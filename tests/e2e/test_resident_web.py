@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
 
-from api.resident import texts as t
 from tests.support.line_events import jpeg_with_gps
 from tests.support.resident_web import (
     SHINJUKU,
@@ -25,6 +24,7 @@ from tests.support.resident_web import (
     place,
     web_rows_removed_afterwards,
 )
+from workflow.texts.resident import web as t
 
 pytestmark = pytest.mark.e2e
 XSS = '<img src=x onerror="window.__xss=1">'

@@ -40,12 +40,14 @@ class BookingRequest:
 
 def _check_lines(items: tuple[ItemLine, ...]) -> None:
     if not items:
-        raise InvalidInputError("品目を1つ以上選んでください。", field="items")
+        raise InvalidInputError("items_missing", field="items")
     for line in items:
         if not 1 <= line.quantity <= MAX_ITEMS_PER_BOOKING:
-            raise InvalidInputError("数量は1〜10でお願いします。", field="items.quantity")
+            raise InvalidInputError(
+                "quantity_out_of_range", field="items.quantity", max=MAX_ITEMS_PER_BOOKING
+            )
     if sum(line.quantity for line in items) > MAX_ITEMS_PER_BOOKING:
-        raise InvalidInputError("1回の申込は10点までです。", field="items")
+        raise InvalidInputError("too_many_items", field="items", max=MAX_ITEMS_PER_BOOKING)
 
 
 def _load_items(
@@ -61,11 +63,15 @@ def _load_items(
         )
     }
     for item_id in ids - found.keys():
-        raise NotFoundError(f"品目（ID {item_id}）が見つかりません。", field="items.item_id")
+        raise NotFoundError("item_not_found", field="items.item_id", item_id=item_id)
     for item in found.values():
         if not item.accepted:
-            reason = item.refusal_reason or "市では収集できません"
-            raise InvalidInputError(f"「{item.name}」は{reason}。", field="items.item_id")
+            raise InvalidInputError(
+                "item_not_accepted",
+                field="items.item_id",
+                name=item.name,
+                reason=item.refusal_reason,
+            )
     return found
 
 
@@ -88,16 +94,10 @@ def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date
         return
     exists = session.get(CollectionDay, (municipality_id, zone_id, day))
     if exists is None:
-        raise InvalidInputError("その日はこの地域の収集日ではありません。", field="service_date")
+        raise InvalidInputError("not_collection_day", field="service_date")
     if exists.closed:
-        reason = exists.closed_reason or "休業日"
-        raise InvalidInputError(
-            f"その日は{reason}のため収集をお休みします。別の日をお選びください。",
-            field="service_date",
-        )
-    raise CapacityFullError(
-        "申し訳ありません。その日は満枠です。別の日をお選びください。", field="service_date"
-    )
+        raise InvalidInputError("day_closed", field="service_date", reason=exists.closed_reason)
+    raise CapacityFullError("capacity_full", field="service_date")
 
 
 def book(
@@ -122,8 +122,10 @@ def book(
     ahead = (request.service_date - today).days
     if not window.min_days_ahead <= ahead <= window.max_days_ahead:
         raise InvalidInputError(
-            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を選んでください。",
+            "date_outside_window",
             field="service_date",
+            first=window.min_days_ahead,
+            last=window.max_days_ahead,
         )
     take_slot(session, municipality_id, zone_id, request.service_date)
     report = create_report(

@@ -12,11 +12,11 @@ from geo.areas_db import find_zone
 from geo.models import CollectionDay, CollectionZone, Municipality
 from workflow.bookings.holidays import holiday_name
 from workflow.errors import OutsideAreaError
+from workflow.texts.resident.booking import CLOSED_DAY, WEEKDAYS_JA, YEAR_END_HOLIDAYS
 
 YEAR_END = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
 CHANGE_CUTOFF_TIME = dt.time(17, 0)
 CHANGE_CUTOFF_WORKING_DAYS = 2
-WEEKDAYS_JA = "月火水木金土日"
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class BookingWindow:
 def closed_reason(day: dt.date) -> str | None:
     """Why the city does not collect on ``day`` (year-end or a national holiday), or None."""
     if (day.month, day.day) in YEAR_END:
-        return "年末年始"
+        return YEAR_END_HOLIDAYS
     return holiday_name(day)
 
 
@@ -159,7 +159,7 @@ def zone_days(
         ZoneDay(
             d.service_date,
             max(d.capacity - d.booked, 0),
-            (d.closed_reason or "休業日") if d.closed else None,
+            (d.closed_reason or CLOSED_DAY) if d.closed else None,
         )
         for d in rows
     )
@@ -192,11 +192,11 @@ def zone_of(session: Session, municipality_id: int, lon: float, lat: float) -> t
     zone = find_zone(session, municipality_id, lon, lat)
     if zone is None:
         town = session.get(Municipality, municipality_id)
-        phone = f"{town.name}（{town.phone}）" if town else "市役所"
         raise OutsideAreaError(
-            "申し訳ありません。この場所は粗大ごみの収集地域の外のため、申込を受け付けできません。"
-            f"お困りの場合は{phone}までお電話ください。",
+            "outside_collection_area",
             field="location",
+            town=town.name if town else None,
+            phone=town.phone if town else None,
         )
     return zone.id, zone.name
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow.bookings.textnorm import normalize_ja
 from workflow.errors import InvalidInputError
+from workflow.texts.resident import booking as booking_texts
 
 MAX_QUERY_CHARS = 40
 DEFAULT_LIMIT = 20
@@ -62,14 +63,9 @@ class ItemHit:
     @property
     def explanation_ja(self) -> str:
         """One sentence for a chat or a clerk: the fee, or why not and where to go."""
-        if self.accepted:
-            fee = (
-                f"{self.fee_yen:,}円" if self.fee_yen is not None else "料金はお問い合わせください"
-            )
-            return f"「{self.name}」は粗大ごみとして収集できます（手数料 {fee}）。"
-        reason = self.refusal_reason or "市では収集できません"
-        where = f"{self.alternative}" if self.alternative else ""
-        return f"「{self.name}」は{reason}。{where}"
+        return booking_texts.item_explanation(
+            self.name, self.fee_yen, self.refusal_reason, self.alternative, self.accepted
+        )
 
 
 def query_keys(query: str) -> tuple[str, ...]:
@@ -80,9 +76,9 @@ def query_keys(query: str) -> tuple[str, ...]:
     """
     key = normalize_ja(query.strip())
     if not key:
-        raise InvalidInputError("品目名を入力してください。", field="q")
+        raise InvalidInputError("query_missing", field="q")
     if len(key) > MAX_QUERY_CHARS:
-        raise InvalidInputError(f"品目名は{MAX_QUERY_CHARS}文字以内で入力してください。", field="q")
+        raise InvalidInputError("query_too_long", field="q", max=MAX_QUERY_CHARS)
     return (key, *QUERY_SYNONYMS.get(key, ()))
 
 

@@ -15,16 +15,15 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, Department, Report, StatusHistory
 from geo.models.bulky import PAYMENT_STATUSES
-from workflow.bookings import texts
 from workflow.bookings.book import take_slot
 from workflow.bookings.calendar import BookingWindow, change_deadline
 from workflow.bookings.views import BookingView, booking_view, find_booking
 from workflow.clock import TOKYO, now_tokyo
 from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
 from workflow.reports.transitions import Actor, transition
+from workflow.texts.resident import booking as texts
 
 CANCEL_TO_STATUS = "rejected"  # report_status has no 'cancelled'; see cancel_booking
-STATUS_JA = {"cancelled": "取り消し済み", "collected": "収集済み", "not_out": "未排出で処理済み"}
 
 
 def _load_for(
@@ -33,11 +32,11 @@ def _load_for(
     booking = find_booking(session, municipality_id, receipt_no, lock=True)
     if resident_id is not None and booking.resident_id != resident_id:
         # A resident must not learn that someone else's number exists.
-        raise NotFoundError(f"受付番号「{receipt_no}」の予約が見つかりません。", field="receipt_no")
+        raise NotFoundError("booking_not_found", field="receipt_no", receipt_no=receipt_no)
     if actor.department_id is not None:
         report = session.get_one(Report, (municipality_id, booking.report_id))
         if report.department_id != actor.department_id:
-            raise ForbiddenError("粗大ごみの予約は環境課の職員のみ変更できます。", field="staff")
+            raise ForbiddenError("bulky_change_only", field="staff")
     return booking
 
 
@@ -52,16 +51,17 @@ def _load_changeable(
 ) -> Booking:
     booking = _load_for(session, municipality_id, receipt_no, actor, resident_id)
     if booking.status != "booked":
-        raise InvalidInputError(
-            f"この予約はすでに{STATUS_JA.get(booking.status, booking.status)}です。", field="status"
-        )
+        raise InvalidInputError("booking_not_booked", field="status", status=booking.status)
     deadline = change_deadline(booking.service_date, TOKYO)
     if now > deadline:
         report = session.get_one(Report, (municipality_id, booking.report_id))
         department = session.get_one(Department, (municipality_id, report.department_id))
         raise InvalidInputError(
-            texts.too_late_text(action, deadline, department.phone or "市役所"),
+            "too_late",
             field="service_date",
+            action=action,
+            deadline=deadline,
+            phone=department.phone,
         )
     return booking
 
@@ -106,7 +106,7 @@ def cancel_booking(
     """
     now = now or now_tokyo()
     booking = _load_changeable(
-        session, municipality_id, receipt_no, "取消", now, resident_id, actor
+        session, municipality_id, receipt_no, "cancel", now, resident_id, actor
     )
     release_slot(session, municipality_id, booking.zone_id, booking.service_date)
     booking.status, booking.cancelled_at = "cancelled", now
@@ -161,19 +161,18 @@ def reschedule_booking(
     """
     now = now or now_tokyo()
     booking = _load_changeable(
-        session, municipality_id, receipt_no, "日程変更", now, resident_id, actor
+        session, municipality_id, receipt_no, "move", now, resident_id, actor
     )
     if new_date == booking.service_date:
-        raise InvalidInputError(
-            "現在と同じ収集日です。別の日を選んでください。", field="service_date"
-        )
+        raise InvalidInputError("same_date", field="service_date")
     window = BookingWindow()
     ahead = (new_date - now.astimezone(TOKYO).date()).days
     if not window.min_days_ahead <= ahead <= window.max_days_ahead:
         raise InvalidInputError(
-            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を"
-            "選んでください。",
+            "date_outside_window",
             field="service_date",
+            first=window.min_days_ahead,
+            last=window.max_days_ahead,
         )
     old = booking.service_date
     _lock_days(session, municipality_id, booking.zone_id, [old, new_date])
@@ -217,9 +216,7 @@ def set_payment_status(
     """
     now = now or now_tokyo()
     if payment_status not in PAYMENT_STATUSES:
-        raise InvalidInputError(
-            "支払状況は unpaid / ticket / paid_online のいずれかです。", field="payment_status"
-        )
+        raise InvalidInputError("payment_status_unknown", field="payment_status")
     booking = _load_for(session, municipality_id, receipt_no, actor, None)
     booking.payment_status = payment_status
     session.flush()

@@ -24,6 +24,9 @@ from workflow.errors import ForbiddenError, InvalidInputError
 from workflow.reports.create import get_category
 from workflow.reports.transitions import Actor
 
+MAX_ADDRESS_CHARS = 200
+MAX_NOTE_CHARS = 500
+
 
 @dataclass(frozen=True)
 class PhoneBooking:
@@ -46,7 +49,7 @@ def require_bulky_desk(session: Session, municipality_id: int, who: StaffIdentit
     category = get_category(session, municipality_id, BULKY_CATEGORY)
     if who.is_admin or (who.role == "staff" and who.department_id == category.department_id):
         return
-    raise ForbiddenError("粗大ごみの受付は環境課の職員のみ行えます。", field="staff")
+    raise ForbiddenError("bulky_desk_only", field="staff")
 
 
 def check_contact(contact: Contact) -> Contact:
@@ -59,15 +62,11 @@ def check_contact(contact: Contact) -> Contact:
     phone = clean_phone(contact.phone)
     address = unicodedata.normalize("NFKC", contact.address or "").strip() or None
     if name is None:
-        raise InvalidInputError(
-            f"お名前を{MAX_NAME_CHARS}文字以内で入力してください。", field="name"
-        )
+        raise InvalidInputError("name_invalid", field="name", max=MAX_NAME_CHARS)
     if phone is None:
-        raise InvalidInputError(
-            "電話番号は市外局番から入力してください（例：042-523-2111）。", field="phone"
-        )
-    if address is not None and len(address) > 200:
-        raise InvalidInputError("住所は200文字以内で入力してください。", field="address")
+        raise InvalidInputError("phone_invalid", field="phone")
+    if address is not None and len(address) > MAX_ADDRESS_CHARS:
+        raise InvalidInputError("address_too_long", field="address", max=MAX_ADDRESS_CHARS)
     return Contact(name, phone, address)
 
 
@@ -94,8 +93,8 @@ def book_by_phone(
     now = now or now_tokyo()
     require_bulky_desk(session, municipality_id, who)
     contact = check_contact(request.contact)
-    if request.note and len(request.note) > 500:
-        raise InvalidInputError("備考は500文字以内で入力してください。", field="note")
+    if request.note and len(request.note) > MAX_NOTE_CHARS:
+        raise InvalidInputError("booking_note_too_long", field="note", max=MAX_NOTE_CHARS)
     resident = Resident(municipality_id=municipality_id, line_user_id=None, following=False)
     session.add(resident)
     session.flush()

@@ -23,10 +23,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.models import OutboxMessage
-from workflow.bookings import texts
 from workflow.bookings.fees import tickets_for_points
 from workflow.clock import TOKYO
 from workflow.db import session_scope
+from workflow.texts.resident import booking as texts
 
 YEN_PER_POINT = 100
 Builder = Callable[[texts.ReminderFacts], list[dict[str, Any]]]

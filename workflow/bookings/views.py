@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.models import Booking, BookingItem, BulkyItem, CollectionZone, Report, ResidentContact
-from workflow.bookings import texts
 from workflow.bookings.calendar import change_deadline
 from workflow.bookings.fees import tickets_for_points
 from workflow.clock import TOKYO
 from workflow.errors import NotFoundError
+from workflow.texts.resident import booking as texts
 
 YEN_PER_POINT = 100
 
@@ -92,7 +92,7 @@ def find_booking(
     )
     booking = session.scalars(query.with_for_update(of=Booking) if lock else query).first()
     if booking is None:
-        raise NotFoundError(f"受付番号「{receipt_no}」の予約が見つかりません。", field="receipt_no")
+        raise NotFoundError("booking_not_found", field="receipt_no", receipt_no=receipt_no)
     return booking
 
 

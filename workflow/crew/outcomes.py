@@ -25,6 +25,7 @@ from workflow.errors import InvalidInputError, NotFoundError
 from workflow.line.outbox import enqueue
 from workflow.reports.images import CleanImage
 from workflow.reports.transitions import Actor, NoticeBuilder, transition
+from workflow.texts.staff import NOT_OUT_NOTE
 
 OUTCOMES = ("collected", "not_out", "other")
 MAX_NOTE_CHARS = 500
@@ -34,7 +35,7 @@ NotOutNotice = Callable[[str, dt.date, str], Sequence[dict[str, Any]]]
 
 
 class StopNotFoundError(NotFoundError):
-    code = "stop_not_found"
+    kind = "stop_not_found"
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,6 @@ class RecordResult:
     newly_recorded: bool  # False: it was already recorded, nothing changed
 
 
-_GONE = "この作業票の停留所は見つかりません。計画が作り直された可能性があります。"
-_NOT_OUT_AUDIT = "収集日に品物が出ていませんでした（再申込が必要です）"
 _CONTEXT = text(
     "SELECT s.id AS stop_id, s.kind, r.id AS route_id, p.id AS plan_id, p.service_date "
     "FROM route_stop s JOIN route r ON r.municipality_id = s.municipality_id AND r.id = s.route_id "
@@ -85,12 +84,12 @@ def check_outcome(entry: StopOutcome) -> StopOutcome:
         InvalidInputError: unknown outcome, note too long, or ``other`` without a note.
     """
     if entry.outcome not in OUTCOMES:
-        raise InvalidInputError("結果を選んでください。", field="outcome")
+        raise InvalidInputError("outcome_missing", field="outcome")
     note = (entry.note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE_CHARS:
-        raise InvalidInputError(f"メモは{MAX_NOTE_CHARS}文字以内でお願いします。", field="note")
+        raise InvalidInputError("crew_note_too_long", field="note", max=MAX_NOTE_CHARS)
     if entry.outcome == "other" and note is None:
-        raise InvalidInputError("「その他」の場合は、状況をメモに書いてください。", field="note")
+        raise InvalidInputError("crew_note_required", field="note")
     return StopOutcome(entry.stop_id, entry.outcome, note)
 
 
@@ -101,14 +100,14 @@ def _lock_plan(
     missing = [i for i in stop_ids if i not in rows or rows[i].kind != "pickup"]
     plan_ids = {r.plan_id for r in rows.values()}
     if missing or len(plan_ids) != 1:
-        raise StopNotFoundError(_GONE, field="stop")
+        raise StopNotFoundError("stop_not_found", field="stop")
     plan = session.scalars(
         select(RoutePlan)
         .where(RoutePlan.municipality_id == mid, RoutePlan.id == plan_ids.pop())
         .with_for_update()
     ).first()
     if plan is None:  # re-planned between our read and the lock
-        raise StopNotFoundError(_GONE, field="stop")
+        raise StopNotFoundError("stop_not_found", field="stop")
     return plan, rows
 
 
@@ -163,7 +162,7 @@ def _apply_to_booking(
         transition(session, mid, report.id, "done", actor, None, notices.collected)
     elif entry.outcome == "not_out":
         if report.status == "in_progress":  # back on the desk: residents without LINE get a call
-            transition(session, mid, report.id, "received", actor, _NOT_OUT_AUDIT)
+            transition(session, mid, report.id, "received", actor, NOT_OUT_NOTE)
         _not_out_push(session, mid, report, day, notices)
     return booking.report_id
 

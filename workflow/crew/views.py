@@ -41,11 +41,11 @@ _STOP = text(
 
 
 class LinkExpiredError(ForbiddenError):
-    code = "link_expired"
+    kind = "link_expired"
 
 
 class LinkNotYetOpenError(ForbiddenError):
-    code = "link_not_yet_open"
+    kind = "link_not_yet_open"
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,7 @@ def load_stop(session: Session, mid: int, stop_id: int, today: dt.date | None) -
     if row is None:
         return None
     if today is not None and today > row.service_date + LINK_GRACE:
-        raise LinkExpiredError(
-            "この作業票の期限が切れています。記録は事務所にご連絡ください。", field="token"
-        )
+        raise LinkExpiredError("link_expired", field="token")
     return _view(row)
 
 
@@ -136,8 +134,4 @@ def check_recording_day(view: StopView, today: dt.date) -> None:
         LinkNotYetOpenError: ``today`` (Asia/Tokyo) is before the plan day.
     """
     if opens_later(view, today):
-        day = view.service_date
-        raise LinkNotYetOpenError(
-            f"この作業票は{day.month}月{day.day}日の分です。記録は収集日の当日にできます。",
-            field="token",
-        )
+        raise LinkNotYetOpenError("link_not_yet_open", field="token", day=view.service_date)

@@ -19,9 +19,6 @@ from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError, NotFoundError
 from workflow.reports.transitions import ALLOWED, Actor, NoticeBuilder, transition
 
-FORBIDDEN_JA = "他の課の通報は表示・操作できません。"
-NOT_FOUND_JA = "通報が見つかりません。"
-
 
 @dataclass(frozen=True)
 class StatusChange:
@@ -39,7 +36,7 @@ def scope_of(who: StaffIdentity) -> int | None:
     if who.role == "admin":
         return None
     if who.role != "staff" or who.department_id is None:
-        raise ForbiddenError("この画面は職員のみ利用できます。")
+        raise ForbiddenError("staff_only")
     return who.department_id
 
 
@@ -58,9 +55,9 @@ def check_report_scope(session: Session, who: StaffIdentity, report_id: int) -> 
     scope = scope_of(who)
     department = report_department(session, who.municipality_id, report_id)
     if department is None:
-        raise NotFoundError(NOT_FOUND_JA, field="id")
+        raise NotFoundError("report_not_found", field="id")
     if scope is not None and department != scope:
-        raise ForbiddenError(FORBIDDEN_JA, field="id")
+        raise ForbiddenError("report_other_department", field="id")
 
 
 def view_report(session: Session, who: StaffIdentity, report_id: int) -> ReportDetail:
@@ -74,7 +71,7 @@ def view_report(session: Session, who: StaffIdentity, report_id: int) -> ReportD
     now = now_tokyo()
     detail = load_report_detail(session, who.municipality_id, report_id, True, now)
     if detail is None:
-        raise NotFoundError(NOT_FOUND_JA, field="id")
+        raise NotFoundError("report_not_found", field="id")
     return detail
 
 
@@ -126,14 +123,14 @@ def photo_path(
     """
     found = photo_files(session, who.municipality_id, photo_id)
     if found is None:
-        raise NotFoundError("写真が見つかりません。", field="photo_id")
+        raise NotFoundError("photo_not_found", field="photo_id")
     department, stored, thumbnail = found
     scope = scope_of(who)
     if scope is not None and department != scope:
-        raise ForbiddenError(FORBIDDEN_JA, field="photo_id")
+        raise ForbiddenError("report_other_department", field="photo_id")
     relative = thumbnail if thumb and thumbnail else stored
     root = media_dir.resolve()
     path = (root / relative).resolve() if relative else root
     if not relative or not path.is_relative_to(root) or not path.is_file():
-        raise NotFoundError("写真のファイルがありません。", field="photo_id")
+        raise NotFoundError("photo_file_missing", field="photo_id")
     return path

@@ -65,13 +65,13 @@ def trend_department(
     if scope is not None:
         own = next(d for d in known if d.id == scope)
         if code and code != own.code:
-            raise ForbiddenError("他の課の傾向は表示できません。", field="department")
+            raise ForbiddenError("trends_other_department", field="department")
         return own
     if not code:
         return None
     chosen = next((d for d in known if d.code == code), None)
     if chosen is None:
-        raise InvalidInputError("指定された課はありません。", field="department")
+        raise InvalidInputError("department_unknown", field="department")
     return chosen
 
 
@@ -86,9 +86,9 @@ def trend_period(
     end = period_to or today
     start = period_from or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        raise InvalidInputError("期間の開始日は終了日より前にしてください。", field="from")
+        raise InvalidInputError("period_reversed", field="from")
     if (end - start).days + 1 > MAX_DAYS:
-        raise InvalidInputError(f"期間は{MAX_DAYS}日以内で指定してください。", field="to")
+        raise InvalidInputError("period_too_long", field="to", max=MAX_DAYS)
     return start, end
 
 

@@ -42,7 +42,6 @@ HQ_LIST_LIMIT = 500
 DEFAULT_LOOKBACK = dt.timedelta(days=7)
 # In disaster mode the list starts a day before the switch: the reports that led to it count.
 MODE_LOOKBACK = dt.timedelta(days=1)
-FORBIDDEN_JA = "災害対応の画面は、管理者と防災担当課の職員だけが利用できます。"
 
 # (municipality name, body) -> LINE message objects
 PushBuilder = Callable[[str, str], Sequence[dict[str, Any]]]
@@ -89,7 +88,7 @@ def check_hq(who: StaffIdentity) -> None:
         ForbiddenError: neither an admin nor staff of the disaster department.
     """
     if not who.may_run_disaster_hq:
-        raise ForbiddenError(FORBIDDEN_JA)
+        raise ForbiddenError("disaster_hq_only")
 
 
 def _mode(session: Session, municipality_id: int, lock: bool = False) -> DisasterMode:
@@ -186,15 +185,14 @@ def _checked_segment(
     text_ja = body.strip()
     if not text_ja or len(text_ja) > MAX_PUSH_CHARS:
         raise InvalidInputError(
-            f"本文は1〜{MAX_PUSH_CHARS}文字で入力してください（いま{len(text_ja)}文字）。",
-            field="body",
+            "push_length", field="body", max=MAX_PUSH_CHARS, length=len(text_ja)
         )
     ids = tuple(sorted(set(district_ids)))
     if not ids or len(ids) > MAX_DISTRICTS:
-        raise InvalidInputError("配信する町丁目を1つ以上選んでください。", field="district_ids")
+        raise InvalidInputError("districts_missing", field="district_ids")
     names = known_districts(session, who.municipality_id, ids)
     if len(names) != len(ids):
-        raise InvalidInputError("存在しない町丁目が含まれています。", field="district_ids")
+        raise InvalidInputError("district_unknown", field="district_ids")
     return ids, tuple(names[i] for i in ids), text_ja
 
 

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from geo.areas_db import find_district, is_inside_municipality
 from geo.models import Photo, ReportMessage
 from workflow.clock import TOKYO
+from workflow.texts.staff import ADDED_FROM_LINE_WITHOUT_TEXT
 
 OPEN_STATUSES = ("received", "in_progress")
 MAX_NEARBY = 3
 MAX_LISTED = 100
-# Staff-facing note on a report a resident added to without writing anything.
-ADDED_WITHOUT_TEXT = "（LINEで同じ場所の通報に追加されました。説明はありません）"
 # Metres per degree of latitude; longitude degrees are shorter, so the box is doubled.
 _M_PER_DEG = 111_000.0
 
@@ -177,7 +176,7 @@ def add_resident_note(
             municipality_id=municipality_id,
             report_id=report_id,
             direction="from_resident",
-            body=description or ADDED_WITHOUT_TEXT,
+            body=description or ADDED_FROM_LINE_WITHOUT_TEXT,
         )
     )
     session.execute(

@@ -85,7 +85,7 @@ def checked_tile(z: int, x: int, y: int) -> Tile:
         NotFoundError: no such tile in the grid (zoom 0 to ``geo.tilegrid.MAX_ZOOM``).
     """
     if not tile_exists(z, x, y):
-        raise NotFoundError("その位置・縮尺の地図タイルはありません。", field="z")
+        raise NotFoundError("tile_not_found", field="z")
     return Tile(z, x, y)
 
 
@@ -96,7 +96,7 @@ def read_base_tile(session: Session, municipality_id: int, layer: str, tile: Til
         NotFoundError: unknown layer.
     """
     if layer not in TILE_LAYERS:
-        raise NotFoundError("その地図レイヤーはありません。", field="layer")
+        raise NotFoundError("tile_layer_not_found", field="layer")
     key = (municipality_id, layer, tile)
     hit = _base_cache.get(key)
     if hit is not None:

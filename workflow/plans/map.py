@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from maps.basemap import Basemap
 from maps.route_map import MapPlace, MapRoute, MapStop, build_route_map
-from workflow.plans.views import OUTCOME_LABELS_JA, PlanSummary, StopSummary
+from workflow.plans.views import PlanSummary, StopSummary
+from workflow.texts.crew import OUTCOME_LABELS_JA
+from workflow.texts.staff import OUTCOME_NOT_RECORDED_JA, ROUTE_PICKUPS_JA
 
 
 def _popup(stop: StopSummary) -> str:
-    state = OUTCOME_LABELS_JA.get(stop.outcome or "", "未記録")
+    state = OUTCOME_LABELS_JA.get(stop.outcome or "", OUTCOME_NOT_RECORDED_JA)
     return (
         f"No.{stop.seq} {stop.booking_no} {stop.place} / {stop.items} / {stop.eta:%H:%M} / {state}"
     )
@@ -23,7 +25,7 @@ def render_plan_map(summary: PlanSummary, basemap: Basemap) -> str:
     """
     routes = [
         MapRoute(
-            f"{route.vehicle_name}（{len(route.pickups)}件）",
+            ROUTE_PICKUPS_JA.format(vehicle=route.vehicle_name, count=len(route.pickups)),
             route.line_lonlat,
             tuple(
                 MapStop(s.seq, s.lon, s.lat, _popup(s), s.outcome is not None)

@@ -32,7 +32,7 @@ TRUCK_FIXED_COST_S = 1800
 
 
 class PlanLockedError(InvalidInputError):
-    code = "plan_locked"
+    kind = "plan_locked"
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def refuse_locked(session: Session, mid: int, day: dt.date, lock: bool = True) -
     query = select(RoutePlan).where(RoutePlan.municipality_id == mid, RoutePlan.service_date == day)
     existing = session.scalars(query.with_for_update() if lock else query).first()
     if existing is not None and existing.status == "locked":
-        raise PlanLockedError("作業が始まった計画は作り直せません。", field="date")
+        raise PlanLockedError("plan_locked", field="date")
 
 
 def gather(session: Session, mid: int, day: dt.date) -> PlanInput:
@@ -101,7 +101,7 @@ def gather(session: Session, mid: int, day: dt.date) -> PlanInput:
         select(Facility).where(Facility.municipality_id == mid, Facility.is_disposal.is_(True))
     ).first()
     if not vehicles or depot is None:
-        raise InvalidInputError("車両または清掃センターが登録されていません。", field="date")
+        raise InvalidInputError("plan_needs_fleet", field="date")
     facilities = [from_db(depot.location)] + ([from_db(disposal.location)] if disposal else [])
     pickups = _pickups(session, mid, day)
     points = [_lonlat(p) for p in facilities] + [(p.lon, p.lat) for p in pickups]

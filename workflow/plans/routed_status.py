@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from geo.models import StatusHistory
 from workflow.line.outbox import enqueue
 from workflow.reports.transitions import NoticeBuilder
+from workflow.texts.staff import DROPPED_NOTE, ROUTED_NOTE
 
 ACTOR = "system:planning"
-ROUTED_NOTE = "収集ルートに組み込みました"
-DROPPED_NOTE = "再計画で収集ルートから外れました（要対応）"
 
 _MOVE = (
     "UPDATE report r SET status = :to, updated_at = now() FROM booking b "

@@ -14,22 +14,17 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from print.worksheet import Paper, render_worksheets
-from routing.problem import REASON_DEMAND, REASON_FLEET, REASON_SHIFTS, REASON_WINDOW
 from workflow.bookings.book import BULKY_CATEGORY
 from workflow.clock import TOKYO
 from workflow.db import session_scope
 from workflow.desk.auth import StaffIdentity
 from workflow.errors import ForbiddenError
 from workflow.plans.worksheets import build_worksheet_set
+from workflow.texts.crew import OUTCOME_LABELS_JA
+from workflow.texts.staff import PLAN_STATUS_JA, UNASSIGNED_REASONS_JA
 
-REASONS_JA = {
-    REASON_DEMAND: "どの車両にも積めない大きさです",
-    REASON_WINDOW: "勤務時間内にたどり着けません",
-    REASON_FLEET: "車両の積載量が足りません",
-    REASON_SHIFTS: "勤務時間内に回りきれません",
-}
-OUTCOME_LABELS_JA = {"collected": "収集済", "not_out": "出ていない", "other": "その他"}
-PLAN_STATUS_JA = {"draft": "作成済（作業前）", "locked": "作業中（作り直し不可）"}
+__all__ = ["OUTCOME_LABELS_JA", "PLAN_STATUS_JA"]  # the plan pages read them from here
+
 
 _PLAN = text(
     "SELECT id, status, matrix_source, stats, created_at FROM route_plan "
@@ -140,7 +135,7 @@ def check_plan_access(session: Session, mid: int, who: StaffIdentity, crew_too: 
     ).scalar()
     if who.role == "staff" and department is not None and who.department_id == department:
         return
-    raise ForbiddenError("収集計画を扱う権限がありません（粗大ごみの担当課のみ）。", field="user")
+    raise ForbiddenError("plans_bulky_only", field="user")
 
 
 def _stop(row: Any) -> StopSummary:
@@ -183,7 +178,11 @@ def _unassigned(session: Session, mid: int, stats: dict[str, Any]) -> tuple[Unas
     rows = session.execute(_UNASSIGNED, {"m": mid, "ids": list(reasons)}).all()
     return tuple(
         UnassignedBooking(
-            r.id, r.receipt_no, r.place or "", reasons[r.id], REASONS_JA.get(reasons[r.id], "")
+            r.id,
+            r.receipt_no,
+            r.place or "",
+            reasons[r.id],
+            UNASSIGNED_REASONS_JA.get(reasons[r.id], ""),
         )
         for r in rows
     )

@@ -15,6 +15,8 @@ from workflow.clock import TOKYO, now_tokyo
 from workflow.crew.links import stop_url
 from workflow.errors import NotFoundError
 
+CREW_NAME_SEPARATOR = "、"  # vehicle.crew_names is stored as 「山田、佐藤」
+
 _STOPS = (
     "SELECT s.id, s.seq, s.kind, s.eta, rep.receipt_no, rep.address, d.name AS district, "
     "b.fee_total_yen, b.size_points_total, b.resident_note, "
@@ -99,7 +101,7 @@ def _route_sheet(
     pickups = [s for s in stops if s.kind == "pickup"]
     return RouteSheet(
         vehicle_name=route.name,
-        crew_names=tuple((route.crew_names or "").split("、")),
+        crew_names=tuple((route.crew_names or "").split(CREW_NAME_SEPARATOR)),
         depot=depot,
         disposal=disposal,
         stops=stops,
@@ -131,7 +133,7 @@ def build_worksheet_set(
         text("SELECT id FROM route_plan WHERE municipality_id = :m AND service_date = :d"), params
     ).scalar()
     if plan_id is None:
-        raise NotFoundError(f"{day:%Y-%m-%d} の収集計画がありません。", field="date")
+        raise NotFoundError("plan_not_found", field="date", day=day)
     facilities = session.execute(text(_FACILITIES), params).all()
     depot = next(Place(f.name, f.lon, f.lat) for f in facilities if f.is_depot)
     disposal = next((Place(f.name, f.lon, f.lat) for f in facilities if f.is_disposal), None)

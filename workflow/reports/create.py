@@ -15,6 +15,8 @@ from workflow.clock import TOKYO, now_tokyo
 from workflow.errors import InvalidInputError, NotFoundError, OutsideAreaError
 from workflow.reports.receipts import next_receipt_no
 
+MAX_DESCRIPTION_CHARS = 2000  # every channel: LINE, the web form, the phone desk
+
 
 @dataclass(frozen=True)
 class ReportDraft:
@@ -44,7 +46,7 @@ def get_category(session: Session, municipality_id: int, code: str) -> Category:
         )
     ).first()
     if category is None:
-        raise NotFoundError("選択された種類は受け付けていません。", field="category")
+        raise NotFoundError("category_not_accepted", field="category")
     return category
 
 
@@ -65,15 +67,15 @@ def create_report(
         InvalidInputError: description too long.
     """
     now = now or now_tokyo()
-    if draft.description and len(draft.description) > 2000:
-        raise InvalidInputError("説明は2000文字以内でお願いします。", field="description")
+    if draft.description and len(draft.description) > MAX_DESCRIPTION_CHARS:
+        raise InvalidInputError(
+            "description_too_long", field="description", max_chars=MAX_DESCRIPTION_CHARS
+        )
     category = get_category(session, municipality_id, draft.category_code)
     if not is_inside_municipality(session, municipality_id, draft.lon, draft.lat):
         town = session.get_one(Municipality, municipality_id)
         raise OutsideAreaError(
-            f"申し訳ありません。{town.name}の区域外のため受け付けできません。"
-            f"お困りの場合は{town.phone}までお電話ください。",
-            field="location",
+            "outside_municipality", field="location", town=town.name, phone=town.phone
         )
     district = find_district(session, municipality_id, draft.lon, draft.lat)
     report = Report(

@@ -34,11 +34,7 @@ def _line_user(session: Session, report: Report) -> str:
         else None
     )
     if resident is None or not resident.line_user_id or not resident.following:
-        raise InvalidInputError(
-            "この通報者には LINE で連絡できません（LINE 以外の受付か、ブロックされています）。"
-            "電話などで連絡してください。",
-            field="body",
-        )
+        raise InvalidInputError("resident_unreachable", field="body")
     return resident.line_user_id
 
 
@@ -61,7 +57,7 @@ def send_followup(
     """
     text_ja = body.strip()
     if not text_ja or len(text_ja) > MAX_BODY_CHARS:
-        raise InvalidInputError(f"本文は1〜{MAX_BODY_CHARS}文字で入力してください。", field="body")
+        raise InvalidInputError("followup_length", field="body", max=MAX_BODY_CHARS)
     with unit_of_work(session):
         check_report_scope(session, who, report_id)
         report = session.get_one(Report, (who.municipality_id, report_id))

@@ -44,9 +44,9 @@ def _load(session: Session, mid: int, report_id: int, actor: Actor) -> Report:
         .with_for_update()
     ).first()
     if report is None:
-        raise NotFoundError("通報が見つかりません。", field="id")
+        raise NotFoundError("report_not_found", field="id")
     if actor.department_id is not None and report.department_id != actor.department_id:
-        raise ForbiddenError("他の課の通報は操作できません。", field="id")
+        raise ForbiddenError("report_change_other_department", field="id")
     return report
 
 
@@ -103,7 +103,7 @@ def transition(
     allowed = ALLOWED.get(report.status, ())
     if to_status not in allowed:
         raise TransitionError(
-            f"「{report.status}」から「{to_status}」には変更できません。", allowed=allowed
+            "transition_not_allowed", allowed, from_status=report.status, to_status=to_status
         )
     session.add(
         StatusHistory(

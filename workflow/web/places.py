@@ -7,18 +7,13 @@ Read only, no transaction of its own: the same look-ups the LINE dialogue uses
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from workflow.line import reports as line_reports
 from workflow.line.reports import Category, NearbyOpenReport
-
-OUTSIDE_TOWN: Final = (
-    "申し訳ありません、その場所は{municipality}の区域外のため、受け付けできません。"
-    "場所をご確認ください。ご不明な点は{phone}までお電話ください。"
-)
+from workflow.texts.resident.web import OUTSIDE_TOWN
 
 
 @dataclass(frozen=True)

@@ -28,30 +28,14 @@ from workflow.desk.passwords import hash_password
 from workflow.errors import InvalidInputError
 from workflow.line import reports as line_reports
 from workflow.line.reports import Category, DialogueFacts
-from workflow.reports.create import ReportDraft, create_report
+from workflow.reports.create import MAX_DESCRIPTION_CHARS, ReportDraft, create_report
 from workflow.reports.images import CleanImage
 from workflow.reports.photos import store_photo_files
+from workflow.texts.staff import ADDED_FROM_WEB_WITHOUT_TEXT
 
 FLOWS: Final = ("road", "disaster")
 MAX_PHOTOS: Final = 3
-MAX_DESCRIPTION_CHARS: Final = 2000
 PIN_DIGITS: Final = 6
-
-DISASTER_CLOSED: Final = (
-    "現在、災害情報の受付は行っておりません。道路や施設の損傷は「道路・施設の損傷」から"
-    "通報できます。お急ぎの場合は{phone}までお電話ください。"
-)
-FLOW_UNKNOWN: Final = "受付の種類が正しくありません。最初からお願いします。"
-CATEGORY_MISSING: Final = "種類を選んでください。"
-DESCRIPTION_TOO_LONG: Final = "説明は{max_chars}文字以内でお願いします。"
-URGENT_MISSING: Final = "人命に関わるかどうかを選んでください。"
-TOO_MANY_PHOTOS: Final = "写真は{max_photos}枚までです。"
-ATTACH_GONE: Final = (
-    "追加先の通報（受付番号 {receipt_no}）は近くの受付中の通報ではなくなりました。"
-    "「別の通報として送る」を選んでください。"
-)
-# Staff-facing note on a report a resident joined from the web without writing anything.
-ADDED_WITHOUT_TEXT: Final = "（ウェブで同じ場所の通報に追加されました。説明はありません）"
 
 
 @dataclass(frozen=True)
@@ -88,17 +72,17 @@ def new_pin() -> str:
 
 def _check_choice(facts: DialogueFacts, form: WebReportSubmission) -> Category:
     if form.flow not in FLOWS:
-        raise InvalidInputError(FLOW_UNKNOWN, field="flow")
+        raise InvalidInputError("flow_unknown", field="flow")
     if form.flow == "disaster" and not facts.disaster_mode:
-        raise InvalidInputError(DISASTER_CLOSED.format(phone=facts.phone), field="flow")
+        raise InvalidInputError("disaster_closed", field="flow", phone=facts.phone)
     by_code = {c.code: c for c in facts.categories if c.kind == form.flow}
     category = by_code.get(form.category_code)
     if category is None:
-        raise InvalidInputError(CATEGORY_MISSING, field="category")
+        raise InvalidInputError("category_missing", field="category")
     if form.flow == "disaster" and form.urgent is None:
-        raise InvalidInputError(URGENT_MISSING, field="urgent")
+        raise InvalidInputError("urgent_missing", field="urgent")
     if len(form.photos) > MAX_PHOTOS:
-        raise InvalidInputError(TOO_MANY_PHOTOS.format(max_photos=MAX_PHOTOS), field="photos")
+        raise InvalidInputError("too_many_photos", field="photos", max_photos=MAX_PHOTOS)
     return category
 
 
@@ -154,7 +138,7 @@ def _join_existing(
     session: Session, municipality_id: int, form: WebReportSubmission, radius_m: float
 ) -> _Target:
     receipt_no = form.attach_to_receipt_no or ""
-    gone = InvalidInputError(ATTACH_GONE.format(receipt_no=receipt_no), field="attach")
+    gone = InvalidInputError("attach_gone", field="attach", receipt_no=receipt_no)
     nearby = line_reports.find_nearby_open_reports(
         session, municipality_id, form.category_code, form.lon, form.lat, radius_m
     )
@@ -164,7 +148,7 @@ def _join_existing(
     if existing is None or existing.status not in line_reports.OPEN_STATUSES:
         raise gone
     line_reports.add_resident_note(
-        session, municipality_id, existing.id, form.description or ADDED_WITHOUT_TEXT
+        session, municipality_id, existing.id, form.description or ADDED_FROM_WEB_WITHOUT_TEXT
     )
     if form.urgent:  # a danger to life reported later must still reach staff
         session.execute(
@@ -228,8 +212,9 @@ def submit_web_report(
     """
     now = now or now_tokyo()
     if form.description and len(form.description) > MAX_DESCRIPTION_CHARS:
-        too_long = DESCRIPTION_TOO_LONG.format(max_chars=MAX_DESCRIPTION_CHARS)
-        raise InvalidInputError(too_long, field="description")
+        raise InvalidInputError(
+            "description_too_long", field="description", max_chars=MAX_DESCRIPTION_CHARS
+        )
     pin = new_pin()
     pin_hash = hash_password(pin)  # slow on purpose: done before the transaction opens
     with _files_removed_on_failure() as written, unit_of_work(session):

@@ -30,25 +30,17 @@ WINDOW: Final = dt.timedelta(minutes=15)
 KEEP_FAILURES: Final = dt.timedelta(days=1)
 MAX_PINS_CHECKED: Final = 20
 
-NOT_FOUND_JA: Final = (
-    "受付番号または確認番号（PIN）が正しくありません。お手元の控えをご確認ください。"
-)
-LOCKED_JA: Final = (
-    "確認に続けて失敗したため、しばらく受け付けを止めています。"
-    "{minutes}分ほどたってからもう一度お試しください。お急ぎの場合は{phone}までお電話ください。"
-)
-
 
 class PinRefusedError(WorkflowError):
     """No report matches this receipt number and PIN."""
 
-    code = "pin_refused"
+    kind = "pin_refused"
 
 
 class PinLockedError(WorkflowError):
     """Too many wrong attempts for this receipt number or from this client lately."""
 
-    code = "too_many_attempts"
+    kind = "too_many_attempts"
 
 
 @dataclass(frozen=True)
@@ -148,11 +140,12 @@ def _view(session: Session, mid: int, report_id: int, added: bool) -> WebStatusV
     )
 
 
-def _locked_message(session: Session, mid: int) -> str:
+def _locked_error(session: Session, mid: int) -> PinLockedError:
     phone = session.execute(
         text("SELECT phone FROM municipality WHERE id = :m"), {"m": mid}
     ).scalar_one()
-    return LOCKED_JA.format(minutes=int(WINDOW.total_seconds() // 60), phone=phone)
+    minutes = int(WINDOW.total_seconds() // 60)
+    return PinLockedError("too_many_attempts", field="pin", minutes=minutes, phone=phone)
 
 
 def _record_failure(
@@ -199,9 +192,9 @@ def look_up_web_report(
             text("SELECT pg_advisory_xact_lock(:m, hashtext(:no))"), {"m": mid, "no": receipt_no}
         )
         if _locked(session, mid, receipt_no, client_key, now):
-            raise PinLockedError(_locked_message(session, mid), field="pin")
+            raise _locked_error(session, mid)
         match = _matching_pin(session, mid, receipt_no, pin)
         if match is not None:
             return _view(session, mid, *match)
         _record_failure(session, mid, receipt_no, client_key, now)
-    raise PinRefusedError(NOT_FOUND_JA, field="pin")
+    raise PinRefusedError("pin_refused", field="pin")

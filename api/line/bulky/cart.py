@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from api.line.bulky import texts as tb
 from api.line.bulky.model import CartLine, DayOption
-from workflow.bookings.texts import date_ja
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident.booking import date_ja
 
 YEN_PER_POINT = 100
 

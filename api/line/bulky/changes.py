@@ -12,7 +12,6 @@ import dataclasses
 
 from api.line import navigation, postback, prompts
 from api.line.bulky import cart
-from api.line.bulky import texts as tb
 from api.line.bulky.days import check_day
 from api.line.bulky.model import (
     BookingChanged,
@@ -27,7 +26,8 @@ from api.line.bulky.model import (
 from api.line.model import DialogueContext, DialogueState, Flow, Step, StepResult
 from api.line.postback import Command
 from api.line.stepspec import StepSpec
-from workflow.bookings.texts import deadline_ja
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident.booking import deadline_ja
 
 MAX_RECEIPT_CHARS = 32
 

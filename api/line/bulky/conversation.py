@@ -39,6 +39,7 @@ from workflow.bookings.calendar import ZoneDay
 from workflow.bookings.views import BookingView, resident_bookings
 from workflow.errors import WorkflowError
 from workflow.line import bookings as line_bookings
+from workflow.texts.sentences import error_text
 
 
 def perform(turn: Turn, action: Action, result: TurnResult) -> StepResult | None:
@@ -108,7 +109,7 @@ def _submit(turn: Turn, draft: BookingDraft, result: TurnResult) -> BookingDone 
         )
     except WorkflowError as exc:  # nothing was written (savepoint); say why, offer days again
         days = _days_at(turn, draft.lon, draft.lat)
-        return BookingRefused(exc.code, exc.message_ja, exc.field, days)
+        return BookingRefused(exc.code, error_text(exc), exc.field, days)
     result.report_id = view.report_id
     receipt = BookingReceipt(
         receipt_no=view.receipt_no,
@@ -165,7 +166,7 @@ def _cancel(turn: Turn, receipt_no: str) -> BookingChanged | BookingRefused:
             turn.session, turn.municipality_id, turn.resident_id, receipt_no, turn.ctx.now
         )
     except WorkflowError as exc:
-        return BookingRefused(exc.code, exc.message_ja, exc.field)
+        return BookingRefused(exc.code, error_text(exc), exc.field)
     return BookingChanged("cancel", receipt_no, view.service_date)
 
 
@@ -176,5 +177,5 @@ def _move(turn: Turn, action: MoveBooking) -> BookingChanged | BookingRefused:
     except WorkflowError as exc:  # rolled back; read the days again for a new offer
         opened = line_bookings.open_booking(*args, turn.ctx.now)
         days = _options(opened.days) if opened else ()
-        return BookingRefused(exc.code, exc.message_ja, exc.field, days)
+        return BookingRefused(exc.code, error_text(exc), exc.field, days)
     return BookingChanged("move", action.receipt_no, view.service_date)

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from api.line.bulky import cart
-from api.line.bulky import texts as tb
 from api.line.bulky.model import DayOption
 from api.line.model import DialogueContext
+from workflow.texts.resident import bulky as tb
 
 _ISO_DATE_CHARS = 10
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
-from api.line import messages, navigation, postback, prompts, texts
+from api.line import messages, navigation, postback, prompts
 from api.line.bulky import cart
 from api.line.bulky import messages as messages_bulky
 from api.line.bulky import prompts as prompts_bulky
-from api.line.bulky import texts as tb
 from api.line.bulky.days import check_day
 from api.line.bulky.model import (
     BookingDone,
@@ -30,6 +29,8 @@ from api.line.model import DialogueContext, DialogueState, LocationChecked, Step
 from api.line.postback import Command
 from api.line.stepspec import StepSpec
 from workflow.bookings.contact import MAX_NAME_CHARS, clean_name, clean_phone
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
 
 MAX_QUERY_CHARS = 40  # the catalogue refuses longer queries
 MAX_REFUSALS_SHOWN = 2

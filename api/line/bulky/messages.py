@@ -1,7 +1,7 @@
 """Flex messages of the bulky-waste booking: confirm, receipt, and 「わたしの申込」.
 
 Plain JSON-able dicts like ``messages``; the 処理券 and put-out sentences are the phone desk's
-(``workflow.bookings.texts``), so every channel gives the same instructions.
+(``workflow.texts.resident.booking``), so every channel gives the same instructions.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from api.line import flex, postback, texts
+from api.line import flex, postback
 from api.line.bulky import cart
-from api.line.bulky import texts as tb
 from api.line.bulky.model import BookingReceipt, CartLine
 from api.line.messages import (
     QuickReplyItem,
@@ -22,7 +21,9 @@ from api.line.messages import (
     text_message,
 )
 from api.line.model import Message
-from workflow.bookings.texts import PUT_OUT_INSTRUCTIONS, deadline_ja, ticket_text
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
+from workflow.texts.resident.booking import PUT_OUT_INSTRUCTIONS, deadline_ja, ticket_text
 
 MAX_LISTED_BOOKINGS = 10  # a carousel holds at most 12 bubbles
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.line import messages, postback, texts
+from api.line import messages, postback
 from api.line.bulky import cart
 from api.line.bulky import messages as messages_bulky
-from api.line.bulky import texts as tb
 from api.line.bulky.model import ItemChoice
 from api.line.messages import QuickReplyItem
 from api.line.model import DialogueContext, DialogueState, Message, Step
+from workflow.texts.resident import bulky as tb
+from workflow.texts.resident import line as texts
 
 MAX_ITEM_CHOICES = 10  # + もどる + やめる
 MAX_DAY_CHOICES = 10  # + カレンダー + もどる + やめる = 13, LINE's quick-reply limit

@@ -26,8 +26,8 @@ from api.line import (
     SubmitReport,
     TextEvent,
     step,
-    texts,
 )
+from workflow.texts.resident import line as texts
 
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=JST)

@@ -24,9 +24,7 @@ from api.line import (
     Step,
     TextEvent,
     step,
-    texts,
 )
-from api.line.bulky import texts as texts_bulky
 from api.line.bulky.model import (
     BookingChanged,
     BookingDone,
@@ -40,6 +38,8 @@ from api.line.bulky.model import (
     ItemRefusal,
     ItemsFound,
 )
+from workflow.texts.resident import bulky as texts_bulky
+from workflow.texts.resident import line as texts
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 ROAD = (CategoryChoice("pothole", "道路の穴・段差"),)

@@ -10,9 +10,9 @@ import pytest
 
 from print.errors import FontNotFoundError
 from print.fonts import register_japanese_font
-from print.labels import format_seq_ranges
 from print.model import Place, RouteSheet, RouteTotals, StopRow, WorksheetSet
 from print.sample import build_sample_set
+from print.texts import format_seq_ranges
 from print.worksheet import plan_route_maps, render_worksheets
 
 

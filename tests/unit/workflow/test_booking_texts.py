@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflow.bookings import texts
 from workflow.bookings.catalogue import query_keys
+from workflow.texts.resident import booking as texts
 
 FACTS = texts.ReminderFacts("B-2026-000007", dt.date(2026, 12, 3), [("たんす", 1)], 500, (1, 0))
 

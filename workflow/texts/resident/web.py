@@ -1,8 +1,8 @@
 """Every resident-facing Japanese string of the web form ``/r/`` that is not in a template.
 
 Polite (です・ます), short: residents read these on a phone, often outdoors. The use cases'
-own refusals (outside the town, disaster reports closed, wrong PIN) come with their
-``message_ja`` from ``workflow``.
+own refusals (outside the town, disaster reports closed, wrong PIN) are in ``errors``, by
+error code.
 """
 
 from typing import Final
@@ -46,6 +46,10 @@ STATUS_FIELDS_MISSING: Final = "受付番号と確認番号（PIN）を入力し
 
 # --- JSON answers of /r/place (for the page's script) ---
 
+OUTSIDE_TOWN: Final = (
+    "申し訳ありません、その場所は{municipality}の区域外のため、受け付けできません。"
+    "場所をご確認ください。ご不明な点は{phone}までお電話ください。"
+)
 PLACE_INSIDE: Final = "{district}の地点です。"
 PLACE_INSIDE_NO_DISTRICT: Final = "市内の地点です。"
 NEARBY_FOUND: Final = "同じ場所の通報があります。"

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 WEEKDAYS_JA = "月火水木金土日"
+YEAR_END_HOLIDAYS = "年末年始"  # the closed reason of 12/29 to 1/3
+CLOSED_DAY = "休業日"  # a closed collection day without a named reason
+NOT_ACCEPTED = "市では収集できません"  # an item refused without a stated reason
+ITEM_ACCEPTED = "「{name}」は粗大ごみとして収集できます（手数料 {fee}）。"
+FEE_ON_REQUEST = "料金はお問い合わせください"
 
 PUT_OUT_INSTRUCTIONS = (
     "収集日の朝8時30分までに、指定の場所に出してください。",
@@ -34,6 +39,16 @@ class ReminderFacts:
     items: Sequence[tuple[str, int]]  # (item name, quantity)
     fee_total_yen: int
     tickets: tuple[int, int]  # (1000円券, 300円券)
+
+
+def item_explanation(
+    name: str, fee_yen: int | None, reason: str | None, alternative: str | None, accepted: bool
+) -> str:
+    """One sentence for a chat or a clerk: the fee, or why not and where to go."""
+    if accepted:
+        fee = f"{fee_yen:,}円" if fee_yen is not None else FEE_ON_REQUEST
+        return ITEM_ACCEPTED.format(name=name, fee=fee)
+    return f"「{name}」は{reason or NOT_ACCEPTED}。{alternative or ''}"
 
 
 def date_ja(day: dt.date) -> str:
@@ -115,3 +130,20 @@ def too_late_text(action: str, deadline: dt.datetime, phone: str) -> str:
         f"{action}の受付期限（{deadline_ja(deadline)}）を過ぎているため、この予約の{action}は"
         f"できません。お急ぎの場合は環境課（{phone}）までお電話ください。"
     )
+
+
+NOT_OUT_NOTICE = (
+    "【粗大ごみ収集のお知らせ】\n"
+    "受付番号 {receipt_no}\n"
+    "{month}月{day}日に収集にうかがいましたが、お申し込みの品物が出ていなかったため、"
+    "収集できませんでした。\n\n"
+    "収集をご希望の場合は、お手数ですが、もう一度お申し込みください。"
+    "このトークのメニュー「粗大ごみ」から、またはお電話（{phone}）で申し込めます。\n"
+    "ご不明な点は、同じ電話番号までお問い合わせください。"
+)
+
+
+def not_out_notice(receipt_no: str, day: dt.date, phone: str) -> list[dict[str, Any]]:
+    """The push a resident gets when the crew found nothing put out on the collection day."""
+    text = NOT_OUT_NOTICE.format(receipt_no=receipt_no, month=day.month, day=day.day, phone=phone)
+    return [{"type": "text", "text": text}]

@@ -2,7 +2,7 @@
 
 The companion of ``texts`` (the report flows): same tone (です・ます), same short sentences.
 Sentences shared with the phone desk and the reminders (処理券, put-out rules) come from
-``workflow.bookings.texts`` so every channel says the same thing.
+``workflow.texts.resident.booking`` so every channel says the same thing.
 """
 
 from typing import Final
