@@ -9,6 +9,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.open311 import public_map
+from api.open311.routes import install_open311
 from api.routes import (
     bookings,
     bulky_public,
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(plan_pages.router)
     app.include_router(resident_web.router)
+    install_open311(app, settings)
+    app.include_router(public_map.router)
     if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
         install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

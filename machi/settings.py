@@ -55,6 +55,10 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+    # Open311: requests per minute per API key (POST) and per client address (every call);
+    # 0 turns a limit off.
+    open311_key_per_minute: int = Field(default=30, ge=0)
+    open311_address_per_minute: int = Field(default=120, ge=0)
 
     @model_validator(mode="after")
     def _dev_talks_to_the_in_app_line_api(self) -> Settings:
