@@ -159,7 +159,7 @@ REQUESTS: dict[str, Any] = {
         "additionalProperties": False,
         "required": ["service_request_id", "status", "service_code", "requested_datetime"],
         "properties": {
-            **{name: _NULLABLE_STRING for name in REQUEST_FIELDS},
+            **dict.fromkeys(REQUEST_FIELDS, _NULLABLE_STRING),
             "status": {"enum": ["open", "closed"]},
             "service_request_id": {"type": "string"},
             "service_code": {"type": "string"},
