@@ -7,7 +7,6 @@ repeat the phone (residents do write their number into the text).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
@@ -117,17 +116,10 @@ def seed_people(engine: Engine, item_id: int) -> SeededTown:
             receipt = _report(session, town, n, "road", resident_id)
             _report(session, town, n, "disaster", resident_id)
             _booking(session, town, n, resident_id, item_id, zones[n])
-            if n == 0:  # one closed, with a note written for residents
-                report_id = session.execute(
-                    text("SELECT id FROM report WHERE receipt_no = :no"), {"no": receipt}
-                ).scalar_one()
-                transition(
-                    session,
-                    MUNICIPALITY_ID,
-                    report_id,
-                    "done",
-                    Actor("staff:doro"),
-                    "補修済み",
-                    now=dt.datetime.now(tz=dt.UTC),
-                )
+            report_id = session.execute(
+                text("SELECT id FROM report WHERE receipt_no = :no"), {"no": receipt}
+            ).scalar_one()
+            if n < 2:  # one closed with a note for residents, one in progress
+                status, note = ("done", "補修済み") if n == 0 else ("in_progress", None)
+                transition(session, MUNICIPALITY_ID, report_id, status, Actor("staff:doro"), note)
     return town
