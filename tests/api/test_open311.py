@@ -200,3 +200,10 @@ def test_ids_override_the_other_filters(client: httpx.Client, key: str) -> None:
     ]
     found = _requests(client, "json", service_request_id=",".join(receipts), status="closed")
     assert sorted(r["service_request_id"] for r in found) == sorted(receipts)
+
+
+def test_the_web_form_links_the_public_map_where_it_warns(client: httpx.Client) -> None:
+    form = client.get("/r/road").text
+    warning = form[form.index('id="r-nearby"') : form.index('id="err-attach"')]
+    assert 'href="/map"' in warning
+    assert client.get("/map").status_code == 200
