@@ -131,11 +131,16 @@ def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) 
 @open311_key_app.command("add")
 def open311_key_add(name: str) -> None:
     """Issue an API key for client NAME; it is shown once, only its hash is kept."""
+    from workflow.open311.errors import Open311Error
     from workflow.open311.keys import issue_key
 
     settings = get_settings()
     with make_sessionmaker(get_engine(settings.database_url))() as session:
-        issued = issue_key(session, int(settings.municipality_code), name)
+        try:
+            issued = issue_key(session, int(settings.municipality_code), name)
+        except Open311Error as exc:
+            typer.echo(f"not issued: {exc.reason} ({name})", err=True)
+            raise typer.Exit(1) from exc
     typer.echo(f"api_key for {issued.name} (shown once, keep it safe):\n{issued.key}")
 
 
@@ -158,11 +163,16 @@ def open311_key_list() -> None:
 @open311_key_app.command("revoke")
 def open311_key_revoke(name: str) -> None:
     """Revoke the key of client NAME (its requests stay)."""
+    from workflow.open311.errors import Open311Error
     from workflow.open311.keys import revoke_key
 
     settings = get_settings()
     with make_sessionmaker(get_engine(settings.database_url))() as session:
-        revoke_key(session, int(settings.municipality_code), name)
+        try:
+            revoke_key(session, int(settings.municipality_code), name)
+        except Open311Error as exc:
+            typer.echo(f"no key named {name}", err=True)
+            raise typer.Exit(1) from exc
     typer.echo(f"revoked the key of {name}")
 
 
