@@ -12,8 +12,9 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from geo.db import get_engine, make_sessionmaker, ping, session_scope
+from geo.db import get_engine, ping, session_scope
 from machi import localdb
+from machi.open311_cli import open311_app
 from machi.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
@@ -23,9 +24,6 @@ roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
-open311_app = typer.Typer(help="Open311 GeoReport v2", no_args_is_help=True)
-open311_key_app = typer.Typer(help="Client API keys (stored hashed)", no_args_is_help=True)
-open311_app.add_typer(open311_key_app, name="key")
 app.add_typer(open311_app, name="open311")
 
 DEMO_LOGINS = (
@@ -126,54 +124,6 @@ def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) 
     with session_scope(get_engine(settings.database_url)) as session:
         result = store_road_graph(session, int(settings.municipality_code), graph)
     typer.echo(f"imported {result.vertices} vertices, {result.edges} edges, {result.length_km} km")
-
-
-@open311_key_app.command("add")
-def open311_key_add(name: str) -> None:
-    """Issue an API key for client NAME; it is shown once, only its hash is kept."""
-    from workflow.open311.errors import Open311Error
-    from workflow.open311.keys import issue_key
-
-    settings = get_settings()
-    with make_sessionmaker(get_engine(settings.database_url))() as session:
-        try:
-            issued = issue_key(session, int(settings.municipality_code), name)
-        except Open311Error as exc:
-            typer.echo(f"not issued: {exc.reason} ({name})", err=True)
-            raise typer.Exit(1) from exc
-    typer.echo(f"api_key for {issued.name} (shown once, keep it safe):\n{issued.key}")
-
-
-@open311_key_app.command("list")
-def open311_key_list() -> None:
-    """List the keys: name, prefix, issued, last used, revoked."""
-    from workflow.open311.keys import list_keys
-
-    settings = get_settings()
-    with make_sessionmaker(get_engine(settings.database_url))() as session:
-        keys = list_keys(session, int(settings.municipality_code))
-    for k in keys:
-        revoked = f" revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else ""
-        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
-        typer.echo(
-            f"{k.name}\t{k.key_prefix}…\tissued {k.created_at:%Y-%m-%d}\tused {used}{revoked}"
-        )
-
-
-@open311_key_app.command("revoke")
-def open311_key_revoke(name: str) -> None:
-    """Revoke the key of client NAME (its requests stay)."""
-    from workflow.open311.errors import Open311Error
-    from workflow.open311.keys import revoke_key
-
-    settings = get_settings()
-    with make_sessionmaker(get_engine(settings.database_url))() as session:
-        try:
-            revoke_key(session, int(settings.municipality_code), name)
-        except Open311Error as exc:
-            typer.echo(f"no key named {name}", err=True)
-            raise typer.Exit(1) from exc
-    typer.echo(f"revoked the key of {name}")
 
 
 @app.command("worker")
