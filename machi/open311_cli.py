@@ -22,7 +22,7 @@ def open311_key_add(name: str) -> None:
 
     settings = get_settings()
     with _refused_exit(), make_sessionmaker(get_engine(settings.database_url))() as session:
-        issued = issue_key(session, int(settings.municipality_code), name)
+        issued = issue_key(session, settings.municipality_id, name)
     typer.echo(f"api_key for {issued.name} (shown once, keep it safe):\n{issued.key}")
 
 
@@ -33,7 +33,7 @@ def open311_key_list() -> None:
 
     settings = get_settings()
     with make_sessionmaker(get_engine(settings.database_url))() as session:
-        keys = list_keys(session, int(settings.municipality_code))
+        keys = list_keys(session, settings.municipality_id)
     for k in keys:
         used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
         revoked = f" revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else ""
@@ -49,7 +49,7 @@ def open311_key_revoke(name: str) -> None:
 
     settings = get_settings()
     with _refused_exit(), make_sessionmaker(get_engine(settings.database_url))() as session:
-        revoke_key(session, int(settings.municipality_code), name)
+        revoke_key(session, settings.municipality_id, name)
     typer.echo(f"revoked the key of {name}")
 
 

@@ -14,7 +14,7 @@ from machi.settings import Settings
 from workflow.open311.errors import BadRequestError, NotFoundError
 from workflow.open311.posting import Open311Submission
 from workflow.open311.reads import RequestQuery
-from workflow.reports import TOKYO
+from workflow.clock import TOKYO
 
 FORMATS = ("json", "xml")
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]{1,64})\]$")

@@ -22,7 +22,7 @@ from workflow.open311.reads import (
     PublicService,
     ServiceDefinition,
 )
-from workflow.reports import TOKYO
+from workflow.clock import TOKYO
 
 FORMATS: Final = ("json", "xml")
 MEDIA_TYPES: Final = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from geo.models import Report, Resident, ResidentContact
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky import tokyo_today, zone_place
-from workflow.bookings import BookingRequest, ItemLine, book
-from workflow.calendar import BookingWindow, free_days
-from workflow.line_reports import add_resident_note
-from workflow.reports import ReportDraft, create_report
-from workflow.transitions import Actor, transition
+from workflow.bookings.book import BookingRequest, ItemLine, book
+from workflow.bookings.calendar import BookingWindow, free_days
+from workflow.line.reports import add_resident_note
+from workflow.reports.create import ReportDraft, create_report
+from workflow.reports.transitions import Actor, transition
 
 PEOPLE = (
     ("秘密山 花子", "090-7311-0001", "東京都立川市錦町九丁目99-1 秘密荘101"),

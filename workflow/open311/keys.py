@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import Open311Key
 from workflow.open311.errors import BadRequestError, KeyRefusedError, NotFoundError
-from workflow.reports import TOKYO
+from workflow.clock import TOKYO, now_tokyo
 
 KEY_BYTES = 32
 PREFIX_CHARS = 8
@@ -101,7 +101,7 @@ def revoke_key(session: Session, municipality_id: int, name: str) -> None:
         ).first()
         if row is None:
             raise NotFoundError("key", field="name", name=name)
-        row.revoked_at = row.revoked_at or dt.datetime.now(tz=TOKYO)
+        row.revoked_at = row.revoked_at or now_tokyo()
 
 
 def check_key(session: Session, municipality_id: int, key: str | None, now: dt.datetime) -> int:

@@ -1,6 +1,6 @@
 """POST requests: an Open311 client files a report through the web form's own workflow.
 
-The report is made by :func:`workflow.web_reports.record_web_report` with channel ``open311``:
+The report is made by :func:`workflow.web.reports.record_web_report` with channel ``open311``:
 the same category, place and length checks, the same receipt numbers. The key check, the
 report and the link to the key commit together or not at all, so a refused request writes
 nothing.
@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from geo.models import Open311Request
 from geo.open311_queries import find_district_point, list_public_services
 from workflow.errors import WorkflowError
-from workflow.line_reports import add_resident_note
+from workflow.line.reports import add_resident_note
 from workflow.open311.errors import BadRequestError
 from workflow.open311.jurisdiction import check_jurisdiction
 from workflow.open311.keys import check_key
-from workflow.reports import TOKYO
-from workflow.web_reports import MAX_DESCRIPTION_CHARS, WebReportSubmission, record_web_report
+from workflow.clock import TOKYO, now_tokyo
+from workflow.web.reports import MAX_DESCRIPTION_CHARS, WebReportSubmission, record_web_report
 
 MAX_ADDRESS_CHARS: Final = 256
 MAX_MEDIA_URL_CHARS: Final = 1000
@@ -144,7 +144,7 @@ def post_request(
         KeyRefusedError: missing, unknown or revoked key.
         BadRequestError: unknown service, bad place, text over a limit, missing attribute.
     """
-    now = now or dt.datetime.now(tz=TOKYO)
+    now = now or now_tokyo()
     if session.in_transaction():
         session.commit()
     with session.begin():

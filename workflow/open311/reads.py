@@ -28,7 +28,7 @@ from geo.open311_queries import (
 from workflow.open311.errors import BadRequestError, NotFoundError
 from workflow.open311.jurisdiction import check_jurisdiction
 from workflow.open311.posting import URGENT_ATTRIBUTE, URGENT_VALUES
-from workflow.reports import TOKYO
+from workflow.clock import TOKYO, now_tokyo
 
 OPEN_STATUSES: Final = ("received", "in_progress")
 CLOSED_STATUSES: Final = ("done", "rejected", "duplicate")
@@ -167,7 +167,7 @@ def list_requests(
         NotFoundError: unknown jurisdiction.
         BadRequestError: unknown status, end before start, or a range over 90 days.
     """
-    where = _filter(query, now or dt.datetime.now(tz=TOKYO))
+    where = _filter(query, now or now_tokyo())
     with session.begin():
         check_jurisdiction(session, municipality_id, jurisdiction)
         return list_public_reports(session, municipality_id, where)
