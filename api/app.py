@@ -13,6 +13,8 @@ from api.crew import pages as crew
 from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
 from api.line import webhook as line_webhook
+from api.open311 import public_map
+from api.open311.routes import install_open311
 from api.resident import bulky as bulky_public
 from api.resident import public
 from api.resident import web as resident_web
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_pages.router)
     app.include_router(resident_web.router)
     app.include_router(tiles.router)
+    install_open311(app, settings)
+    app.include_router(public_map.router)
     if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
         install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -14,6 +14,7 @@ import uvicorn
 
 from geo.db import get_engine, ping
 from machi import localdb
+from machi.open311_cli import open311_app
 from machi.settings import PROJECT_ROOT, get_settings
 from workflow.db import session_scope
 from workflow.texts.sentences import error_text
@@ -25,6 +26,7 @@ roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
+app.add_typer(open311_app, name="open311")
 
 DEMO_LOGINS = (
     ("admin", "admin-demo", "管理者（全課）"),

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+    # Open311: requests per minute per API key (POST) and per client address (every call);
+    # 0 turns a limit off.
+    open311_key_per_minute: int = Field(default=30, ge=0)
+    open311_address_per_minute: int = Field(default=120, ge=0)
 
     @property
     def municipality_id(self) -> int:

@@ -42,7 +42,12 @@ from workflow.texts.sentences import error_text
 __all__ = ["Turn", "TurnResult", "make_context", "take_turn"]
 
 
-def make_context(facts: DialogueFacts, now: datetime, nearby_radius_m: float) -> DialogueContext:
+def make_context(
+    facts: DialogueFacts,
+    now: datetime,
+    nearby_radius_m: float,
+    public_map_url: str | None = None,
+) -> DialogueContext:
     def choices(kind: str) -> tuple[CategoryChoice, ...]:
         return tuple(CategoryChoice(c.code, c.name) for c in facts.categories if c.kind == kind)
 
@@ -55,6 +60,7 @@ def make_context(facts: DialogueFacts, now: datetime, nearby_radius_m: float) ->
         municipality_name=facts.municipality_name,
         city_phone=facts.phone,
         nearby_radius_m=nearby_radius_m,
+        public_map_url=public_map_url,
         booking_min_days=window.min_days_ahead,
         booking_max_days=window.max_days_ahead,
     )

@@ -141,6 +141,7 @@ class DialogueContext:
     idle_timeout: timedelta = timedelta(minutes=30)
     max_photos: int = 3
     nearby_radius_m: float = 30.0
+    public_map_url: str | None = None  # the public map of open reports, linked when warning
     max_description_chars: int = 500
     booking_min_days: int = 3  # bookable from this many days ahead ...
     booking_max_days: int = 28  # ... to this many (Asia/Tokyo dates)

@@ -106,7 +106,7 @@ def handle_event(
     municipality_id = claimed.municipality_id
     resident_id = residents.ensure_line_resident(session, municipality_id, user_id, now)
     facts = line_reports.load_dialogue_facts(session, municipality_id)
-    ctx = make_context(facts, now, settings.duplicate_radius_m)
+    ctx = make_context(facts, now, settings.duplicate_radius_m, f"{settings.base_url}/map")
     turn = Turn(session, municipality_id, resident_id, facts, ctx)
     stored = residents.load_dialogue_state(session, municipality_id, resident_id)
     result = take_turn(turn, load_state(stored), dialogue_event)

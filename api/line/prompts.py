@@ -170,6 +170,8 @@ def _nearby_question(state: DialogueState, ctx: DialogueContext) -> str:
             )
         )
     lines.append(texts.NEARBY_QUESTION if len(shown) == 1 else texts.NEARBY_QUESTION_MANY)
+    if ctx.public_map_url:
+        lines.append(texts.NEARBY_MAP.format(url=ctx.public_map_url))
     return "\n".join(lines)
 
 

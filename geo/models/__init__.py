@@ -4,6 +4,7 @@ from geo.models.base import SRID, Base
 from geo.models.bulky import Booking, BookingItem, BulkyItem, CollectionDay, CollectionZone
 from geo.models.disaster import DisasterLog
 from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
+from geo.models.open311 import Open311Key, Open311Request
 from geo.models.reports import (
     DialogueState,
     OutboxMessage,
@@ -43,6 +44,8 @@ __all__ = [
     "EvacuationSite",
     "Facility",
     "Municipality",
+    "Open311Key",
+    "Open311Request",
     "OutboxMessage",
     "Photo",
     "PinFailure",

@@ -80,6 +80,10 @@ class Category(TenantKey, Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     target_hours: Mapped[int | None] = mapped_column(Integer)  # overdue after this
     sort_order: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # Open311 and the public map: reports of this category are published (without personal
+    # data); their photos only when ``photos_public`` (a municipality opts in per category).
+    public: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    photos_public: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class District(TenantKey, Base):

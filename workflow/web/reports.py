@@ -50,6 +50,7 @@ class WebReportSubmission:
     urgent: bool | None = None  # disaster only; None when not answered
     photos: tuple[CleanImage, ...] = ()
     attach_to_receipt_no: str | None = None
+    channel: str = "web"  # "open311" when a client posts through GeoReport v2
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _add_photos(
 
 
 @dataclass(frozen=True)
-class _Target:
+class ReportTarget:
     report_id: int
     receipt_no: str
     category_name: str
@@ -136,7 +137,7 @@ class _Target:
 
 def _join_existing(
     session: Session, municipality_id: int, form: WebReportSubmission, radius_m: float
-) -> _Target:
+) -> ReportTarget:
     receipt_no = form.attach_to_receipt_no or ""
     gone = InvalidInputError("attach_gone", field="attach", receipt_no=receipt_no)
     nearby = line_reports.find_nearby_open_reports(
@@ -155,7 +156,7 @@ def _join_existing(
             text("UPDATE report SET urgent = true WHERE municipality_id = :m AND id = :id"),
             {"m": municipality_id, "id": existing.id},
         )
-    return _Target(
+    return ReportTarget(
         existing.id,
         existing.receipt_no,
         existing.category_name,
@@ -171,19 +172,48 @@ def _open_new(
     form: WebReportSubmission,
     category: Category,
     now: dt.datetime,
-) -> _Target:
+) -> ReportTarget:
     draft = ReportDraft(
         category_code=form.category_code,
         lon=form.lon,
         lat=form.lat,
-        channel="web",
+        channel=form.channel,
         description=form.description,
         urgent=bool(form.urgent),
     )
     report = create_report(session, municipality_id, draft, now)
-    return _Target(
+    return ReportTarget(
         report.id, report.receipt_no, category.name, report.address, report.status, added=False
     )
+
+
+def record_web_report(
+    session: Session,
+    municipality_id: int,
+    form: WebReportSubmission,
+    media_dir: Path,
+    radius_m: float,
+    now: dt.datetime,
+    written: list[Path],
+) -> ReportTarget:
+    """The checks and writes of :func:`submit_web_report`, inside the caller's transaction.
+
+    Also used by Open311 (``form.channel == "open311"``), so every channel that is not a
+    dialogue gets the same rules and receipt numbers. Stored photo files are appended to
+    ``written`` for the caller to remove if its transaction fails.
+
+    Raises:
+        InvalidInputError: see :func:`submit_web_report`.
+        OutsideAreaError: the point is outside the municipality.
+        NotFoundError: the category is no longer active.
+    """
+    category = _check_choice(line_reports.load_dialogue_facts(session, municipality_id), form)
+    if form.attach_to_receipt_no:
+        target = _join_existing(session, municipality_id, form, radius_m)
+    else:
+        target = _open_new(session, municipality_id, form, category, now)
+    _add_photos(session, municipality_id, target.report_id, form.photos, media_dir, written)
+    return target
 
 
 def submit_web_report(
@@ -218,12 +248,9 @@ def submit_web_report(
     pin = new_pin()
     pin_hash = hash_password(pin)  # slow on purpose: done before the transaction opens
     with _files_removed_on_failure() as written, unit_of_work(session):
-        category = _check_choice(line_reports.load_dialogue_facts(session, municipality_id), form)
-        if form.attach_to_receipt_no:
-            target = _join_existing(session, municipality_id, form, radius_m)
-        else:
-            target = _open_new(session, municipality_id, form, category, now)
-        _add_photos(session, municipality_id, target.report_id, form.photos, media_dir, written)
+        target = record_web_report(
+            session, municipality_id, form, media_dir, radius_m, now, written
+        )
         session.add(
             ReportPin(
                 municipality_id=municipality_id,

@@ -81,6 +81,7 @@ NEARBY_QUESTION: Final = (
 NEARBY_QUESTION_MANY: Final = (
     "同じ内容でしたら追加する受付番号を、違う内容でしたら「別の通報として続ける」を選んでください。"
 )
+NEARBY_MAP: Final = "受付中の通報は地図でも確認できます：{url}"
 ATTACHING: Final = "受付番号 {receipt_no} に追加します。"
 ASK_PHOTOS: Final = (
     "写真を{max_photos}枚まで送ってください。写真がない場合は「写真なし」を選んでください。"
