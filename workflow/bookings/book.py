@@ -1,4 +1,9 @@
-"""Bulky-waste bookings: validate items and date, take a slot atomically, create the report."""
+"""Bulky-waste bookings: validate items and date, take a slot atomically, create the report.
+
+``BookingRequest`` is what every way of booking collects: the phone desk
+(``workflow.bookings.desk.book_by_phone``), the LINE dialogue
+(``workflow.line.bookings.book_by_line``); demo data and benchmarks call ``book`` directly.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
 from workflow.bookings.calendar import BookingWindow, zone_of
+from workflow.bookings.views import Contact
 from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
 from workflow.reports.create import ReportDraft, create_report
@@ -26,15 +32,19 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class BookingRequest:
-    """A pickup request. lon/lat in EPSG:4326; ``service_date`` is an Asia/Tokyo date."""
+    """A pickup request, however it came. lon/lat in EPSG:4326; ``service_date`` in Asia/Tokyo.
+
+    ``address`` is the pickup place as given (the report and the crew's sheet show it);
+    ``contact`` the name and phone of the person booking (phone desk, LINE), stored apart in
+    ``resident_contact`` with that address, never on the report. Demo data books without one.
+    """
 
     lon: float
     lat: float
     service_date: dt.date
     items: tuple[ItemLine, ...]
-    channel: str
-    resident_id: int | None = None
     address: str | None = None
+    contact: Contact | None = None
     note: str | None = None
 
 
@@ -100,50 +110,21 @@ def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date
     )
 
 
-def book(
+def _add_booking(
     session: Session,
     municipality_id: int,
     request: BookingRequest,
-    today: dt.date | None = None,
-    window: BookingWindow | None = None,
+    report_id: int,
+    zone_id: int,
+    items: dict[int, BulkyItem],
+    resident_id: int | None,
 ) -> Booking:
-    """Book a pickup inside the caller's transaction (report of kind bulky + booking + items).
-
-    Raises:
-        OutsideAreaError: the place is outside every collection zone.
-        InvalidInputError / NotFoundError: bad items, quantity or date.
-        CapacityFullError: no slot left that day.
-    """
-    today = today or today_tokyo()
-    window = window or BookingWindow()
-    _check_lines(request.items)
-    items = _load_items(session, municipality_id, request.items)
-    zone_id, _zone_name = zone_of(session, municipality_id, request.lon, request.lat)
-    ahead = (request.service_date - today).days
-    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
-        raise InvalidInputError(
-            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を選んでください。",
-            field="service_date",
-        )
-    take_slot(session, municipality_id, zone_id, request.service_date)
-    report = create_report(
-        session,
-        municipality_id,
-        ReportDraft(
-            BULKY_CATEGORY,
-            request.lon,
-            request.lat,
-            request.channel,
-            address=request.address,
-            resident_id=request.resident_id,
-        ),
-    )
     booking = Booking(
         municipality_id=municipality_id,
-        report_id=report.id,
+        report_id=report_id,
         zone_id=zone_id,
         service_date=request.service_date,
-        resident_id=request.resident_id,
+        resident_id=resident_id,
         fee_total_yen=sum((items[x.item_id].fee_yen or 0) * x.quantity for x in request.items),
         size_points_total=sum(items[x.item_id].size_points * x.quantity for x in request.items),
         resident_note=request.note,
@@ -162,3 +143,53 @@ def book(
         for x in request.items
     )
     return booking
+
+
+def book(
+    session: Session,
+    municipality_id: int,
+    request: BookingRequest,
+    *,
+    channel: str,
+    resident_id: int | None = None,
+    today: dt.date | None = None,
+    window: BookingWindow | None = None,
+) -> Booking:
+    """Book a pickup inside the caller's transaction (report of kind bulky + booking + items).
+
+    Args:
+        session: open session; the caller commits.
+        municipality_id: tenant.
+        request: place, date, items, address, contact and note.
+        channel: the way of booking, as the report records it (``phone``, ``line``).
+        resident_id: the resident booking, if known.
+        today: the Asia/Tokyo date the booking window counts from; defaults to today.
+        window: how many days ahead may be booked.
+
+    Raises:
+        OutsideAreaError: the place is outside every collection zone.
+        InvalidInputError / NotFoundError: bad items, quantity or date.
+        CapacityFullError: no slot left that day.
+    """
+    today = today or today_tokyo()
+    window = window or BookingWindow()
+    _check_lines(request.items)
+    items = _load_items(session, municipality_id, request.items)
+    zone_id, _zone_name = zone_of(session, municipality_id, request.lon, request.lat)
+    ahead = (request.service_date - today).days
+    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+        raise InvalidInputError(
+            f"収集日は{window.min_days_ahead}日後から{window.max_days_ahead}日後までの日を選んでください。",
+            field="service_date",
+        )
+    take_slot(session, municipality_id, zone_id, request.service_date)
+    draft = ReportDraft(
+        BULKY_CATEGORY,
+        request.lon,
+        request.lat,
+        channel,
+        address=request.address,
+        resident_id=resident_id,
+    )
+    report = create_report(session, municipality_id, draft)
+    return _add_booking(session, municipality_id, request, report.id, zone_id, items, resident_id)
