@@ -129,8 +129,9 @@ def book_city(engine: Engine, mid: int, day: dt.date, count: int, seed: int) -> 
             session.flush()
             picks = rng.sample(list(items), k=rng.randint(1, 3))
             lines = tuple(ItemLine(i.id, 1) for i in picks)
-            request = BookingRequest(lon, lat, day, lines, "line", resident_id=resident.id)
-            book(session, mid, request, today=day - dt.timedelta(days=5))
+            request = BookingRequest(lon, lat, day, lines)
+            today = day - dt.timedelta(days=5)
+            book(session, mid, request, channel="line", resident_id=resident.id, today=today)
             made += 1
     return made
 

@@ -28,7 +28,8 @@ import vroom
 
 from routing.checker import check_solution
 from routing.errors import SolomonFormatError
-from routing.problem import Objective, Problem, Solution, Stop, build_solution
+from routing.problem import Objective, Problem, Solution, Stop
+from routing.schedule import build_solution
 from routing.solomon import SolomonInstance, read_solomon, route_distance, routes_feasible
 from routing.solomon import build_problem as build_solomon_problem
 from routing.solver import solve_vrp

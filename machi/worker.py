@@ -1,4 +1,11 @@
-"""The background worker: sends the LINE outbox and keeps the calendar topped up."""
+"""The background worker: everything that must not run inside a web request.
+
+Each round, in this order: keep the collection calendar topped up (once a day), run the
+dialogue for stored LINE webhook events (``api.line.processor``), queue the pickup reminders
+(``workflow.bookings.reminders``), send the due outbox messages (``workflow.line.outbox``:
+replies while their tokens are fresh, pushes with retries) and download residents' photos
+from LINE (``workflow.reports.photos``). It sleeps ``worker_poll_s`` when a round did nothing.
+"""
 
 from __future__ import annotations
 

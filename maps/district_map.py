@@ -2,7 +2,8 @@
 
 The demo town's districts are approximate (Voronoi cells of 町丁目 points), and the legend
 says so whenever any drawn district is. Colours are a sequential blue scale, so they never
-read as status colours. Leaflet comes from our static files, as on the triage map.
+read as status colours. Leaflet comes from our static files (``maps.embed``), the legend is
+``maps.legend``'s, as on the triage map.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
-from branca.element import Figure, MacroElement
-from jinja2 import Template
 
-from maps.basemap import Basemap, add_basemap
-from maps.triage import TriageMapParts, vendor_assets
+from maps.basemap import Basemap
+from maps.embed import MapParts, new_town_map, render_parts
+from maps.legend import LegendControl, legend_html, legend_row
 
 BLUES = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 EMPTY_FILL = "#ffffff"
@@ -71,36 +71,9 @@ def legend_rows(breaks: Sequence[int]) -> list[tuple[str, str]]:
     return rows
 
 
-class ChoroplethLegend(MacroElement):
-    """The classes and the note on approximate districts, as a Leaflet control."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "topright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "triage-legend choropleth-legend");
-                div.innerHTML = {{ this.legend_html|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]], note: str | None) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "ChoroplethLegend"
-        body = "".join(
-            f'<div class="row"><span class="swatch" style="background:{colour}"></span>'
-            f"{html.escape(label)}</div>"
-            for label, colour in rows
-        )
-        tail = f'<p class="note">{html.escape(note)}</p>' if note else ""
-        self.legend_html = f'<div class="title">{html.escape(title)}</div>{body}{tail}'
+def choropleth_legend(title: str, rows: Sequence[tuple[str, str]], note: str | None) -> str:
+    """The legend's HTML: a swatch per class (label, colour) and the note, if any."""
+    return legend_html(title, [legend_row(label, colour, "swatch") for label, colour in rows], note)
 
 
 def _collection(districts: Sequence[DistrictValue], breaks: Sequence[int]) -> dict[str, object]:
@@ -129,7 +102,7 @@ def build_district_map(
     districts: Sequence[DistrictValue],
     title: str = "町丁目別の件数",
     asset_base: str = "/static/vendor",
-) -> TriageMapParts:
+) -> MapParts:
     """A choropleth of report counts per district, in pieces to embed in a page.
 
     Args:
@@ -139,15 +112,7 @@ def build_district_map(
         title: the legend's title.
         asset_base: URL prefix of the vendored Leaflet files.
     """
-    west, south, east, north = bounds_lonlat
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=12,
-        tiles=None,
-        control_scale=False,
-    )
-    fmap.default_js, fmap.default_css = vendor_assets(asset_base)
-    add_basemap(fmap, basemap)
+    fmap = new_town_map(bounds_lonlat, basemap, 12, asset_base)
     breaks = class_breaks([d.count for d in districts])
     folium.GeoJson(
         _collection(districts, breaks),
@@ -162,14 +127,6 @@ def build_district_map(
         tooltip=folium.GeoJsonTooltip(fields=["name", "count"], aliases=["町丁目", "件数"]),
     ).add_to(fmap)
     note = APPROXIMATE_NOTE if any(d.approximate for d in districts) else None
-    ChoroplethLegend(title, legend_rows(breaks), note).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
-    figure = fmap.get_root()
-    assert isinstance(figure, Figure)
-    figure.render()
-    return TriageMapParts(
-        map_name=fmap.get_name(),
-        header=figure.header.render(),
-        body=figure.html.render(),
-        script=figure.script.render(),
-    )
+    legend = choropleth_legend(title, legend_rows(breaks), note)
+    LegendControl(legend, "topright", "triage-legend choropleth-legend").add_to(fmap)
+    return render_parts(fmap, bounds_lonlat)

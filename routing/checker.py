@@ -1,6 +1,6 @@
 """Independent feasibility check of a solution, recomputed from the problem's matrices alone.
 
-Deliberately shares no code with the solver or with ``routing.problem.build_route``: a bug in
+Deliberately shares no code with the solver or with ``routing.schedule.build_route``: a bug in
 either must not hide itself here.
 """
 

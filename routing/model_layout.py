@@ -55,6 +55,24 @@ class ModelLayout:
         """OR-Tools node of ``stops[index_in_stops]``."""
         return len(self.depots) + index_in_stops
 
+    def demands(self) -> list[int]:
+        """Load change at every OR-Tools node: an unload copy empties the largest truck."""
+        largest = max(v.capacity for v in self.problem.vehicles)
+        unloads = [-largest] * self.unload_copies
+        return [0] * len(self.depots) + [stop.demand for stop in self.stops] + unloads
+
+    def visits(self, model_nodes: Sequence[int]) -> list[str]:
+        """Stop ids (``UNLOAD`` for a facility copy) of a route's OR-Tools nodes, in order."""
+        visits: list[str] = []
+        for model_node in model_nodes:
+            stop = self.stop_at(model_node)
+            visit = stop.id if stop is not None else UNLOAD
+            # Unload copies cost nothing, so the solver may chain idle ones: drop repeats,
+            # which can only shorten the route.
+            if visit != UNLOAD or not visits or visits[-1] != UNLOAD:
+                visits.append(visit)
+        return visits
+
 
 @dataclass(frozen=True)
 class SearchCosts:

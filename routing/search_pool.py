@@ -1,4 +1,4 @@
-"""Ruin-and-recreate chains, some of them in helper processes (pure: no OR-Tools here).
+"""Ruin-and-recreate chains, some in helper processes, relayed with OR-Tools (pure: no import).
 
 ``solve_vrp`` may search with more than one process (``routing.helper_pool``). Helpers improve
 the first solution while the main process runs guided local search; at a synchronisation
@@ -9,10 +9,12 @@ has its own plan.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from routing.budget import Budget
 from routing.helper_pool import Helper, HelperPool
+from routing.model_layout import SearchCosts
 from routing.problem import Problem
 from routing.ruin_recreate import improve_routes, plan_cost
 
@@ -91,3 +93,53 @@ class ChainRunner:
             fixed_costs=costs.fixed_costs,
             drop_penalty=costs.drop_penalty,
         )
+
+
+@dataclass(frozen=True)
+class RelaySteps:
+    """The OR-Tools phases the relay hands over to (``routing.solver`` supplies them)."""
+
+    first: Sequences
+    """The first solution's visiting orders."""
+    guided: Callable[[float], Sequences]
+    """Guided local search from the first solution until a moment."""
+    polish: Callable[[Sequences, float], Sequences]
+    """OR-Tools' greedy descent from a plan until a moment."""
+
+
+def relay(
+    problem: Problem,
+    costs: SearchCosts,
+    budget: Budget,
+    pool: HelperPool,
+    steps: RelaySteps,
+    seed: int,
+) -> Sequences:
+    """Guided local search, then ruin-and-recreate chains that meet and are polished.
+
+    Helpers start from the first solution at once; guided local search runs here until
+    ``budget.handover``. At each of ``budget.syncs`` the chains stop, the cheapest plan is
+    polished (OR-Tools finds in a fraction of a second exchanges that ruin-and-recreate
+    reaches only slowly) and, but after the last, every chain restarts from it.
+
+    Args:
+        problem: The problem with only the servable stops.
+        costs: The objective (``routing.model_layout.search_costs``).
+        budget: The search's clock.
+        pool: Helper processes (none is fine).
+        steps: The OR-Tools phases.
+        seed: Seeds the chains: this process's first, then one per helper.
+    """
+    syncs = budget.syncs
+    cooling = (budget.handover, syncs[-1])
+    chain_costs = ChainCosts(costs.matrix, costs.fixed, costs.drop_penalty, cooling)
+    chains = ChainRunner(problem, chain_costs, pool)
+    chains.submit(steps.first, syncs[0], seed + 1)
+    mine = steps.guided(budget.handover)
+    for number, sync in enumerate(syncs):
+        base = seed + number * (1 + pool.workers)  # this chain's seed; helpers count on
+        if number:
+            chains.submit(mine, sync, base + 1)
+        mine = chains.improve(mine, sync, base)
+        mine = steps.polish(mine, budget.polish_until(sync))
+    return mine

@@ -1,10 +1,10 @@
 """Vehicle routing with OR-Tools: the only module of Machi that imports ``ortools``.
 
-Model layout (OR-Tools node indices): one node per distinct depot, then one per servable stop,
-then ``k`` optional copies of the disposal facility ("unload" nodes). The capacity dimension
-counts the load picked up so far; an unload node has demand ``-max_capacity`` and a slack in
-``[0, max_capacity]``, so the load may fall back to anything from zero up at the facility and
-nowhere else. The time dimension carries service plus travel time and a waiting slack.
+Nodes are laid out by ``routing.model_layout``. The capacity dimension counts the load picked
+up so far; an unload node has demand ``-max_capacity`` and a slack in ``[0, max_capacity]``,
+so the load may fall back to anything from zero up at the facility and nowhere else. The time
+dimension carries service plus travel time and a waiting slack. The budget's phases are
+``routing.budget``'s; the relay with ruin-and-recreate is ``routing.search_pool``'s.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.budget import Budget
+from routing.diagnosis import diagnose_unserved, split_servable
 from routing.errors import SolverError
 from routing.helper_pool import HelperPool, helper_pool
 from routing.model_layout import (
@@ -24,18 +26,9 @@ from routing.model_layout import (
     search_costs,
     sequences_cost,
 )
-from routing.problem import (
-    REASON_FLEET,
-    UNLOAD,
-    Objective,
-    Problem,
-    Solution,
-    Unassigned,
-    build_solution,
-    diagnose_stop,
-    diagnose_unserved,
-)
-from routing.search_pool import ChainCosts, ChainRunner
+from routing.problem import REASON_FLEET, Objective, Problem, Solution, Unassigned
+from routing.schedule import build_solution
+from routing.search_pool import RelaySteps, relay
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -45,25 +38,10 @@ _FIRST_STRATEGIES = (
     _FSS.SAVINGS,
     _FSS.LOCAL_CHEAPEST_INSERTION,
 )
-_FIRST_SHARE = 0.1
-"""Budget share spent comparing first-solution strategies (each then descends greedily)."""
-_FIRST_DEADLINE_SHARE = 0.3
-"""Budget share after which no further strategy is tried."""
-_LAST_RESORT_SHARE = 0.9
-"""Budget share the first strategy's construction may take when nothing else exists yet."""
 _RIVAL_METAHEURISTIC = _LSM.TABU_SEARCH
 """The helper's search when ruin-and-recreate cannot help (unload trips): from the same first
 solution, tabu search ends elsewhere than guided local search (and on the demo town's 500-stop
 day a little lower); a rival from a weaker first solution never caught up in our runs."""
-_RIVAL_MARGIN_SHARE = 0.03
-"""OR-Tools overshoots its time limit a little: the rival stops this share of the budget early."""
-_HANDOVER_SHARE = 0.15
-"""Budget share after which guided local search hands over to ruin-and-recreate."""
-_POLISH_SHARE = 0.05
-"""Budget share of one OR-Tools polish of a ruin-and-recreate plan (it may stop earlier)."""
-_SYNC_SHARES = (0.6, 0.97)
-"""Budget shares at which all ruin-and-recreate chains stop, the cheapest plan is polished by
-OR-Tools' greedy descent, and (but after the last) every chain restarts from it."""
 
 
 def solve_vrp(
@@ -83,13 +61,10 @@ def solve_vrp(
     route can take it; each left-out stop is returned with a reason.
 
     The search compares first-solution strategies and improves the best with guided local
-    search. Without a disposal facility it then hands over to ruin-and-recreate
-    (``routing.ruin_recreate``); with ``workers`` > 1, ``workers - 1`` helper processes run
-    ruin-and-recreate from the first solution meanwhile (``routing.search_pool``). At 60 % of
-    the budget and at the end the cheapest plan of all chains is polished by OR-Tools' greedy
-    local search, and after the first of these every chain restarts from it. With a facility
-    (unload trips) guided local search runs to the end, and a helper, if any, runs tabu search
-    from the same first solution; the cheaper plan wins.
+    search; without a disposal facility it then relays to ruin-and-recreate chains, also in
+    ``workers - 1`` helper processes (``routing.search_pool.relay``). With a facility (unload
+    trips) guided local search runs to the end while a helper, if any, runs tabu search from
+    the same first solution; the cheaper plan wins.
 
     Args:
         problem: The problem to solve.
@@ -105,70 +80,50 @@ def solve_vrp(
     Raises:
         SolverError: OR-Tools returned no solution at all.
     """
-    started = time.monotonic()
-    static = [(stop, diagnose_stop(problem, stop)) for stop in problem.stops]
-    servable = tuple(stop for stop, reason in static if reason is None)
-    rejected = [Unassigned(stop.id, reason) for stop, reason in static if reason is not None]
+    budget = Budget(time.monotonic(), time_limit_s)
+    servable, rejected = split_servable(problem)
     if not servable or not problem.vehicles:
         rejected += [Unassigned(stop.id, REASON_FLEET) for stop in servable]
         return build_solution(problem, {}, rejected, {"wall_s": 0.0})
     layout = make_layout(problem, servable)
     costs = search_costs(layout, objective)
     with helper_pool(workers - 1) as pool:
-        sequences = _search(layout, costs, (started, time_limit_s), seed, pool)
+        sequences = _search(layout, costs, budget, seed, pool)
     dropped = diagnose_unserved(replace(problem, stops=layout.stops), sequences)
-    stats = {"wall_s": time.monotonic() - started}
+    stats = {"wall_s": time.monotonic() - budget.started}
     return build_solution(problem, sequences, rejected + dropped, stats)
 
 
 def _search(
-    layout: ModelLayout, costs: SearchCosts, clock: tuple[float, float], seed: int, pool: HelperPool
+    layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int, pool: HelperPool
 ) -> dict[str, list[str]]:
-    """OR-Tools first solution and guided local search, then ruin-and-recreate chains.
-
-    OR-Tools' greedy local search polishes the cheapest plan at each synchronisation point: it
-    finds in a fraction of a second exchanges that ruin-and-recreate reaches only slowly.
-    """
-    started, limit_s = clock
-    deadline = started + limit_s
+    """OR-Tools' first solution, then guided local search (facility) or the relay (none)."""
     # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all, and
     # a helper runs a rival metaheuristic from the start.
     unloads = layout.problem.disposal is not None
-    rival = pool.start(_rival_search, layout, costs, clock, seed) if unloads else None
+    rival = pool.start(_rival_search, layout, costs, budget, seed) if unloads else None
     manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, clock, seed)
+    first = _best_first_solution(routing, budget, seed)
     if unloads:
-        mine = _guided_search(layout, manager, routing, first, deadline)
+        mine = _guided_search(layout, manager, routing, first, budget.deadline)
         plans = [mine, pool.finish(rival) or mine]
         return min(plans, key=lambda plan: sequences_cost(layout, costs, plan))
-    handover = started + limit_s * _HANDOVER_SHARE
-    syncs = [started + limit_s * share for share in _SYNC_SHARES]
-    chains = ChainRunner(
-        replace(layout.problem, stops=layout.stops),
-        ChainCosts(costs.matrix, costs.fixed, costs.drop_penalty, (handover, syncs[-1])),
-        pool,
+    steps = RelaySteps(
+        first=_read_sequences(layout, manager, routing, first),
+        guided=lambda until: _guided_search(layout, manager, routing, first, until),
+        polish=lambda plan, until: _polish(layout, manager, routing, plan, until),
     )
-    chains.submit(_read_sequences(layout, manager, routing, first), syncs[0], seed + 1)
-    mine = _guided_search(layout, manager, routing, first, handover)
-    for number, sync in enumerate(syncs):
-        base = seed + number * (1 + pool.workers)  # this chain's seed; helpers count on
-        if number:
-            chains.submit(mine, sync, base + 1)
-        mine = chains.improve(mine, sync, base)
-        polish_until = min(deadline, sync + limit_s * _POLISH_SHARE)
-        mine = _polish(layout, manager, routing, mine, polish_until)
-    return mine
+    return relay(replace(layout.problem, stops=layout.stops), costs, budget, pool, steps, seed)
 
 
 def _rival_search(
-    layout: ModelLayout, costs: SearchCosts, clock: tuple[float, float], seed: int
+    layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int
 ) -> dict[str, list[str]]:
     """The main search's first solution, then the rival metaheuristic (in a helper process)."""
-    started, limit_s = clock
     manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, clock, seed)
-    until = started + limit_s * (1 - _RIVAL_MARGIN_SHARE)
-    return _guided_search(layout, manager, routing, first, until, _RIVAL_METAHEURISTIC)
+    first = _best_first_solution(routing, budget, seed)
+    until, rival = budget.rival_until, _RIVAL_METAHEURISTIC
+    return _guided_search(layout, manager, routing, first, until, rival)
 
 
 def _build_model(
@@ -215,13 +170,9 @@ def _add_time_dimension(
 def _add_capacity_dimension(
     layout: ModelLayout, manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel
 ) -> None:
-    vehicles = layout.problem.vehicles
-    largest = max(v.capacity for v in vehicles)
-    demands = [0] * len(layout.depots) + [stop.demand for stop in layout.stops]
-    demands += [-largest] * layout.unload_copies
-    callback = routing.RegisterUnaryTransitVector(demands)
-    slack = largest if layout.unload_copies else 0
-    capacities = [v.capacity for v in vehicles]
+    capacities = [v.capacity for v in layout.problem.vehicles]
+    callback = routing.RegisterUnaryTransitVector(layout.demands())
+    slack = max(capacities) if layout.unload_copies else 0
     routing.AddDimensionWithVehicleCapacity(callback, slack, capacities, True, "load")
     if not slack:
         return
@@ -287,25 +238,23 @@ def _polish(
 
 def _best_first_solution(
     routing: pywrapcp.RoutingModel,
-    clock: tuple[float, float],
+    budget: Budget,
     seed: int,
     strategies: tuple[int, ...] = _FIRST_STRATEGIES,
 ) -> pywrapcp.Assignment:
     """Build a first solution with each strategy, descend each briefly and keep the cheapest.
 
-    Every construction is allowed to finish (the first one until ``_LAST_RESORT_SHARE`` of
-    the budget, the others until ``_FIRST_DEADLINE_SHARE``): cut short, OR-Tools falls back to
+    Every construction is allowed to finish (the first one until ``budget.last_resort``, the
+    others until ``budget.first_deadline``): cut short, OR-Tools falls back to
     a plan that drops most stops, which guided local search repairs only slowly. The greedy
     descent after it gets what is left of the strategy's slot.
     """
-    started, limit_s = clock
-    slot_s = max(0.05, limit_s * _FIRST_SHARE / len(strategies))
-    deadline = started + limit_s * _FIRST_DEADLINE_SHARE
+    slot_s = budget.first_slot_s(len(strategies))
     shift = seed % len(strategies)
     best: pywrapcp.Assignment | None = None
     for strategy in strategies[shift:] + strategies[:shift]:
         now = time.monotonic()
-        cap = deadline if best is not None else started + limit_s * _LAST_RESORT_SHARE
+        cap = budget.first_deadline if best is not None else budget.last_resort
         if cap - now < 0.01:
             break
         found = _construct(routing, strategy, cap - now, now + slot_s)
@@ -343,14 +292,9 @@ def _read_sequences(
     sequences: dict[str, list[str]] = {}
     for number, vehicle in enumerate(layout.problem.vehicles):
         index = assignment.Value(routing.NextVar(routing.Start(number)))
-        visits: list[str] = []
+        nodes: list[int] = []
         while not routing.IsEnd(index):
-            stop = layout.stop_at(manager.IndexToNode(index))
-            visit = stop.id if stop is not None else UNLOAD
-            # Unload copies cost nothing, so the solver may chain idle ones: drop repeats,
-            # which can only shorten the route.
-            if visit != UNLOAD or not visits or visits[-1] != UNLOAD:
-                visits.append(visit)
+            nodes.append(manager.IndexToNode(index))
             index = assignment.Value(routing.NextVar(index))
-        sequences[vehicle.id] = visits
+        sequences[vehicle.id] = layout.visits(nodes)
     return sequences

@@ -1,7 +1,14 @@
-"""LINE channel adapter: the resident dialogue (pure) and message builders.
+"""LINE channel adapter: the webhook route, the resident dialogue (pure) and message builders.
 
-Driving the dialogue (the worker; one resident's events strictly in webhook order, e.g. under
-a row lock on the stored state, or photos of an image set get lost):
+Modules: ``webhook`` (``POST /line/webhook``: signature, events stored by ``workflow.line.inbox``),
+``processor`` (the worker's side: one stored event per short transaction), ``conversation``
+(one turn: ``dialogue.step`` plus its actions), ``dialogue`` / ``model`` / ``flows_report`` /
+``navigation`` / ``stepspec`` / ``turn`` (the pure state machine), ``prompts`` / ``messages`` /
+``flex`` / ``texts`` (what the resident reads), ``notices`` (status pushes), ``richmenu``,
+``events`` and ``postback`` (parsing); ``bulky/`` is the bulky-waste booking dialogue.
+
+Driving the dialogue (``processor`` and ``conversation``; one resident's events strictly in
+webhook order, e.g. under a row lock on the stored state, or photos of an image set get lost):
 
 1. Load the stored state: ``state = load_state(row.state_json)`` (None = no dialogue open).
 2. Turn the webhook event into an ``Event``: text -> ``TextEvent``, postback ->
@@ -13,17 +20,18 @@ a row lock on the stored state, or photos of an image set get lost):
    ``CheckLocation`` -> inside the municipality?, district, reverse-geocoded address and open
    reports of ``category_code`` within ``nearby_radius_m`` -> ``step(result.state,
    LocationChecked(...), ctx)``, keep its messages and actions too;
-   ``SubmitReport`` -> ``workflow.reports.create.create(draft)`` (download the photos by message id
-   now), then add ``messages.build_receipt(receipt_no, category_name, address, "受付")``;
+   ``SubmitReport`` -> ``workflow.reports.create.create_report`` plus
+   ``workflow.line.reports.add_line_photos`` (downloaded right after by
+   ``workflow.reports.photos``), then add ``messages.build_receipt(...)``;
    ``ShowMyReports`` -> add ``messages.build_my_reports(...)``;
-   the bulky-waste booking's actions (``model_bulky``: ``SearchItems``, ``LoadDays``,
+   the bulky-waste booking's actions (``bulky.model``: ``SearchItems``, ``LoadDays``,
    ``SubmitBooking``, ``ShowMyBookings``, ``OpenBooking``, ``CancelBooking``,
-   ``MoveBooking``) -> ``conversation_bulky``, whose results come back as events
+   ``MoveBooking``) -> ``bulky.conversation``, whose results come back as events
    (``ItemsFound``, ``DaysFound``, ``BookingDone``, ``BookingRefused``, ``BookingOpened``,
    ``BookingChanged``).
 5. Store ``result.state.to_json()`` (delete the row when None), then reply with all messages
    collected (at most 5 per reply; the dialogue itself never produces more than 3 at once).
-6. Status pushes from staff: ``messages.build_status_notice(receipt_no, category, status)``.
+6. Status pushes from staff: ``notices.status_notice`` (``messages.build_status_notice``).
 """
 
 from api.line.dialogue import step

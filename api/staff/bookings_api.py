@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from api.deps import MunicipalityDep, SessionDep
 from api.security import DeskStaff
-from workflow.bookings.book import ItemLine
+from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.changes import cancel_booking, reschedule_booking, set_payment_status
-from workflow.bookings.desk import PhoneBooking, book_by_phone, get_booking, staff_actor
+from workflow.bookings.desk import book_by_phone, get_booking, staff_actor
 from workflow.bookings.views import BookingView, Contact
 from workflow.db import unit_of_work
 from workflow.texts.resident.booking import receipt_text, tickets_yen
@@ -118,12 +118,13 @@ def _public(view: BookingView) -> BookingPublic:
 def create_booking(
     body: BookingCreate, who: DeskStaff, session: SessionDep, mid: MunicipalityDep
 ) -> BookingPublic:
-    request = PhoneBooking(
+    request = BookingRequest(
         lon=body.lon,
         lat=body.lat,
         service_date=body.service_date,
         items=tuple(ItemLine(x.item_id, x.quantity) for x in body.items),
-        contact=Contact(body.name, body.phone, body.address),
+        address=body.address,
+        contact=Contact(body.name, body.phone),
         note=body.note,
     )
     with unit_of_work(session):

@@ -5,10 +5,9 @@
 (function () {
   "use strict";
 
-  var COLOURS = {received: "#d62728", in_progress: "#ff9f0e", done: "#2ca02c",
-                 rejected: "#7f7f7f", duplicate: "#7f7f7f"};
-  var LABELS = {received: "受付", in_progress: "作業中", done: "完了",
-                rejected: "対応不可", duplicate: "重複"};
+  var M = window.Machi;  // machi_common.js
+  var COLOURS = M.COLOURS, LABELS = M.LABELS;
+  var el = M.el, add = M.add, badge = M.badge, when = M.whenShort;
   var OPEN = "received,in_progress";
   var POLL_MS = 15000;
 
@@ -39,27 +38,6 @@
   var inflight = null;
   var modeOn = root.querySelector(".hq-bar.on") !== null;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) { if (arguments[i]) { parent.appendChild(arguments[i]); } }
-    return parent;
-  }
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) { return iso || ""; }
-    return d.toLocaleString("ja-JP", {timeZone: "Asia/Tokyo", month: "2-digit", day: "2-digit",
-                                      hour: "2-digit", minute: "2-digit"});
-  }
-  function badge(status) {
-    var b = el("span", "status-badge", LABELS[status] || status);
-    b.style.background = COLOURS[status] || "#7f7f7f";
-    return b;
-  }
   function showError(message) {
     errorEl.hidden = !message;
     errorEl.textContent = message || "";

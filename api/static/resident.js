@@ -9,6 +9,8 @@
 
   var form = document.getElementById("r-form");
   if (!form) { return; }
+  var M = window.Machi;  // machi_common.js: text-only DOM helpers, template filling
+  var el = M.el, fill = M.fill;
   var msg = JSON.parse(document.getElementById("r-messages").textContent);
   var steps = Array.prototype.slice.call(form.querySelectorAll(".r-step"));
   var nav = document.getElementById("r-nav");
@@ -24,17 +26,6 @@
   var map = null, marker = null;
   var place = {state: "none", checkedFor: "", district: ""};  // state: none | checking | inside | outside | failed
 
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_m, key) {
-      return values[key] !== undefined ? String(values[key]) : "";
-    });
-  }
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined) { node.textContent = text; }
-    if (className) { node.className = className; }
-    return node;
-  }
   function errorOf(field) { return document.getElementById("err-" + field); }
   function setError(field, text) {
     var node = errorOf(field);
@@ -173,11 +164,11 @@
   }
 
   function radio(value, label, isChecked) {
-    var wrap = el("label", undefined, "r-choice");
+    var wrap = el("label", "r-choice");
     var input = el("input");
     input.type = "radio"; input.name = "attach"; input.value = value; input.checked = isChecked;
     wrap.appendChild(input);
-    wrap.appendChild(el("span", label));
+    wrap.appendChild(el("span", null, label));
     return wrap;
   }
   function renderNearby(answer) {
@@ -239,8 +230,8 @@
 
   // ---------- confirm ----------
   function row(list, label, value) {
-    list.appendChild(el("dt", label));
-    list.appendChild(el("dd", value));
+    list.appendChild(el("dt", null, label));
+    list.appendChild(el("dd", null, value));
   }
   function renderSummary() {
     var list = document.getElementById("r-summary");

@@ -5,10 +5,9 @@
 (function () {
   "use strict";
 
-  var COLOURS = {received: "#d62728", in_progress: "#ff9f0e", done: "#2ca02c",
-                 rejected: "#7f7f7f", duplicate: "#7f7f7f"};
-  var LABELS = {received: "受付", in_progress: "作業中", done: "完了",
-                rejected: "対応不可", duplicate: "重複"};
+  var M = window.Machi;  // machi_common.js: DOM helpers (text only), colours, Tokyo time
+  var COLOURS = M.COLOURS, LABELS = M.LABELS;
+  var el = M.el, add = M.add, badge = M.badge, when = M.when;
   var KINDS = {road: "道路", disaster: "災害", bulky: "粗大ごみ", other: "その他"};
   var CHANNELS = {line: "LINE", web: "Webフォーム", phone: "電話", open311: "Open311"};
   var POLL_MS = 15000;
@@ -44,30 +43,6 @@
   var inflight = null;   // AbortController of the running load
   var timer = null;
   var knownIds = null;   // ids seen at the previous load (to count new ones)
-
-  // ---------- small DOM helpers (text only) ----------
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) { if (arguments[i]) { parent.appendChild(arguments[i]); } }
-    return parent;
-  }
-  function when(iso) {
-    if (!iso) { return ""; }
-    var d = new Date(iso.length === 19 ? iso + "+09:00" : iso);
-    if (isNaN(d.getTime())) { return iso; }
-    return d.toLocaleString("ja-JP", {timeZone: "Asia/Tokyo", year: "numeric", month: "2-digit",
-                                      day: "2-digit", hour: "2-digit", minute: "2-digit"});
-  }
-  function badge(status) {
-    var b = el("span", "status-badge", LABELS[status] || status);
-    b.style.background = COLOURS[status] || "#7f7f7f";
-    return b;
-  }
 
   // ---------- filters ----------
   function filterParams() {

@@ -13,11 +13,11 @@ from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
 from workflow.bookings.changes import cancel_booking, reschedule_booking
-from workflow.bookings.desk import book_for_resident
 from workflow.bookings.reminders import enqueue_due_reminders
-from workflow.bookings.views import resident_bookings
+from workflow.bookings.views import Contact, resident_bookings
 from workflow.clock import TOKYO
 from workflow.errors import CapacityFullError, NotFoundError
+from workflow.line.bookings import book_by_line
 from workflow.reports.transitions import Actor
 
 FIRST, SECOND = dt.date(2027, 7, 7), dt.date(2027, 7, 14)  # Wednesdays, own zone-days
@@ -64,8 +64,9 @@ def _booked(session: Session, zone_id: int, day: dt.date) -> int:
 def test_resident_moves_then_cancels_their_booking(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
     item = search_items(db_session, MUNICIPALITY_ID, "ふとん")[0].id
-    request = BookingRequest(lon, lat, FIRST, (ItemLine(item, 1),), "line", resident_id)
-    view = book_for_resident(db_session, MUNICIPALITY_ID, request, now=NOW)
+    contact = Contact("立川 花子", "090-1234-5678")
+    request = BookingRequest(lon, lat, FIRST, (ItemLine(item, 1),), contact=contact)
+    view = book_by_line(db_session, MUNICIPALITY_ID, resident_id, request, NOW)
     assert [
         v.receipt_no for v in resident_bookings(db_session, MUNICIPALITY_ID, resident_id, NOW)
     ] == [view.receipt_no]
@@ -77,7 +78,7 @@ def test_resident_moves_then_cancels_their_booking(db_session: Session) -> None:
     assert moved.service_date == SECOND
     assert (_booked(db_session, zone_id, FIRST), _booked(db_session, zone_id, SECOND)) == (0, 1)
     # A second booking cannot move into the now full day, and nothing changes.
-    other = book_for_resident(db_session, MUNICIPALITY_ID, request, now=NOW)
+    other = book_by_line(db_session, MUNICIPALITY_ID, resident_id, request, NOW)
     with db_session.begin_nested(), pytest.raises(CapacityFullError):
         reschedule_booking(db_session, MUNICIPALITY_ID, other.receipt_no, SECOND, RESIDENT, NOW)
     assert (_booked(db_session, zone_id, FIRST), _booked(db_session, zone_id, SECOND)) == (1, 1)

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from geo.models import Resident
 from tests.conftest import MUNICIPALITY_ID
-from workflow.bookings.book import ItemLine
+from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.bookings.views import Contact
 from workflow.clock import TOKYO
 from workflow.errors import CapacityFullError, InvalidInputError, OutsideAreaError
 from workflow.line import bookings as line_bookings
-from workflow.line.bookings import LineBookingRequest
 from workflow.texts.sentences import error_text
 
 # Wednesdays, on which zone B never collects: zone-days of these tests alone.
@@ -65,7 +65,8 @@ def _request(session: Session, x: float, y: float, day: dt.date, **changes: Any)
         "phone": "０９０ー１２３４ー５６７８",
     }
     values.update(changes)
-    return LineBookingRequest(**values)
+    contact = Contact(values.pop("name"), values.pop("phone"))
+    return BookingRequest(**values, contact=contact)
 
 
 def _counts(session: Session) -> tuple[int, ...]:
@@ -89,7 +90,7 @@ def _booked(session: Session, zone_id: int, day: dt.date) -> int:
 
 def test_a_line_booking_keeps_name_and_phone_apart_from_the_report(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
-    view = line_bookings.book_from_line(
+    view = line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FIRST), NOW
     )
     assert (view.service_date, view.fee_total_yen, view.lines[0].quantity) == (FIRST, 1000, 2)
@@ -124,7 +125,7 @@ def test_a_refused_line_booking_writes_nothing(
     db_session: Session, changes: dict[str, Any], error: type[Exception]
 ) -> None:
     _zone, resident_id, lon, lat = _setup(db_session)
-    filler = line_bookings.book_from_line(
+    filler = line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FULL), NOW
     )
     assert filler.service_date == FULL
@@ -134,13 +135,13 @@ def test_a_refused_line_booking_writes_nothing(
     before = _counts(db_session)
     request = _request(db_session, lon, lat, FIRST, **changes)
     with pytest.raises(error):
-        line_bookings.book_from_line(db_session, MUNICIPALITY_ID, newcomer.id, request, NOW)
+        line_bookings.book_by_line(db_session, MUNICIPALITY_ID, newcomer.id, request, NOW)
     assert _counts(db_session) == before  # not even the contact row
 
 
 def test_the_zone_days_show_free_full_and_closed_days(db_session: Session) -> None:
     _zone, resident_id, lon, lat = _setup(db_session)
-    line_bookings.book_from_line(
+    line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FULL), NOW
     )
     found = line_bookings.days_at(db_session, MUNICIPALITY_ID, lon, lat, NOW)
@@ -153,7 +154,7 @@ def test_the_zone_days_show_free_full_and_closed_days(db_session: Session) -> No
 
 def test_only_the_resident_opens_changes_and_not_after_the_cutoff(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
-    view = line_bookings.book_from_line(
+    view = line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FIRST), NOW
     )
     receipt = view.receipt_no
@@ -183,7 +184,7 @@ def test_only_the_resident_opens_changes_and_not_after_the_cutoff(db_session: Se
 
 def test_a_move_into_a_full_day_changes_nothing(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
-    view = line_bookings.book_from_line(
+    view = line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FIRST), NOW
     )
     _q(

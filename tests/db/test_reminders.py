@@ -52,10 +52,11 @@ def make_booking(session: Session, line_user_id: str | None) -> Booking:
     session.add(resident)
     session.flush()
     item = search_items(session, MUNICIPALITY_ID, "たんす")[0]
-    request = BookingRequest(
-        zone.lon, zone.lat, DAY, (ItemLine(item.id, 2),), channel="line", resident_id=resident.id
+    request = BookingRequest(zone.lon, zone.lat, DAY, (ItemLine(item.id, 2),))
+    today = DAY - dt.timedelta(days=7)
+    booking = book(
+        session, MUNICIPALITY_ID, request, channel="line", resident_id=resident.id, today=today
     )
-    booking = book(session, MUNICIPALITY_ID, request, today=DAY - dt.timedelta(days=7))
     session.flush()
     return booking
 

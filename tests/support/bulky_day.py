@@ -81,11 +81,18 @@ def book_day(engine: Engine, offset_days: int, count: int, seed: int) -> tuple[d
                 lat,
                 day,
                 (ItemLine(items[len(booked) % len(items)].id, 1),),
-                "line",
-                resident_id=resident.id,
                 address=f"立川市テスト町{len(booked) + 1}-1",
             )
-            booked.append(book(session, MUNICIPALITY_ID, request, today=day - dt.timedelta(7)).id)
+            today = day - dt.timedelta(7)
+            made = book(
+                session,
+                MUNICIPALITY_ID,
+                request,
+                channel="line",
+                resident_id=resident.id,
+                today=today,
+            )
+            booked.append(made.id)
     assert len(booked) == count
     return day, booked
 

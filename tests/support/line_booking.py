@@ -19,8 +19,9 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.support.bulky import ExtraDay, extra_collection_day
 from tests.support.bulky_day import release_day
 from tests.support.line_events import location_event, postback_event, text_event
-from workflow.bookings.book import ItemLine
+from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.bookings.views import Contact
 from workflow.clock import TOKYO
 from workflow.db import session_scope
 from workflow.line import bookings as line_bookings
@@ -137,11 +138,11 @@ def book_directly(engine: Engine, user: str, lon: float, lat: float, day: dt.dat
             {"m": MUNICIPALITY_ID, "u": user},
         ).scalar_one()
         item = next(h for h in search_items(session, MUNICIPALITY_ID, "たんす") if h.accepted)
-        request = line_bookings.LineBookingRequest(
-            lon, lat, "立川市", day, (ItemLine(item.id, 1),), "立川 花子", "090-1234-5678"
+        request = BookingRequest(
+            lon, lat, day, (ItemLine(item.id, 1),), "立川市", Contact("立川 花子", "090-1234-5678")
         )
         then = dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9), tzinfo=TOKYO)
-        view = line_bookings.book_from_line(session, MUNICIPALITY_ID, resident_id, request, then)
+        view = line_bookings.book_by_line(session, MUNICIPALITY_ID, resident_id, request, then)
     return view.receipt_no
 
 

@@ -92,9 +92,9 @@ def _booking(
     booking = book(
         session,
         MUNICIPALITY_ID,
-        BookingRequest(
-            lon, lat, days[0].service_date, (ItemLine(item, 1),), "line", resident_id, address, note
-        ),
+        BookingRequest(lon, lat, days[0].service_date, (ItemLine(item, 1),), address, note=note),
+        channel="line",
+        resident_id=resident_id,
     )
     town.secrets.append(note)
     receipt = booking_receipt(session, booking.report_id)

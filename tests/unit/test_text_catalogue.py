@@ -24,6 +24,7 @@ JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf
 # Whole modules that hold data (names of things), not text for people.
 DATA_MODULES: dict[str, str] = {
     "workflow/demo/data.py": "the demo town's departments, categories, zones and vehicles",
+    "workflow/demo/catalogue.py": "the demo town's bulky-waste items, fees and categories",
     "workflow/demo/town.py": "column names and hazard types of the open-data files it reads",
     "workflow/demo/seed.py": "sample report descriptions, as residents would write them",
     "workflow/bookings/holidays.py": "the names of Japan's national holidays",

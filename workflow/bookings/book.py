@@ -1,4 +1,9 @@
-"""Bulky-waste bookings: validate items and date, take a slot atomically, create the report."""
+"""Bulky-waste bookings: validate items and date, take a slot atomically, create the report.
+
+``BookingRequest`` is what every way of booking collects: the phone desk
+(``workflow.bookings.desk.book_by_phone``), the LINE dialogue
+(``workflow.line.bookings.book_by_line``); demo data and benchmarks call ``book`` directly.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
 from workflow.bookings.calendar import BookingWindow, zone_of
+from workflow.bookings.views import Contact
 from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
 from workflow.reports.create import ReportDraft, create_report
@@ -26,15 +32,19 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class BookingRequest:
-    """A pickup request. lon/lat in EPSG:4326; ``service_date`` is an Asia/Tokyo date."""
+    """A pickup request, however it came. lon/lat in EPSG:4326; ``service_date`` in Asia/Tokyo.
+
+    ``address`` is the pickup place as given (the report and the crew's sheet show it);
+    ``contact`` the name and phone of the person booking (phone desk, LINE), stored apart in
+    ``resident_contact`` with that address, never on the report. Demo data books without one.
+    """
 
     lon: float
     lat: float
     service_date: dt.date
     items: tuple[ItemLine, ...]
-    channel: str
-    resident_id: int | None = None
     address: str | None = None
+    contact: Contact | None = None
     note: str | None = None
 
 
@@ -100,14 +110,61 @@ def take_slot(session: Session, municipality_id: int, zone_id: int, day: dt.date
     raise CapacityFullError("capacity_full", field="service_date")
 
 
+def _add_booking(
+    session: Session,
+    municipality_id: int,
+    request: BookingRequest,
+    report_id: int,
+    zone_id: int,
+    items: dict[int, BulkyItem],
+    resident_id: int | None,
+) -> Booking:
+    booking = Booking(
+        municipality_id=municipality_id,
+        report_id=report_id,
+        zone_id=zone_id,
+        service_date=request.service_date,
+        resident_id=resident_id,
+        fee_total_yen=sum((items[x.item_id].fee_yen or 0) * x.quantity for x in request.items),
+        size_points_total=sum(items[x.item_id].size_points * x.quantity for x in request.items),
+        resident_note=request.note,
+    )
+    session.add(booking)
+    session.flush()
+    session.add_all(
+        BookingItem(
+            municipality_id=municipality_id,
+            booking_id=booking.id,
+            item_id=x.item_id,
+            quantity=x.quantity,
+            fee_yen=items[x.item_id].fee_yen or 0,
+            size_points=items[x.item_id].size_points,
+        )
+        for x in request.items
+    )
+    return booking
+
+
 def book(
     session: Session,
     municipality_id: int,
     request: BookingRequest,
+    *,
+    channel: str,
+    resident_id: int | None = None,
     today: dt.date | None = None,
     window: BookingWindow | None = None,
 ) -> Booking:
     """Book a pickup inside the caller's transaction (report of kind bulky + booking + items).
+
+    Args:
+        session: open session; the caller commits.
+        municipality_id: tenant.
+        request: place, date, items, address, contact and note.
+        channel: the way of booking, as the report records it (``phone``, ``line``).
+        resident_id: the resident booking, if known.
+        today: the Asia/Tokyo date the booking window counts from; defaults to today.
+        window: how many days ahead may be booked.
 
     Raises:
         OutsideAreaError: the place is outside every collection zone.
@@ -128,39 +185,13 @@ def book(
             last=window.max_days_ahead,
         )
     take_slot(session, municipality_id, zone_id, request.service_date)
-    report = create_report(
-        session,
-        municipality_id,
-        ReportDraft(
-            BULKY_CATEGORY,
-            request.lon,
-            request.lat,
-            request.channel,
-            address=request.address,
-            resident_id=request.resident_id,
-        ),
+    draft = ReportDraft(
+        BULKY_CATEGORY,
+        request.lon,
+        request.lat,
+        channel,
+        address=request.address,
+        resident_id=resident_id,
     )
-    booking = Booking(
-        municipality_id=municipality_id,
-        report_id=report.id,
-        zone_id=zone_id,
-        service_date=request.service_date,
-        resident_id=request.resident_id,
-        fee_total_yen=sum((items[x.item_id].fee_yen or 0) * x.quantity for x in request.items),
-        size_points_total=sum(items[x.item_id].size_points * x.quantity for x in request.items),
-        resident_note=request.note,
-    )
-    session.add(booking)
-    session.flush()
-    session.add_all(
-        BookingItem(
-            municipality_id=municipality_id,
-            booking_id=booking.id,
-            item_id=x.item_id,
-            quantity=x.quantity,
-            fee_yen=items[x.item_id].fee_yen or 0,
-            size_points=items[x.item_id].size_points,
-        )
-        for x in request.items
-    )
-    return booking
+    report = create_report(session, municipality_id, draft)
+    return _add_booking(session, municipality_id, request, report.id, zone_id, items, resident_id)

@@ -1,7 +1,7 @@
 """Contact details of a booking (name, phone): normalising and checking, no I/O.
 
-Shared by the phone desk (``booking_desk.check_contact``) and the LINE dialogue, which asks
-for the name and the phone one question at a time.
+Shared by the phone desk (``workflow.bookings.desk.check_contact``) and the LINE dialogue,
+which asks for the name and the phone one question at a time.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bulky-waste bookings at the desk (phone entry, look-up, who may act) and for LINE residents.
+"""Bulky-waste bookings at the desk: phone entry, look-up, who may act, contact checks.
 
 Use cases take an open session and run inside the caller's transaction (the API wraps each
 call in ``workflow.db.unit_of_work``; the LINE event loop in its own). Personal data goes only to
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from geo.models import Booking, Resident, ResidentContact
-from workflow.bookings.book import BULKY_CATEGORY, BookingRequest, ItemLine, book
+from geo.models import Resident, ResidentContact
+from workflow.bookings.book import BULKY_CATEGORY, BookingRequest, book
 from workflow.bookings.calendar import BookingWindow
 from workflow.bookings.contact import MAX_NAME_CHARS, clean_name, clean_phone
 from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
@@ -26,18 +26,6 @@ from workflow.reports.transitions import Actor
 
 MAX_ADDRESS_CHARS = 200
 MAX_NOTE_CHARS = 500
-
-
-@dataclass(frozen=True)
-class PhoneBooking:
-    """A booking taken on the phone. lon/lat in EPSG:4326; date in Asia/Tokyo."""
-
-    lon: float
-    lat: float
-    service_date: dt.date
-    items: tuple[ItemLine, ...]
-    contact: Contact
-    note: str | None = None
 
 
 def require_bulky_desk(session: Session, municipality_id: int, who: StaffIdentity) -> None:
@@ -70,31 +58,8 @@ def check_contact(contact: Contact) -> Contact:
     return Contact(name, phone, address)
 
 
-def book_by_phone(
-    session: Session,
-    municipality_id: int,
-    request: PhoneBooking,
-    who: StaffIdentity,
-    now: dt.datetime | None = None,
-) -> BookingView:
-    """Book a pickup for a caller without LINE: resident + contact + booking, one transaction.
-
-    Args:
-        session: open session; the caller commits, or rolls back on any error.
-        municipality_id: tenant.
-        request: place (EPSG:4326), date, items and the caller's contact details.
-        who: the staff member taking the call.
-        now: current time (aware); decides today's booking window.
-
-    Raises:
-        ForbiddenError: not 環境課 or admin.
-        InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
-    """
-    now = now or now_tokyo()
-    require_bulky_desk(session, municipality_id, who)
-    contact = check_contact(request.contact)
-    if request.note and len(request.note) > MAX_NOTE_CHARS:
-        raise InvalidInputError("booking_note_too_long", field="note", max=MAX_NOTE_CHARS)
+def _new_caller(session: Session, municipality_id: int, contact: Contact) -> Resident:
+    """A resident without LINE for the caller, with their contact details beside it."""
     resident = Resident(municipality_id=municipality_id, line_user_id=None, following=False)
     session.add(resident)
     session.flush()
@@ -107,19 +72,48 @@ def book_by_phone(
             address=contact.address,
         )
     )
+    return resident
+
+
+def contact_of(request: BookingRequest) -> Contact:
+    """The contact details to check: the person's name and phone, the pickup address."""
+    name, phone = (request.contact.name, request.contact.phone) if request.contact else ("", "")
+    return Contact(name, phone, request.address)
+
+
+def book_by_phone(
+    session: Session,
+    municipality_id: int,
+    request: BookingRequest,
+    who: StaffIdentity,
+    now: dt.datetime | None = None,
+) -> BookingView:
+    """Book a pickup for a caller without LINE: resident + contact + booking, one transaction.
+
+    Args:
+        session: open session; the caller commits, or rolls back on any error.
+        municipality_id: tenant.
+        request: place (EPSG:4326), date, items, the caller's contact details and a note.
+        who: the staff member taking the call.
+        now: current time (aware); decides today's booking window.
+
+    Raises:
+        ForbiddenError: not 環境課 or admin.
+        InvalidInputError: contact details missing or invalid, note too long; see also ``book``.
+        NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
+    """
+    now = now or now_tokyo()
+    require_bulky_desk(session, municipality_id, who)
+    contact = check_contact(contact_of(request))
+    if request.note and len(request.note) > MAX_NOTE_CHARS:
+        raise InvalidInputError("booking_note_too_long", field="note", max=MAX_NOTE_CHARS)
+    resident = _new_caller(session, municipality_id, contact)
     booking = book(
         session,
         municipality_id,
-        BookingRequest(
-            request.lon,
-            request.lat,
-            request.service_date,
-            request.items,
-            channel="phone",
-            resident_id=resident.id,
-            address=contact.address,
-            note=request.note,
-        ),
+        replace(request, address=contact.address, contact=contact),
+        channel="phone",
+        resident_id=resident.id,
         today=now.astimezone(TOKYO).date(),
         window=BookingWindow(),
     )
@@ -152,23 +146,3 @@ def staff_actor(who: StaffIdentity) -> Actor:
         staff_user_id=who.id,
         department_id=None if who.is_admin else who.department_id,
     )
-
-
-def book_for_resident(
-    session: Session,
-    municipality_id: int,
-    request: BookingRequest,
-    now: dt.datetime | None = None,
-) -> BookingView:
-    """Book for a resident known to us (LINE or web) and return the receipt view.
-
-    The LINE dialogue's last step: ``request.resident_id`` is the resident, ``channel`` is
-    ``line`` or ``web``; the view's ``facts`` feed ``booking_texts.receipt_text``.
-
-    Raises:
-        InvalidInputError / NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
-    """
-    now = now or now_tokyo()
-    booking: Booking = book(session, municipality_id, request, today=now.astimezone(TOKYO).date())
-    session.flush()
-    return booking_view(session, booking, now)

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, Report, Resident, Route, RoutePlan, RouteStop
 from workflow.clock import now_tokyo
-from workflow.crew.photos import store_crew_photo
 from workflow.db import session_scope
 from workflow.errors import InvalidInputError, NotFoundError
 from workflow.line.outbox import enqueue
 from workflow.reports.images import CleanImage
+from workflow.reports.photo_store import add_stored_photo
 from workflow.reports.transitions import Actor, NoticeBuilder, transition
 from workflow.texts.staff import NOT_OUT_NOTE
 
@@ -241,7 +241,7 @@ def record_outcomes(
                 session, mid, plan, contexts[entry.stop_id], entry, actor, notices, now
             )
             if photo is not None and media_dir is not None and report_id is not None:
-                store_crew_photo(session, mid, report_id, photo, media_dir)
+                add_stored_photo(session, mid, report_id, photo, media_dir, "crew")
                 photo = None
             results.append(result)
     return results

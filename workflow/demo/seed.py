@@ -224,17 +224,11 @@ def _seed_booking(
     assert isinstance(items, list | tuple)
     picks = rng.sample(list(items), k=rng.randint(1, 3))
     lines = tuple(ItemLine(i.id, rng.randint(1, 2)) for i in picks)
-    request = BookingRequest(
-        lon,
-        lat,
-        rng.choice(days).service_date,
-        lines,
-        channel="line",
-        resident_id=_resident(session, mid, rng),
-    )
+    request = BookingRequest(lon, lat, rng.choice(days).service_date, lines)
+    resident_id = _resident(session, mid, rng)
     try:
         with session.begin_nested():
-            book(session, mid, request, today=now.date())
+            book(session, mid, request, channel="line", resident_id=resident_id, today=now.date())
     except (CapacityFullError, WorkflowError):
         return False
     return True

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from geo.areas import as_multipolygon, build_voronoi_cells
 from geo.convert import from_db, point_ewkt, to_ewkt
 from geo.models import (
-    BulkyItem,
     Category,
     CollectionZone,
     Department,
@@ -32,9 +31,9 @@ from geo.osm_graph import read_graphml
 from geo.roads import nearest_vertex, store_road_graph
 from machi.settings import PROJECT_ROOT
 from workflow.bookings.calendar import ensure_calendar
-from workflow.bookings.textnorm import normalize_ja
 from workflow.clock import today_tokyo
 from workflow.demo import data as d
+from workflow.demo.catalogue import load_items
 from workflow.desk.passwords import hash_password
 
 DATA_DIR = PROJECT_ROOT / "data" / "tachikawa"
@@ -76,7 +75,7 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
     _load_evacuation_sites(session, mid, data_dir)
     graph = read_graphml(data_dir / "tachikawa_drive_osm_2021.graphml")
     store_road_graph(session, mid, graph)
-    _load_items(session, mid, data_dir)
+    load_items(session, mid, data_dir / "tachikawa_bulky_waste_fee_sample.csv")
     _load_zones(session, mid)
     ensure_calendar(session, mid, today, CALENDAR_DAYS)
     _load_fleet(session, mid)
@@ -179,75 +178,6 @@ def _load_evacuation_sites(session: Session, mid: int, data_dir: Path) -> None:
                     location=point_ewkt(float(row["経度"]), float(row["緯度"])),
                 )
             )
-
-
-def _official_item(mid: int, row: dict[str, str]) -> BulkyItem:
-    name, klass, points = row["品目"], row["分別区分"], row["ポイント"].strip()
-    accepted = klass == "粗大ごみ"
-    low = int(points.split("～")[0]) if points else None
-    note = row["注意点_抜粋"] or None
-    if points and "～" in points:
-        note = f"{points}ポイント（大きさによる）" + (f"。{note}" if note else "")
-    return BulkyItem(
-        municipality_id=mid,
-        name=name,
-        kana=None,
-        synonyms=[],
-        search_key=normalize_ja(name),
-        fee_yen=int(row["粗大ごみ回収料金_円"]) if accepted else None,
-        fee_points=low,
-        size_points=max(1, min(low or 1, 6)),
-        accepted=accepted,
-        sorting_class=klass,
-        refusal_reason=None if accepted else "市では収集できません",
-        alternative=None
-        if accepted
-        else (row["注意点_抜粋"] or "販売店又は専門業者に依頼してください"),
-        note=note,
-        source="official",
-    )
-
-
-def _load_items(session: Session, mid: int, data_dir: Path) -> None:
-    with (data_dir / "tachikawa_bulky_waste_fee_sample.csv").open(encoding="utf-8") as fh:
-        official = [_official_item(mid, row) for row in csv.DictReader(fh)]
-    session.add_all(official)
-    names = {i.name for i in official}
-    for name, kana, synonyms, fee, size in d.SUPPLEMENT_ITEMS:
-        if name not in names:
-            session.add(_supplement(mid, name, kana, synonyms, fee, size, None, None))
-    for name, kana, synonyms, reason, alternative in d.REFUSED_ITEMS:
-        if name not in names:
-            session.add(_supplement(mid, name, kana, synonyms, None, 0, reason, alternative))
-
-
-def _supplement(
-    mid: int,
-    name: str,
-    kana: str,
-    synonyms: tuple[str, ...],
-    fee: int | None,
-    size: int,
-    reason: str | None,
-    alternative: str | None,
-) -> BulkyItem:
-    key = " ".join(normalize_ja(x) for x in (name, kana, *synonyms))
-    return BulkyItem(
-        municipality_id=mid,
-        name=name,
-        kana=kana,
-        synonyms=list(synonyms),
-        search_key=key,
-        fee_yen=fee,
-        fee_points=fee // 100 if fee else None,
-        size_points=max(size, 1),
-        accepted=reason is None,
-        sorting_class="粗大ごみ" if reason is None else "家電リサイクル法対象品等",
-        refusal_reason=reason,
-        alternative=alternative,
-        note="公式品目表の抜粋にない品目の補足（料金は目安）",
-        source="supplement",
-    )
 
 
 def _load_zones(session: Session, mid: int) -> None:

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from geo.areas_db import find_zone
 from geo.models import Booking, ResidentContact
-from workflow.bookings.book import BookingRequest, ItemLine
+from workflow.bookings.book import BookingRequest, book
 from workflow.bookings.calendar import BookingWindow, ZoneDay, zone_days
 from workflow.bookings.catalogue import ItemHit, search_items
 from workflow.bookings.changes import cancel_booking, reschedule_booking
-from workflow.bookings.desk import book_for_resident, check_contact
+from workflow.bookings.desk import check_contact, contact_of
 from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
 from workflow.clock import TOKYO
 from workflow.errors import InvalidInputError, NotFoundError
@@ -29,19 +29,6 @@ from workflow.reports.transitions import Actor
 
 RESIDENT = Actor("resident:line")
 MAX_HITS = 30
-
-
-@dataclass(frozen=True)
-class LineBookingRequest:
-    """A booking as the dialogue collected it. lon/lat in EPSG:4326; date in Asia/Tokyo."""
-
-    lon: float
-    lat: float
-    address: str | None
-    service_date: dt.date
-    items: tuple[ItemLine, ...]
-    name: str
-    phone: str
 
 
 @dataclass(frozen=True)
@@ -97,11 +84,11 @@ def _save_contact(session: Session, municipality_id: int, resident_id: int, c: C
     )
 
 
-def book_from_line(
+def book_by_line(
     session: Session,
     municipality_id: int,
     resident_id: int,
-    request: LineBookingRequest,
+    request: BookingRequest,
     now: dt.datetime,
 ) -> BookingView:
     """Book a pickup for a LINE resident: contact row + report + booking + items, or nothing.
@@ -110,7 +97,7 @@ def book_from_line(
         session: open session inside the caller's transaction.
         municipality_id: tenant.
         resident_id: the LINE resident.
-        request: what the dialogue collected.
+        request: what the dialogue collected, with the name, phone and address as ``contact``.
         now: current time (aware); decides the booking window.
 
     Raises:
@@ -119,19 +106,19 @@ def book_from_line(
         OutsideAreaError: the place is outside every collection zone.
         CapacityFullError: the day filled up meanwhile (「満枠」).
     """
-    contact = check_contact(Contact(request.name, request.phone, request.address))
-    booking = BookingRequest(
-        request.lon,
-        request.lat,
-        request.service_date,
-        request.items,
-        channel="line",
-        resident_id=resident_id,
-        address=request.address,
-    )
+    contact = check_contact(contact_of(request))
     with session.begin_nested():
         _save_contact(session, municipality_id, resident_id, contact)
-        return book_for_resident(session, municipality_id, booking, now)
+        booking = book(
+            session,
+            municipality_id,
+            request,
+            channel="line",
+            resident_id=resident_id,
+            today=_today(now),
+        )
+        session.flush()
+        return booking_view(session, booking, now)
 
 
 def open_booking(

@@ -1,4 +1,4 @@
-"""The staff route map of a stored plan (values from ``plan_views`` -> folium page)."""
+"""The staff route map of a stored plan (values from ``workflow.plans.views`` -> folium page)."""
 
 from __future__ import annotations
 

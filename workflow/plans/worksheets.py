@@ -1,4 +1,8 @@
-"""Gather a stored plan into worksheet values and render the crews' PDF (read only)."""
+"""Gather a stored plan into the crews' worksheet values (read only).
+
+``print.worksheet.render_worksheets`` turns them into the PDF (``machi print``; the plans API
+through ``workflow.plans.views.render_plan_worksheets``).
+"""
 
 from __future__ import annotations
 

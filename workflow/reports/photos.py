@@ -11,7 +11,6 @@ large, fails at once: trying again would fetch the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy import Engine, text
 from machi.settings import Settings
 from workflow.line.content import ContentFetcher, ContentFetchError
 from workflow.reports.images import CleanImage, ImageRejectedError, clean_image
+from workflow.reports.photo_store import store_photo_files
 
 # Seconds after the row's creation from which attempt n (0-based) may run.
 RETRY_AFTER_S: Final = (0, 30, 120, 600, 1800)
@@ -104,44 +104,6 @@ def lease_photos(
         )
         for r in rows
     ]
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
-def store_photo_files(
-    media_dir: Path, municipality_id: int, report_id: int, photo_id: int, image: CleanImage
-) -> tuple[str, str]:
-    """Write a cleaned photo and its thumbnail where every resident photo is kept.
-
-    Args:
-        media_dir: root folder of stored photos.
-        municipality_id: tenant.
-        report_id: the photo's report.
-        photo_id: the photo row's id (names the files).
-        image: the photo as ``workflow.reports.images.clean_image`` returned it.
-
-    Returns:
-        ``(path, thumb_path)`` relative to ``media_dir``:
-        ``<municipality>/<report_id>/<photo_id>.jpg`` and ``..._thumb.jpg``.
-
-    Raises:
-        OSError: the files could not be written (neither is left behind).
-    """
-    folder = Path(str(municipality_id)) / str(report_id)
-    relative = folder / f"{photo_id}.jpg"
-    thumb = folder / f"{photo_id}_thumb.jpg"
-    _write_atomically(media_dir / relative, image.jpeg)
-    try:
-        _write_atomically(media_dir / thumb, image.thumb_jpeg)
-    except OSError:
-        (media_dir / relative).unlink(missing_ok=True)
-        raise
-    return relative.as_posix(), thumb.as_posix()
 
 
 def _store_files(media_dir: Path, photo: LeasedPhoto, image: CleanImage) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.models import Photo, ReportPin
+from geo.models import ReportPin
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
 from workflow.desk.passwords import hash_password
@@ -30,7 +30,7 @@ from workflow.line import reports as line_reports
 from workflow.line.reports import Category, DialogueFacts
 from workflow.reports.create import MAX_DESCRIPTION_CHARS, ReportDraft, create_report
 from workflow.reports.images import CleanImage
-from workflow.reports.photos import store_photo_files
+from workflow.reports.photo_store import add_stored_photo
 from workflow.texts.staff import ADDED_FROM_WEB_WITHOUT_TEXT
 
 FLOWS: Final = ("road", "disaster")
@@ -108,21 +108,8 @@ def _add_photos(
     written: list[Path],
 ) -> None:
     for image in photos:
-        photo = Photo(
-            municipality_id=municipality_id,
-            report_id=report_id,
-            status="stored",
-            source="web",
-            content_type="image/jpeg",
-            size_bytes=len(image.jpeg),
-            width=image.width,
-            height=image.height,
-        )
-        session.add(photo)
-        session.flush()
-        paths = store_photo_files(media_dir, municipality_id, report_id, photo.id, image)
-        written.extend(media_dir / path for path in paths)
-        photo.storage_path, photo.thumb_path = paths
+        photo = add_stored_photo(session, municipality_id, report_id, image, media_dir, "web")
+        written.extend(media_dir / path for path in (photo.storage_path, photo.thumb_path) if path)
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from api.line.bulky.model import (
 from api.line.dialogue import step
 from api.line.model import Action, Event, Message, StepResult
 from api.line.turn import Turn, TurnResult
-from workflow.bookings.book import ItemLine
+from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.calendar import ZoneDay
-from workflow.bookings.views import BookingView, resident_bookings
+from workflow.bookings.views import BookingView, Contact, resident_bookings
 from workflow.errors import WorkflowError
 from workflow.line import bookings as line_bookings
 from workflow.texts.sentences import error_text
@@ -94,17 +94,16 @@ def _lines(view: BookingView) -> tuple[CartLine, ...]:
 
 
 def _submit(turn: Turn, draft: BookingDraft, result: TurnResult) -> BookingDone | BookingRefused:
-    request = line_bookings.LineBookingRequest(
+    request = BookingRequest(
         lon=draft.lon,
         lat=draft.lat,
-        address=draft.address,
         service_date=draft.service_date,
         items=tuple(ItemLine(line.item_id, line.quantity) for line in draft.lines),
-        name=draft.name,
-        phone=draft.phone,
+        address=draft.address,
+        contact=Contact(draft.name, draft.phone),
     )
     try:
-        view = line_bookings.book_from_line(
+        view = line_bookings.book_by_line(
             turn.session, turn.municipality_id, turn.resident_id, request, turn.ctx.now
         )
     except WorkflowError as exc:  # nothing was written (savepoint); say why, offer days again

@@ -14,8 +14,8 @@ from routing.problem import (
     TimeWindow,
     Unassigned,
     Vehicle,
-    build_solution,
 )
+from routing.schedule import build_solution
 
 # Nodes 0 (depot), 1, 2, 3 (disposal facility) on a line, 100 s and 1,000 m apart.
 TIME_S = tuple(tuple(abs(a - b) * 100 for b in range(4)) for a in range(4))

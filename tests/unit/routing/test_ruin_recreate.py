@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from routing.checker import check_solution
-from routing.problem import Problem, Stop, TimeWindow, Vehicle, build_solution
+from routing.problem import Problem, Stop, TimeWindow, Vehicle
 from routing.ruin_recreate import improve_routes, plan_cost
+from routing.schedule import build_solution
 
 # Eight stops on a 4 x 2 grid around the depot (node 0), 100 s / 100 m per grid step.
 POINTS = [(0, 0), (1, 1), (2, 1), (3, 1), (4, 1), (1, -1), (2, -1), (3, -1), (4, -1)]

@@ -6,7 +6,8 @@ import time
 
 from routing.checker import check_solution
 from routing.helper_pool import helper_pool
-from routing.problem import Problem, Stop, Vehicle, build_solution
+from routing.problem import Problem, Stop, Vehicle
+from routing.schedule import build_solution
 from routing.search_pool import ChainCosts, ChainRunner
 
 POINTS = [(0, 0), (1, 1), (2, 1), (3, 1), (1, -1), (2, -1), (3, -1)]
