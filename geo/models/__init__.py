@@ -1,7 +1,14 @@
 """GeoAlchemy2 models. Importing this package registers every table on ``Base.metadata``."""
 
 from geo.models.base import SRID, Base
-from geo.models.bulky import Booking, BookingItem, BulkyItem, CollectionDay, CollectionZone
+from geo.models.bulky import (
+    Booking,
+    BookingContact,
+    BookingItem,
+    BulkyItem,
+    CollectionDay,
+    CollectionZone,
+)
 from geo.models.disaster import DisasterLog
 from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.open311 import Open311Key, Open311Request
@@ -32,6 +39,7 @@ __all__ = [
     "SRID",
     "Base",
     "Booking",
+    "BookingContact",
     "BookingItem",
     "BulkyItem",
     "Category",

@@ -127,3 +127,29 @@ class BookingItem(TenantKey, Base):
     quantity: Mapped[int] = mapped_column(SmallInteger)
     fee_yen: Mapped[int] = mapped_column(Integer)  # per unit, as charged at booking time
     size_points: Mapped[int] = mapped_column(SmallInteger)
+
+
+class BookingContact(Base):
+    """Personal data of one booking: who booked, how to reach them, exactly where to collect.
+
+    One row per booking (a resident's second booking keeps its own name and phone), apart
+    from the report and the booking rows, never exposed by public endpoints.
+    ``put_out`` is one of ``PUT_OUT_PLACES``; ``address_line`` is 番地・建物名・部屋番号.
+    """
+
+    __tablename__ = "booking_contact"
+    __table_args__ = (
+        tenant_fk(["booking_id"], "booking", ondelete="CASCADE"),
+        CheckConstraint(
+            "put_out IS NULL OR put_out IN ('entrance', 'roadside', 'collection_point', 'other')",
+            name="put_out_place",
+        ),
+    )
+
+    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address_line: Mapped[str | None] = mapped_column(String(120))
+    put_out: Mapped[str | None] = mapped_column(String(24))
+    put_out_note: Mapped[str | None] = mapped_column(String(100))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
 from workflow.bookings.calendar import BookingWindow, zone_of
+from workflow.bookings.place import Whereabouts
 from workflow.bookings.views import Contact
 from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
@@ -46,6 +47,7 @@ class BookingRequest:
     address: str | None = None
     contact: Contact | None = None
     note: str | None = None
+    whereabouts: Whereabouts | None = None  # address line and put-out place (issue 12)
 
 
 def _check_lines(items: tuple[ItemLine, ...]) -> None:

@@ -5,6 +5,8 @@ Sentences shared with the phone desk and the reminders (処理券, put-out rules
 ``workflow.texts.resident.booking`` so every channel says the same thing.
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 # --- labels (quick replies, buttons; at most 20 characters) ---
@@ -184,3 +186,13 @@ HINT_PHONE: Final = "電話番号を数字で入力してください(例: 090-1
 HINT_BOOK_CONFIRM: Final = "「申し込む」「修正する」「やめる」のいずれかを選んでください。"
 HINT_OPENING: Final = "申込を確認しています。少しお待ちください。"
 HINT_CANCEL_CONFIRM: Final = "「取り消す」か「取り消さない」を選んでください。"
+
+# 排出場所: where the items stand on the day (codes: workflow/bookings/place.PUT_OUT_PLACES).
+PUT_OUT_LABELS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "entrance": "玄関前",
+        "roadside": "敷地内の道路沿い",
+        "collection_point": "集合住宅のごみ置場",
+        "other": "その他",
+    }
+)

@@ -97,6 +97,14 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         "name_invalid": "お名前を{max}文字以内で入力してください。",
         "phone_invalid": "電話番号は市外局番から入力してください（例：042-523-2111）。",
         "address_too_long": "住所は{max}文字以内で入力してください。",
+        # where exactly to collect (workflow/bookings/place.py)
+        "address_line_missing": (
+            "番地・建物名・部屋番号を入力してください（例：1-2-3 ○○ハイツ101）。"
+        ),
+        "address_line_too_long": "番地・建物名・部屋番号は{max}文字以内で入力してください。",
+        "put_out_unknown": "出す場所を選んでください。",
+        "put_out_note_missing": "「その他」を選んだ場合は、出す場所を具体的に入力してください。",
+        "put_out_note_too_long": "出す場所の説明は{max}文字以内で入力してください。",
         "booking_note_too_long": "備考は{max}文字以内で入力してください。",
     }
 )
