@@ -22,8 +22,10 @@ MAX_PUT_OUT_NOTE_CHARS: Final = 100
 
 @dataclass(frozen=True)
 class Whereabouts:
-    """The address line as normalised (NFKC: full-width digits and letters made half-width),
-    the put-out place (one of ``PUT_OUT_PLACES``) and an optional note for the crew.
+    """Where exactly to collect, as checked.
+
+    ``address_line`` normalised (NFKC: full-width digits and letters made half-width),
+    ``put_out`` one of ``PUT_OUT_PLACES``, ``put_out_note`` an optional hint for the crew.
     """
 
     address_line: str
