@@ -55,6 +55,13 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+    # LINE delivery (workflow/line/dispatcher.py): sends in flight at once per worker process,
+    # the timeout of every LINE call, how long a leased message stays reserved (renewed while
+    # its send runs), and how long an undelivered message is retried before it is given up.
+    line_send_concurrency: int = Field(default=16, ge=1, le=128)
+    line_send_timeout_s: float = Field(default=10.0, gt=0)
+    line_lease_s: float = Field(default=30.0, gt=0)
+    line_give_up_after_s: float = Field(default=86400.0, gt=0)
 
     @property
     def municipality_id(self) -> int:

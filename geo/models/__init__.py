@@ -6,6 +6,7 @@ from geo.models.disaster import DisasterLog
 from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.reports import (
     DialogueState,
+    LineChannel,
     OutboxMessage,
     Photo,
     ReceiptCounter,
@@ -42,6 +43,7 @@ __all__ = [
     "District",
     "EvacuationSite",
     "Facility",
+    "LineChannel",
     "Municipality",
     "OutboxMessage",
     "Photo",
