@@ -55,3 +55,18 @@ CONFIRMATION_STALE_JA = (
 CONFIRMATION_MISMATCH_JA = (
     "確認した内容と送信内容が違います。もう一度、対象人数を確認してください。"
 )
+
+# Undelivered LINE messages (/staff/outbox)
+OUTBOX_PURPOSES_JA = {
+    "dialogue": "LINE の返信",
+    "receipt": "受付のお知らせ",
+    "status_change": "状況の変更",
+    "reminder": "収集日のお知らせ",
+    "follow_up": "職員からのメッセージ",
+    "segment_push": "地区への一斉送信",
+    "apology": "お詫び",
+}
+OUTBOX_REASONS_JA = {
+    "horizon": "送信期限切れ（LINE に届けられないまま期限を過ぎました）",
+    "rejected": "LINE が受け付けませんでした（内容の誤り）",
+}
