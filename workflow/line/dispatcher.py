@@ -3,7 +3,8 @@
 One loop (``run``) leases only as many rows as it has free sending slots, hands each to a
 thread (all threads share one kept-alive connection pool, see ``sender``), records results as
 they come back, renews the leases of sends still in flight, gives up messages past the
-horizon, and — once LINE answers again — queues apologies for given-up messages. It never
+horizon, and queues an apology for each resident whose message was given up (it waits in the
+queue like any message, so it goes out as soon as LINE answers again). It never
 processes webhook events, and event processing never waits for it (``machi.worker`` runs both
 in their own threads). Memory stays bounded by ``concurrency`` however long the backlog.
 """
@@ -149,7 +150,7 @@ class Dispatcher:
             outbox.hurry_waiting(self._engine, self._mid, now)
 
     def _chores(self, now: dt.datetime) -> None:
-        """Renew leases in flight; give up expired messages; apologise when LINE works."""
+        """Renew leases in flight; give up expired messages; queue apologies for them."""
         last = self._last_chores
         if last is not None and now - last < self._config.chores_every and now >= last:
             return
@@ -158,7 +159,7 @@ class Dispatcher:
         if in_flight:
             outbox.renew_leases(self._engine, in_flight, now, self._config.lease)
         outbox.give_up_expired(self._engine, self._mid, now, self._config.horizon)
-        if self._apologise is not None and channel.read_channel(self._engine, self._mid).healthy:
+        if self._apologise is not None:
             self._apologise(self._engine, now)
 
 

@@ -2,8 +2,9 @@
 
 Staff see the messages that failed or keep failing: admins all of them, department staff
 those about their department's reports (dialogue replies carry no report: admins only).
-A given-up message's resident gets one apology push with their receipt numbers once LINE
-works again; the words come from the caller (``build``), workflow keeps none.
+A given-up message's resident gets one apology push with their receipt numbers: queued at
+once, it waits in the outbox until LINE answers again (a given-up channel has nothing else to
+probe it with); the words come from the caller (``build``), workflow keeps none.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def queue_apologies(
 ) -> int:
     """Queue one apology push per resident whose messages were given up; returns how many.
 
-    Call it only while LINE answers. Apologies that are themselves given up get none. The
-    marking and the apologies commit together.
+    Apologies that are themselves given up get none. The marking and the apologies commit
+    together.
     """
     with Session(engine) as session, session.begin():
         rows = session.execute(
@@ -156,14 +157,19 @@ def queue_apologies(
         for row in rows:
             by_user.setdefault(row.to_line_user_id, []).append(row)
         for user, given_up in by_user.items():
-            _apologise_to(session, municipality_id, user, given_up, build)
+            _apologise_to(session, municipality_id, user, given_up, build, now)
     if by_user:
         log.warning("queued %d apologies for given-up LINE messages", len(by_user))
     return len(by_user)
 
 
 def _apologise_to(
-    session: Session, municipality_id: int, user: str, given_up: list[Any], build: ApologyBuilder
+    session: Session,
+    municipality_id: int,
+    user: str,
+    given_up: list[Any],
+    build: ApologyBuilder,
+    now: dt.datetime,
 ) -> None:
     report_ids = sorted({r.report_id for r in given_up if r.report_id is not None})
     receipts = session.execute(
@@ -173,4 +179,6 @@ def _apologise_to(
     key = f"giveup-apology:{min(r.id for r in given_up)}"
     resident_id = given_up[0].resident_id
     messages = build(sorted(receipts))
-    enqueue(session, municipality_id, user, messages, "apology", resident_id, dedupe_key=key)
+    enqueue(
+        session, municipality_id, user, messages, "apology", resident_id, dedupe_key=key, now=now
+    )

@@ -60,6 +60,7 @@ def enqueue(
     resident_id: int | None = None,
     report_id: int | None = None,
     dedupe_key: str | None = None,
+    now: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a push to the outbox in the caller's transaction.
 
@@ -72,6 +73,7 @@ def enqueue(
         resident_id: the resident row, when known.
         report_id: the report it concerns, when any.
         dedupe_key: when given, a second message with the same key is not added (reminders).
+        now: queueing time (the sender's clock); default: the database's ``now()``.
 
     Returns:
         The new row, or None when ``dedupe_key`` was already used.
@@ -92,6 +94,8 @@ def enqueue(
         report_id=report_id,
         dedupe_key=dedupe_key,
     )
+    if now is not None:
+        message.created_at = message.next_attempt_at = now
     session.add(message)
     session.flush()
     return message
