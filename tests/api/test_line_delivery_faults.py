@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Iterator
+from typing import Protocol
 
 import pytest
 from sqlalchemy import Engine, text
@@ -38,6 +39,12 @@ pytestmark = pytest.mark.db
 MESSAGES = "/v2/bot/message/"
 
 
+class MakeDispatcher(Protocol):
+    def __call__(
+        self, timeout_s: float = 2.0, horizon: dt.timedelta = dt.timedelta(hours=24)
+    ) -> Dispatcher: ...
+
+
 @pytest.fixture()
 def clock() -> Clock:
     return Clock()
@@ -56,9 +63,7 @@ def _clean(engine: Engine) -> None:
 
 
 @pytest.fixture()
-def make_dispatcher(
-    engine: Engine, line: FakeLineServer, clock: Clock
-) -> Iterator[type[Dispatcher]]:
+def make_dispatcher(engine: Engine, line: FakeLineServer, clock: Clock) -> Iterator[MakeDispatcher]:
     _clean(engine)
     made: list[tuple[Dispatcher, LineSender]] = []
 
@@ -80,7 +85,7 @@ def make_dispatcher(
         made.append((dispatcher, sender))
         return dispatcher
 
-    yield factory  # type: ignore[misc]
+    yield factory
     for dispatcher, sender in made:
         dispatcher.close(timeout_s=5)
         sender.close()
@@ -88,7 +93,7 @@ def make_dispatcher(
 
 
 def test_half_of_the_calls_failing_with_500(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=20, per_user=3)
     line.inject(Fault(MESSAGES, 500, ratio=0.5))
@@ -101,7 +106,7 @@ def test_half_of_the_calls_failing_with_500(
 
 
 def test_500_after_delivering_is_not_delivered_again(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=20, per_user=2)
     line.inject(Fault(MESSAGES, 500, ratio=0.5, process=True))
@@ -116,7 +121,7 @@ def test_500_after_delivering_is_not_delivered_again(
 
 
 def test_429_storm_with_retry_after_pauses_the_channel(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=10, per_user=2)
     storm_ends = clock.epoch() + 150
@@ -132,7 +137,7 @@ def test_429_storm_with_retry_after_pauses_the_channel(
 
 
 def test_two_hour_outage_then_delivery_resumes_within_ten_seconds(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=10, per_user=3)
     outage_ends = clock.epoch() + 2 * 3600
@@ -152,7 +157,7 @@ def test_two_hour_outage_then_delivery_resumes_within_ten_seconds(
 
 
 def test_401_is_a_configuration_fault_until_fixed(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=5, per_user=2)
     fixed_at = clock.epoch() + 600
@@ -172,7 +177,7 @@ def test_401_is_a_configuration_fault_until_fixed(
 
 
 def test_a_hanging_call_costs_a_timeout_not_the_sender(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     queued = queue_messages(engine, line, clock, users=6, per_user=2)
     line.inject(Fault(MESSAGES, 200, count=3, hang_s=4, process=True))
@@ -188,7 +193,7 @@ def test_a_hanging_call_costs_a_timeout_not_the_sender(
 
 
 def test_given_up_after_the_horizon_then_one_apology_with_the_receipt(
-    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: type[Dispatcher]
+    engine: Engine, line: FakeLineServer, clock: Clock, make_dispatcher: MakeDispatcher
 ) -> None:
     reports = ReportFactory(engine)
     report = reports()
