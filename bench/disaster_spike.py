@@ -165,7 +165,8 @@ def main() -> None:
             sampler = stats.start_sampling()
             seconds = args.minutes * 60
             users = run_residents(base, line, stats, args.rate, seconds, args.residents)
-            stats.wait_drained(timeout_s=120)
+            drained_in = stats.wait_drained(timeout_s=900)
+            print(f"backlog drained {drained_in:.0f} s after the last event")
             sampler.set()
             for minute in stats.minutes():
                 print_minute(minute)
@@ -174,7 +175,7 @@ def main() -> None:
             for rate in (float(r) for r in args.ceiling.split(",")):
                 probe = Stats(line, engine)
                 run_residents(base, line, probe, rate, 45, int(rate * 45 / 10) + 1)
-                probe.wait_drained(timeout_s=60)
+                probe.wait_drained(timeout_s=300)
                 p99 = probe.lag_percentile(0.99)
                 print(f"ceiling probe {rate:.0f} events/s: reply lag p99 {p99:.2f} s")
                 if p99 > 5:

@@ -145,10 +145,12 @@ class Stats:
             ).one()
         return int(row[0]), int(row[1])
 
-    def wait_drained(self, timeout_s: float) -> None:
-        deadline = time.time() + timeout_s
-        while self.pending() != (0, 0) and time.time() < deadline:
+    def wait_drained(self, timeout_s: float) -> float:
+        """Wait (at most ``timeout_s``) until no event or message is pending; returns seconds."""
+        started = time.time()
+        while self.pending() != (0, 0) and time.time() < started + timeout_s:
             time.sleep(1)
+        return time.time() - started
 
     def lags(self) -> dict[str, float]:
         """Reply lag per event: acknowledged -> first message delivered to its resident."""
