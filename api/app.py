@@ -22,6 +22,7 @@ from api.staff import auth as staff_auth
 from api.staff import bookings_api as bookings
 from api.staff import disaster as staff_disaster
 from api.staff import disaster_api, plan_pages
+from api.staff import outbox as staff_outbox
 from api.staff import pages as staff_pages
 from api.staff import phone_booking as staff_bookings
 from api.staff import plans_api as plans
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(line_webhook.router)
     app.include_router(staff_reports.router)
     app.include_router(staff_pages.router)
+    app.include_router(staff_outbox.router)
     app.include_router(staff_trends.router)
     app.include_router(disaster_api.router)
     app.include_router(staff_disaster.router)

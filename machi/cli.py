@@ -129,11 +129,17 @@ def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) 
 
 
 @app.command("worker")
-def worker() -> None:
-    """Run the background worker (LINE outbox, calendar) until Ctrl-C."""
-    from machi.worker import run_worker
+def worker(
+    processes: int = typer.Option(
+        1, "--processes", min=1, max=64, help="worker processes (see README for how many)"
+    ),
+) -> None:
+    """Run the background worker (LINE events, sending, calendar, photos) until Ctrl-C."""
+    from machi.worker import run_processes, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(message)s")
+    if processes > 1:
+        raise typer.Exit(run_processes(processes))
     run_worker(get_settings())
 
 

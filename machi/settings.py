@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # 0 turns a limit off.
     open311_key_per_minute: int = Field(default=30, ge=0)
     open311_address_per_minute: int = Field(default=120, ge=0)
+    # LINE delivery (workflow/line/dispatcher.py): sends in flight at once per worker process,
+    # the timeout of every LINE call, how long a leased message stays reserved (renewed while
+    # its send runs), and how long an undelivered message is retried before it is given up.
+    line_send_concurrency: int = Field(default=16, ge=1, le=128)
+    line_send_timeout_s: float = Field(default=10.0, gt=0)
+    line_lease_s: float = Field(default=30.0, gt=0)
+    line_give_up_after_s: float = Field(default=86400.0, gt=0)
 
     @property
     def municipality_id(self) -> int:

@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.line.messages import build_status_notice, text_message
-from workflow.texts.resident.line import PLANNED_NOTICE, STAFF_NOTE_PREFIX
+from workflow.texts.resident.line import (
+    DELIVERY_APOLOGY,
+    DELIVERY_APOLOGY_RECEIPTS,
+    PLANNED_NOTICE,
+    STAFF_NOTE_PREFIX,
+)
 
 
 def status_notice(
@@ -25,3 +30,10 @@ def planned_notice(
     """The push a resident gets when planning puts their pickup on a truck's route (作業中)."""
     del note  # the audit note is for staff; the resident gets the put-out instructions
     return [build_status_notice(receipt_no, category_name, status, PLANNED_NOTICE)]
+
+
+def delivery_apology(receipt_nos: Sequence[str], phone: str) -> list[dict[str, Any]]:
+    """The push a resident gets when messages to them were given up (LINE was unreachable)."""
+    joined = "、".join(receipt_nos)
+    receipts = DELIVERY_APOLOGY_RECEIPTS.format(receipts=joined) if receipt_nos else ""
+    return [text_message(DELIVERY_APOLOGY.format(receipts=receipts, phone=phone))]

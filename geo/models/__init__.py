@@ -14,6 +14,7 @@ from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.open311 import Open311Key, Open311Request
 from geo.models.reports import (
     DialogueState,
+    LineChannel,
     OutboxMessage,
     Photo,
     ReceiptCounter,
@@ -51,6 +52,7 @@ __all__ = [
     "District",
     "EvacuationSite",
     "Facility",
+    "LineChannel",
     "Municipality",
     "Open311Key",
     "Open311Request",

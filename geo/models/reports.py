@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -183,6 +184,14 @@ class OutboxMessage(TenantKey, Timestamped, Base):
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
         ),
+        # Per-resident order: "is an older message to this resident still pending?"
+        Index(
+            "ix_outbox_pending_user",
+            "municipality_id",
+            "to_line_user_id",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     retry_key: Mapped[uuid.UUID] = mapped_column(Uuid, server_default=text("gen_random_uuid()"))
@@ -203,6 +212,40 @@ class OutboxMessage(TenantKey, Timestamped, Base):
     )
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Delivery bookkeeping (workflow/line/outbox.py): who holds the lease, how many reply
+    # attempts have an unknown outcome, how it was delivered, and the error history.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    reply_unsettled: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    delivered_via: Mapped[str | None] = mapped_column(String(16))
+    duplicate_risk: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    first_error: Mapped[str | None] = mapped_column(Text)
+    first_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error_history: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
+    give_up_reason: Mapped[str | None] = mapped_column(String(32))
+    given_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    apology_queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    resent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # 「再送」
+
+
+class LineChannel(Base):
+    """The LINE channel's health as every sender sees it: paused (429, outage) or refused (401)."""
+
+    __tablename__ = "line_channel"
+
+    municipality_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    pause_reason: Mapped[str | None] = mapped_column(String(32))
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    fault_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
 
 
 class WebhookEvent(TenantKey, Base):

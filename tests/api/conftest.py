@@ -26,7 +26,7 @@ from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import SIGNATURE_HEADER, body_of, sign
 from tests.support.live_server import live_server
 from workflow.line.content import LineContentFetcher
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 from workflow.reports.photos import download_pending_photos
 
@@ -66,8 +66,10 @@ class LineHarness:
         configuration = make_configuration(
             self.settings.line_channel_access_token, self.settings.line_api_base
         )
-        while dispatch_due(self.engine, LineSender(configuration), utc_now):
+        sender = LineSender(configuration)
+        while dispatch_due(self.engine, sender, utc_now, self.settings.municipality_id):
             pass
+        sender.close()
 
     def send(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         """Post one event, process it, and return the messages answered to its reply token."""
@@ -103,7 +105,9 @@ class LineHarness:
 
 @pytest.fixture(scope="module")
 def fake_line() -> Iterator[FakeLineServer]:
-    with FakeLineServer() as server:
+    # LINE answers in about 100 ms (the fake's default); 10 ms keeps the many dialogue tests
+    # quick, and the delivery tests use their own fakes at full latency.
+    with FakeLineServer(latency_s=0.01) as server:
         yield server
 
 

@@ -31,7 +31,7 @@ from tests.support.bulky_day import BookedDay, pickup_stops, plan_day, release_d
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
 from workflow.crew.links import read_stop_token, stop_token
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 
 _STOP = (
@@ -117,8 +117,10 @@ def flush_outbox(engine: Engine, settings: Settings) -> None:
     def now() -> dt.datetime:
         return dt.datetime.now(tz=dt.UTC)
 
-    while dispatch_due(engine, LineSender(configuration), now):
+    sender = LineSender(configuration)
+    while dispatch_due(engine, sender, now, settings.municipality_id):
         pass
+    sender.close()
 
 
 def qr_links(pdf: bytes, folder: Path) -> list[str]:

@@ -32,7 +32,9 @@ from tests.support.line_events import jpeg_with_gps, new_user_id
 from tests.support.live_server import live_server
 from tests.support.resident_web import web_rows_removed_afterwards
 from workflow.line.content import ContentFetchError, LineContentFetcher
-from workflow.line.outbox import OutgoingMessage, dispatch_due
+from workflow.line.delivery import Outcome
+from workflow.line.dispatcher import dispatch_due
+from workflow.line.outbox import OutgoingMessage
 from workflow.line.sender import LineSender, make_configuration
 
 pytestmark = pytest.mark.db
@@ -79,9 +81,10 @@ def _worker_settings(dev_settings: Settings, url: str) -> Settings:
 def _run_worker_once(engine: Engine, settings: Settings) -> None:
     """What the worker does for an event: process it, then send what it queued."""
     process_pending_events(engine, settings, utc_now)
-    configuration = make_configuration(TOKEN, settings.line_api_base)
-    while dispatch_due(engine, LineSender(configuration), utc_now):
+    sender = LineSender(make_configuration(TOKEN, settings.line_api_base))
+    while dispatch_due(engine, sender, utc_now, settings.municipality_id):
         pass
+    sender.close()
 
 
 def _stored(engine: Engine, event_id: str) -> Any:
@@ -236,7 +239,7 @@ def test_fake_api_answers_like_line(url: str, sim: httpx.Client) -> None:
             api.push_message(push, x_line_retry_key=RETRY_KEY)
     assert reused.value.status == 400 and again.value.status == 409
     retry = OutgoingMessage(1, 13202, RETRY_KEY, user, None, hello, 1)
-    assert LineSender(configuration)(retry).ok  # 409: LINE already has it
+    assert LineSender(configuration)(retry).outcome is Outcome.ALREADY_ACCEPTED  # 409
     assert [m["text"] for m in _bot_messages(sim, user)] == ["こんにちは", "こんにちは"]
     unauthorised = httpx.post(
         f"{url}/dev/line-api/v2/bot/message/push", json={"to": user, "messages": hello}

@@ -19,7 +19,7 @@ from tests.fakes.line_server import FakeLineServer
 from tests.support.bulky_day import book_day, pickup_stops, release_day
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 
 

@@ -28,7 +28,7 @@ from tests.support.desk import (
 )
 from tests.support.line_events import new_user_id, postback_event
 from tests.support.live_server import live_server
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 from workflow.texts.resident import line as texts
 

@@ -13,7 +13,7 @@ from machi.settings import Settings
 from tests.e2e.conftest import sign_in
 from tests.fakes.line_server import FakeLineServer
 from tests.support.desk import ReportFactory, hq_rows_removed_afterwards
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 
 pytestmark = pytest.mark.e2e

@@ -30,7 +30,7 @@ from tests.support.line_events import jpeg_with_gps
 from tests.support.live_server import live_server
 from tests.support.resident_web import district_at, web_rows_removed_afterwards
 from workflow.line.content import LineContentFetcher
-from workflow.line.outbox import dispatch_due
+from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 from workflow.reports.photos import download_pending_photos
 from workflow.texts.resident import bulky as tb

@@ -26,6 +26,7 @@ class RecordedRequest:
     json: Any  # parsed body when it was JSON, else None
     status: int = 0  # what the client was answered
     delivered: bool = False  # the fake accepted it (2xx), even if an injected failure hid that
+    at: float = 0.0  # the fake's clock when it was handled
 
     @property
     def retry_key(self) -> str | None:
@@ -40,6 +41,10 @@ class FakeLineState:
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     accepted_retry_keys: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     used_reply_tokens: set[str] = field(default_factory=set)
+    # Tokens the fake issued (token -> user, issue time): they expire after the TTL, as LINE's do.
+    issued_reply_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    reply_token_ttl_s: float = 60.0
+    now: float = 0.0  # the fake's clock, set before each request is routed
     rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
     rich_menu_images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     default_rich_menu_id: str | None = None
@@ -130,7 +135,9 @@ def reply(state: FakeLineState, request: RecordedRequest) -> Response:
     if error is not None:
         return _bad_request(error)
     token = request.json.get("replyToken")
-    if not token or token in state.used_reply_tokens:
+    issued = state.issued_reply_tokens.get(token) if isinstance(token, str) else None
+    expired = issued is not None and state.now - issued[1] > state.reply_token_ttl_s
+    if not token or token in state.used_reply_tokens or expired:
         return json_response(400, {"message": "Invalid reply token"})
     state.used_reply_tokens.add(token)
     return json_response(200, _sent(state, len(request.json["messages"])))

@@ -9,8 +9,11 @@ Point the SDK at it with ``Configuration(host=server.base_url, access_token=serv
         assert line.pushes(to="U123")[0].json["messages"][0]["type"] == "text"
 
 Behaves like LINE where tests depend on it: bearer-token check (401), a retry key already
-accepted answers 409 with ``x-line-accepted-request-id``, reply tokens work once, unknown
-content / profile / rich menu answer 404, every response carries ``x-line-request-id``.
+accepted answers 409 with ``x-line-accepted-request-id``, reply tokens work once (and, when
+issued by ``issue_reply_token``, only for ``reply_token_ttl_s`` of the fake's clock), unknown
+content / profile / rich menu answer 404, every response carries ``x-line-request-id``, every
+call takes ``latency_s`` (LINE's own answers take about 100 ms). ``inject`` adds failure modes
+(``line_faults``); ``clock`` lets a test run hours of LINE time in seconds.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.fakes.line_faults import Fault, FaultPlan
 from tests.fakes.line_routes import (
     ROUTES,
     FakeLineState,
@@ -34,17 +39,8 @@ from tests.fakes.line_routes import (
     json_response,
 )
 
-__all__ = ["FakeLineServer", "FakeLineState", "RecordedRequest"]
-
-
-@dataclass
-class _Failure:
-    path_prefix: str
-    status: int
-    remaining: int
-    body: dict[str, Any]
-    process: bool  # handle the request for real, then answer with the failure anyway
-
+__all__ = ["FakeLineServer", "FakeLineState", "Fault", "RecordedRequest"]
+MAX_HANG_S = 30.0  # a hanging answer is still bounded, so the server always shuts down
 
 _AUTH_FAILED = (
     "Authentication failed. Confirm that the access token in the authorization header is valid."
@@ -52,12 +48,22 @@ _AUTH_FAILED = (
 
 
 class FakeLineServer:
-    def __init__(self, token: str = "fake-line-channel-token") -> None:
+    def __init__(
+        self,
+        token: str = "fake-line-channel-token",
+        *,
+        latency_s: float = 0.1,
+        clock: Callable[[], float] = time.time,
+        reply_token_ttl_s: float = 60.0,
+    ) -> None:
         self.token = token
+        self.latency_s = latency_s
+        self.clock = clock
+        self.reply_token_ttl_s = reply_token_ttl_s
         self.lock = threading.Lock()
-        self.state = FakeLineState()
+        self.state = FakeLineState(reply_token_ttl_s=reply_token_ttl_s)
         self._requests: list[RecordedRequest] = []
-        self._failures: list[_Failure] = []
+        self._faults = FaultPlan()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -118,16 +124,29 @@ class FakeLineServer:
         ``process=True`` performs the request first (e.g. a push is accepted and its retry
         key remembered) and only then answers with the failure: a response lost on the way.
         """
+        self.inject(Fault(path_prefix, status, count=count, message=message, process=process))
+
+    def inject(self, fault: Fault) -> None:
+        """Add a failure mode (see ``line_faults.Fault``)."""
         with self.lock:
-            self._failures.append(
-                _Failure(path_prefix, status, count, {"message": message}, process)
-            )
+            self._faults.add(fault)
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
+    def issue_reply_token(self, user_id: str) -> str:
+        """A reply token as LINE hands one out with an event: once, for about a minute."""
+        token = uuid.uuid4().hex
+        with self.lock:
+            self.state.issued_reply_tokens[token] = (user_id, self.clock())
+        return token
 
     def reset(self) -> None:
         with self.lock:
-            self.state = FakeLineState()
+            self.state = FakeLineState(reply_token_ttl_s=self.reply_token_ttl_s)
             self._requests.clear()
-            self._failures.clear()
+            self._faults.clear()
 
     # --- inspecting ---
 
@@ -169,26 +188,44 @@ class FakeLineServer:
 
     # --- serving (called from handler threads) ---
 
-    def handle(self, request: RecordedRequest) -> Response:
+    def delivered_texts(self) -> list[tuple[str, str, str]]:
+        """(user, "reply"|"push", text) of every message LINE would show, in delivery order."""
         with self.lock:
-            response, delivered = self._respond(request)
-            self._requests.append(replace(request, status=response.status, delivered=delivered))
-            return response
+            tokens = dict(self.state.issued_reply_tokens)
+        out: list[tuple[str, str, str]] = []
+        for r in self.requests:
+            if not r.delivered or r.method != "POST" or not isinstance(r.json, dict):
+                continue
+            if r.path == "/v2/bot/message/push":
+                out += [(r.json["to"], "push", m.get("text", "")) for m in r.json["messages"]]
+            elif r.path == "/v2/bot/message/reply":
+                user = tokens.get(r.json["replyToken"], ("?", 0.0))[0]
+                out += [(user, "reply", m.get("text", "")) for m in r.json["messages"]]
+        return out
 
-    def _respond(self, request: RecordedRequest) -> tuple[Response, bool]:
-        failure = self._take_failure(request.path)
-        if failure is None:
+    # --- serving (called from handler threads) ---
+
+    def handle(self, request: RecordedRequest) -> Response:
+        if self.latency_s > 0:
+            time.sleep(self.latency_s)
+        with self.lock:
+            now = self.clock()
+            self.state.now = now
+            fault = self._faults.take(request.path, now)
+            response, delivered = self._respond(request, fault)
+            self._requests.append(
+                replace(request, status=response.status, delivered=delivered, at=now)
+            )
+        if fault is not None and fault.hang_s > 0:
+            time.sleep(min(fault.hang_s, MAX_HANG_S))
+        return response
+
+    def _respond(self, request: RecordedRequest, fault: Fault | None) -> tuple[Response, bool]:
+        if fault is None:
             response = self._route(request)
             return response, 200 <= response.status < 300
-        delivered = failure.process and 200 <= self._route(request).status < 300
-        return json_response(failure.status, failure.body), delivered
-
-    def _take_failure(self, path: str) -> _Failure | None:
-        for failure in self._failures:
-            if failure.remaining > 0 and path.startswith(failure.path_prefix):
-                failure.remaining -= 1
-                return failure
-        return None
+        delivered = fault.process and 200 <= self._route(request).status < 300
+        return json_response(fault.status, fault.body, fault.headers), delivered
 
     def _route(self, request: RecordedRequest) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.token}":

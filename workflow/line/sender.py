@@ -1,6 +1,14 @@
-"""Send outbox messages with the real line-bot-sdk v3 (reply while fresh, else push)."""
+"""Send one outbox message with line-bot-sdk v3: a reply while its token is fresh, else a push.
+
+One ``ApiClient`` (one urllib3 pool of kept-alive connections) is shared by every sending
+thread; every call has a connect and a read timeout, so a LINE that hangs costs a slot for
+``timeout_s`` and never the worker. Each answer is classified once into a
+``delivery.Outcome``; what to do about it is decided in ``delivery.settle``.
+"""
 
 from __future__ import annotations
+
+from typing import Final
 
 from linebot.v3.messaging import (
     ApiClient,
@@ -10,53 +18,94 @@ from linebot.v3.messaging import (
     PushMessageRequest,
     ReplyMessageRequest,
 )
+from urllib3 import Retry
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from workflow.line.outbox import OutgoingMessage, SendResult
+from workflow.line.delivery import Outcome, SendResult
+from workflow.line.outbox import OutgoingMessage
 
-RETRYABLE = {429, 500, 502, 503, 504}
+CONNECT_TIMEOUT_S: Final = 3.0
+DEFAULT_TIMEOUT_S: Final = 10.0
+MAX_ERROR_BODY: Final = 300
 
 
-def make_configuration(access_token: str, api_base: str | None) -> Configuration:
-    """SDK configuration; ``api_base`` (when set) receives both api and api-data calls."""
+def make_configuration(
+    access_token: str, api_base: str | None, *, pool_size: int | None = None
+) -> Configuration:
+    """SDK configuration; ``api_base`` (when set) receives both api and api-data calls.
+
+    Args:
+        access_token: the channel access token.
+        api_base: another host for every call (the fakes), or None for LINE's own hosts.
+        pool_size: kept-alive connections per host (at least the number of sending threads).
+    """
     if api_base:
-        return Configuration(host=api_base.rstrip("/"), access_token=access_token)
-    return Configuration(access_token=access_token)
+        configuration = Configuration(host=api_base.rstrip("/"), access_token=access_token)
+    else:
+        configuration = Configuration(access_token=access_token)
+    if pool_size is not None:
+        configuration.connection_pool_maxsize = pool_size
+    # No hidden retries: a POST retried below us could deliver twice. Retries are ours.
+    configuration.retries = Retry(total=1, connect=1, read=0, status=0, redirect=0)
+    return configuration
 
 
 class LineSender:
-    """Callable that sends one outbox message; 409 on a repeated retry key counts as sent."""
+    """Callable that sends one outbox message and classifies LINE's answer; thread-safe."""
 
-    def __init__(self, configuration: Configuration) -> None:
-        self._configuration = configuration
+    def __init__(self, configuration: Configuration, timeout_s: float = DEFAULT_TIMEOUT_S):
+        self._client = ApiClient(configuration)
+        self._api = MessagingApi(self._client)
+        self._timeout = (min(CONNECT_TIMEOUT_S, timeout_s), timeout_s)
+
+    def close(self) -> None:
+        self._client.close()
 
     def __call__(self, message: OutgoingMessage) -> SendResult:
-        with ApiClient(self._configuration) as client:
-            api = MessagingApi(client)
-            try:
-                if message.reply_token:
-                    api.reply_message(
-                        ReplyMessageRequest.from_dict(
-                            {"replyToken": message.reply_token, "messages": message.messages}
-                        )
-                    )
-                else:
-                    api.push_message(
-                        PushMessageRequest.from_dict(
-                            {"to": message.to, "messages": message.messages}
-                        ),
-                        x_line_retry_key=message.retry_key,
-                    )
-            except ApiException as exc:
-                if exc.status == 409:  # LINE already accepted this retry key
-                    return SendResult(ok=True)
-                if message.reply_token and exc.status == 400:  # token expired: push instead
-                    return SendResult(ok=False, retryable=True, error="reply token rejected")
-                return SendResult(
-                    ok=False,
-                    retryable=exc.status in RETRYABLE,
-                    error=f"HTTP {exc.status}: {str(exc.body)[:300]}",
+        try:
+            if message.reply_token:
+                request = {"replyToken": message.reply_token, "messages": message.messages}
+                self._api.reply_message(
+                    ReplyMessageRequest.from_dict(request), _request_timeout=self._timeout
                 )
-            except (OSError, Urllib3Error) as exc:
-                return SendResult(ok=False, retryable=True, error=f"network: {exc}")
-        return SendResult(ok=True)
+            else:
+                push = {"to": message.to, "messages": message.messages}
+                self._api.push_message(
+                    PushMessageRequest.from_dict(push),
+                    x_line_retry_key=message.retry_key,
+                    _request_timeout=self._timeout,
+                )
+        except ApiException as exc:
+            return classify_refusal(exc, by_reply=message.reply_token is not None)
+        except (OSError, Urllib3Error) as exc:  # timeouts, refused or reset connections
+            return SendResult(Outcome.UNKNOWN, f"network: {type(exc).__name__}: {exc}")
+        return SendResult(Outcome.DELIVERED)
+
+
+def classify_refusal(exc: ApiException, *, by_reply: bool) -> SendResult:
+    """Turn an HTTP error answer of the reply or push API into an outcome."""
+    status = int(exc.status or 0)
+    error = f"HTTP {status}: {str(exc.body)[:MAX_ERROR_BODY]}"
+    if status == 0 or status >= 500 or status == 408:
+        return SendResult(Outcome.UNKNOWN, error)
+    if status == 429:
+        return SendResult(Outcome.THROTTLED, error, _retry_after_s(exc))
+    if status in (401, 403):
+        return SendResult(Outcome.AUTH, error)
+    if status == 409 and not by_reply:  # LINE already accepted this retry key
+        return SendResult(Outcome.ALREADY_ACCEPTED)
+    if by_reply and status in (400, 409) and _mentions_token(exc):
+        return SendResult(Outcome.TOKEN_REJECTED, error)
+    return SendResult(Outcome.REJECTED, error)
+
+
+def _mentions_token(exc: ApiException) -> bool:
+    return "reply token" in str(exc.body).lower() or exc.status == 409
+
+
+def _retry_after_s(exc: ApiException) -> float | None:
+    value = (exc.headers or {}).get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -92,6 +92,7 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         # the desk: reports, photos, status changes, follow-ups
         "staff_only": STAFF_ONLY_JA,
         "report_not_found": "通報が見つかりません。",
+        "outbox_message_not_found": "メッセージが見つかりません。",
         "report_other_department": "他の課の通報は表示・操作できません。",
         "report_change_other_department": "他の課の通報は操作できません。",
         "photo_not_found": "写真が見つかりません。",
@@ -135,5 +136,24 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         "plan_not_found": _plan_not_found,
         "plan_locked": "作業が始まった計画は作り直せません。",
         "plan_needs_fleet": "車両または清掃センターが登録されていません。",
+    }
+)
+
+# Undelivered LINE messages (/staff/outbox)
+OUTBOX_PURPOSES_JA = MappingProxyType(
+    {
+        "dialogue": "LINE の返信",
+        "receipt": "受付のお知らせ",
+        "status_change": "状況の変更",
+        "reminder": "収集日のお知らせ",
+        "follow_up": "職員からのメッセージ",
+        "segment_push": "地区への一斉送信",
+        "apology": "お詫び",
+    }
+)
+OUTBOX_REASONS_JA = MappingProxyType(
+    {
+        "horizon": "送信期限切れ（LINE に届けられないまま期限を過ぎました）",
+        "rejected": "LINE が受け付けませんでした（内容の誤り）",
     }
 )

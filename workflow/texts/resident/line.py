@@ -193,4 +193,9 @@ PROCESSING_FAILED: Final = (
     "申し訳ありません、システムの不具合のため、ただいまのご連絡を受け付けできませんでした。"
     "お手数ですが、しばらくしてからもう一度お試しいただくか、{phone}までお電話ください。"
 )
+DELIVERY_APOLOGY: Final = (
+    "申し訳ありません。システムの障害のため、お送りするはずだったお知らせをお届けできませんでした。"
+    "{receipts}状況は「わたしの通報」でご確認いただくか、{phone}までお問い合わせください。"
+)
+DELIVERY_APOLOGY_RECEIPTS: Final = "（受付番号：{receipts}）"
 STAFF_NOTE_PREFIX = "担当者からのお知らせ：\n"

@@ -1,0 +1,193 @@
+"""The outbox sender: a bounded pool of threads sending leased messages concurrently.
+
+One loop (``run``) leases only as many rows as it has free sending slots, hands each to a
+thread (all threads share one kept-alive connection pool, see ``sender``), records results as
+they come back, renews the leases of sends still in flight, gives up messages past the
+horizon, and queues an apology for each resident whose message was given up (it waits in the
+queue like any message, so it goes out as soon as LINE answers again). It never
+processes webhook events, and event processing never waits for it (``machi.worker`` runs both
+in their own threads). Memory stays bounded by ``concurrency`` however long the backlog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from workflow.line import channel, outbox
+from workflow.line.delivery import Outcome, SendResult, Settlement, backoff_s, settle
+from workflow.line.outbox import OutgoingMessage
+
+log = logging.getLogger("machi.line.sender")
+
+Send = Callable[[OutgoingMessage], SendResult]
+Clock = Callable[[], dt.datetime]
+Chore = Callable[[Engine, dt.datetime], int]
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    concurrency: int = 16
+    lease: dt.timedelta = dt.timedelta(seconds=30)
+    horizon: dt.timedelta = dt.timedelta(hours=24)
+    reply_margin: dt.timedelta = dt.timedelta(seconds=10)  # the send timeout
+    chores_every: dt.timedelta = dt.timedelta(seconds=5)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: Engine,
+        municipality_id: int,
+        send: Send,
+        config: DispatchConfig,
+        clock: Clock,
+        *,
+        apologise: Chore | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._engine = engine
+        self._mid = municipality_id
+        self._send = send
+        self._config = config
+        self._clock = clock
+        self._apologise = apologise
+        self._rng = rng or random.Random()
+        self._owner = f"{uuid.uuid4().hex[:12]}"
+        self._pool = ThreadPoolExecutor(config.concurrency, thread_name_prefix="line-send")
+        self._in_flight: dict[Future[SendResult], OutgoingMessage] = {}
+        self._last_chores: dt.datetime | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def pump(self) -> int:
+        """Record finished sends, do the periodic chores, fill free slots; never blocks on LINE.
+
+        Returns:
+            How many sends finished or started in this call.
+        """
+        finished = [f for f in self._in_flight if f.done()]
+        self._record(finished)
+        now = self._clock()
+        self._chores(now)
+        state = channel.read_channel(self._engine, self._mid)
+        slots = state.slots(now, self._config.concurrency - len(self._in_flight))
+        batch = self._lease(now, slots) if slots > 0 else []
+        for message in batch:
+            self._in_flight[self._pool.submit(self._send, message)] = message
+        return len(finished) + len(batch)
+
+    def wait(self, timeout_s: float) -> None:
+        """Sleep until a send finishes or ``timeout_s`` passes."""
+        if self._in_flight:
+            wait(list(self._in_flight), timeout=timeout_s, return_when=FIRST_COMPLETED)
+
+    def step(self, timeout_s: float = 30.0) -> int:
+        """Lease, send and record one full round (tests drive a controlled clock with it)."""
+        started = self.pump()
+        wait(list(self._in_flight), timeout=timeout_s)
+        self._record([f for f in self._in_flight if f.done()])
+        return started
+
+    def run(self, stop: threading.Event, wake: threading.Event, idle_s: float) -> None:
+        """Loop until ``stop``; ``wake`` (set by event processing) cuts an idle wait short."""
+        while not stop.is_set():
+            try:
+                busy = self.pump()
+            except Exception:  # a database restart must not end the sender
+                log.exception("sender round failed")
+                busy = 0
+            if self._in_flight:
+                self.wait(idle_s if busy == 0 else 0.05)
+            elif busy == 0:
+                wake.wait(idle_s)
+                wake.clear()
+
+    def close(self, timeout_s: float = 15.0) -> None:
+        """Finish the sends in flight (bounded by ``timeout_s``), record them, stop the pool."""
+        if self._in_flight:
+            wait(list(self._in_flight), timeout=timeout_s)
+            self._record([f for f in self._in_flight if f.done()])
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _lease(self, now: dt.datetime, slots: int) -> list[OutgoingMessage]:
+        config = self._config
+        return outbox.lease_batch(
+            self._engine,
+            self._mid,
+            now,
+            limit=slots,
+            owner=self._owner,
+            lease=config.lease,
+            reply_margin=config.reply_margin,
+        )
+
+    def _record(self, finished: list[Future[SendResult]]) -> None:
+        if not finished:
+            return
+        now = self._clock()
+        settled: list[tuple[OutgoingMessage, SendResult, Settlement]] = []
+        for future in finished:
+            message = self._in_flight.pop(future)
+            result = _result_of(future)
+            retry_s = backoff_s(message.attempts, self._rng)
+            decision = settle(message.attempt, result, now, self._config.horizon, retry_s)
+            settled.append((message, result, decision))
+        outbox.record_results(self._engine, settled, now)
+        results = [result for _, result, _ in settled]
+        before, after = channel.note_results(self._engine, self._mid, results, now, self._rng)
+        if after.healthy and not before.healthy:
+            outbox.hurry_waiting(self._engine, self._mid, now)
+
+    def _chores(self, now: dt.datetime) -> None:
+        """Renew leases in flight; give up expired messages; queue apologies for them."""
+        last = self._last_chores
+        if last is not None and now - last < self._config.chores_every and now >= last:
+            return
+        self._last_chores = now
+        in_flight = list(self._in_flight.values())
+        if in_flight:
+            outbox.renew_leases(self._engine, in_flight, now, self._config.lease)
+        outbox.give_up_expired(self._engine, self._mid, now, self._config.horizon)
+        if self._apologise is not None:
+            self._apologise(self._engine, now)
+
+
+def _result_of(future: Future[SendResult]) -> SendResult:
+    try:
+        return future.result()
+    except Exception as exc:  # a bug in a send must not lose the message: treat as unknown
+        log.exception("send raised")
+        return SendResult(Outcome.UNKNOWN, f"{type(exc).__name__}: {exc}")
+
+
+def dispatch_due(engine: Engine, send: Send, now: Clock, municipality_id: int | None = None) -> int:
+    """Send every due message once and wait for the results (tests, CLI); returns the count.
+
+    Args:
+        engine: pooled engine.
+        send: the sender (``LineSender``).
+        now: aware clock.
+        municipality_id: the channel to send for; None: every municipality with pending rows.
+    """
+    if municipality_id is None:
+        with engine.connect() as conn:
+            ids = conn.execute(
+                text("SELECT DISTINCT municipality_id FROM outbox_message WHERE status = 'pending'")
+            ).scalars()
+            return sum(dispatch_due(engine, send, now, int(mid)) for mid in list(ids))
+    dispatcher = Dispatcher(engine, municipality_id, send, DispatchConfig(), now)
+    try:
+        return dispatcher.step()
+    finally:
+        dispatcher.close()
