@@ -1,8 +1,6 @@
 """Size limits (STYLE.md): no module over 300 lines, no function over 50, outside tests.
 
-Generated Alembic migrations are exempt. ``KNOWN_LONG`` lists the functions still over the
-limit, each waiting for its own change; the list may only shrink: an entry that is no longer
-long fails the test too, so it is removed when its function is split.
+Generated Alembic migrations are exempt; there are no other exceptions.
 """
 
 from __future__ import annotations
@@ -16,17 +14,6 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 50
 SKIPPED_TOP = frozenset({"tests", "var", "build"})  # and hidden folders such as .venv
 MIGRATIONS = "geo/migrations/"
-# Use cases in workflow/ left to the lead's clean-up (issue 11): remove each entry when split.
-KNOWN_LONG = frozenset(
-    {
-        "workflow/bookings/changes.py:cancel_booking",
-        "workflow/bookings/changes.py:reschedule_booking",
-        "workflow/plans/plan.py:plan",
-        "workflow/reports/create.py:create_report",
-        "workflow/reports/transitions.py:transition",
-        "workflow/web/reports.py:submit_web_report",
-    }
-)
 
 
 def source_files(root: Path) -> Iterator[Path]:
@@ -67,10 +54,8 @@ def test_no_module_is_over_300_lines() -> None:
     assert long_modules(ROOT) == []
 
 
-def test_no_function_is_over_50_lines_but_the_known_ones() -> None:
-    found = long_functions(ROOT)
-    assert sorted(set(found) - KNOWN_LONG) == []
-    assert sorted(KNOWN_LONG - set(found)) == [], "split already: remove from KNOWN_LONG"
+def test_no_function_is_over_50_lines() -> None:
+    assert long_functions(ROOT) == {}
 
 
 def test_the_limits_catch_a_long_module_and_a_long_function(tmp_path: Path) -> None:

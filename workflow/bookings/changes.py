@@ -119,15 +119,19 @@ def cancel_booking(
         note=texts.CANCEL_NOTE.format(by=actor.label),
         now=now,
     )
+    _drop_reminders(session, municipality_id, booking.report_id)
+    session.flush()
+    return booking_view(session, booking, now)
+
+
+def _drop_reminders(session: Session, municipality_id: int, report_id: int) -> None:
     session.execute(
         text(
             "DELETE FROM outbox_message WHERE municipality_id = :m AND report_id = :r "
             "AND purpose = 'reminder' AND status = 'pending'"
         ),
-        {"m": municipality_id, "r": booking.report_id},
+        {"m": municipality_id, "r": report_id},
     )
-    session.flush()
-    return booking_view(session, booking, now)
 
 
 def _lock_days(session: Session, municipality_id: int, zone_id: int, days: list[dt.date]) -> None:
@@ -165,8 +169,22 @@ def reschedule_booking(
     )
     if new_date == booking.service_date:
         raise InvalidInputError("same_date", field="service_date")
-    window = BookingWindow()
-    ahead = (new_date - now.astimezone(TOKYO).date()).days
+    _check_window(new_date, now.astimezone(TOKYO).date(), BookingWindow())
+    old = booking.service_date
+    _lock_days(session, municipality_id, booking.zone_id, [old, new_date])
+    take_slot(session, municipality_id, booking.zone_id, new_date)
+    release_slot(session, municipality_id, booking.zone_id, old)
+    booking.service_date = new_date
+    note = texts.RESCHEDULE_NOTE.format(
+        old=texts.date_ja(old), new=texts.date_ja(new_date), by=actor.label
+    )
+    _note_on_report(session, municipality_id, booking.report_id, actor, note, now)
+    session.flush()
+    return booking_view(session, booking, now)
+
+
+def _check_window(day: dt.date, today: dt.date, window: BookingWindow) -> None:
+    ahead = (day - today).days
     if not window.min_days_ahead <= ahead <= window.max_days_ahead:
         raise InvalidInputError(
             "date_outside_window",
@@ -174,12 +192,14 @@ def reschedule_booking(
             first=window.min_days_ahead,
             last=window.max_days_ahead,
         )
-    old = booking.service_date
-    _lock_days(session, municipality_id, booking.zone_id, [old, new_date])
-    take_slot(session, municipality_id, booking.zone_id, new_date)
-    release_slot(session, municipality_id, booking.zone_id, old)
-    booking.service_date = new_date
-    report = session.get_one(Report, (municipality_id, booking.report_id))
+
+
+def _note_on_report(
+    session: Session, municipality_id: int, report_id: int, actor: Actor, note: str,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """A history row that keeps the status (a change of day, of payment) and says why."""
+    report = session.get_one(Report, (municipality_id, report_id))
     session.add(
         StatusHistory(
             municipality_id=municipality_id,
@@ -188,15 +208,11 @@ def reschedule_booking(
             to_status=report.status,
             staff_user_id=actor.staff_user_id,
             actor=actor.label,
-            note=texts.RESCHEDULE_NOTE.format(
-                old=texts.date_ja(old), new=texts.date_ja(new_date), by=actor.label
-            ),
+            note=note,
             changed_at=now,
         )
     )
     report.updated_at = now
-    session.flush()
-    return booking_view(session, booking, now)
 
 
 def set_payment_status(

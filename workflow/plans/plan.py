@@ -182,20 +182,25 @@ def plan(
     solution: Solution = solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, workers=workers)
     timings["solve_s"] = time.perf_counter() - solved_at
     saved_at = time.perf_counter()
+    source = "pgrouting" if road else "haversine"
     with session_scope(engine) as session:
         refuse_locked(session, mid, day)  # a crew may have started during the solve
-        source = "pgrouting" if road else "haversine"
         plan_id = save_plan(session, data, problem, solution, source, notice)
     timings["save_s"] = time.perf_counter() - saved_at
     timings["total_s"] = time.perf_counter() - started
+    return _result(plan_id, problem, solution, source, timings)
+
+
+def _result(
+    plan_id: int, problem: Problem, solution: Solution, source: str, timings: dict[str, float]
+) -> PlanResult:
+    stop_ids = problem_stop_ids(problem)
     return PlanResult(
         plan_id=plan_id,
         routes=solution.vehicles_used,
-        stops=sum(
-            1 for r in solution.routes for v in r.visits if v.stop_id in problem_stop_ids(problem)
-        ),
+        stops=sum(1 for r in solution.routes for v in r.visits if v.stop_id in stop_ids),
         unassigned=tuple((int(u.stop_id), u.reason) for u in solution.unassigned),
-        matrix_source="pgrouting" if road else "haversine",
+        matrix_source=source,
         timings_s=timings,
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.areas_db import find_district, is_inside_municipality
+from geo.areas_db import AreaRef, find_district, is_inside_municipality
 from geo.convert import point_ewkt
 from geo.models import Category, Municipality, Report, StatusHistory
 from workflow.clock import TOKYO, now_tokyo
@@ -72,17 +72,46 @@ def create_report(
             "description_too_long", field="description", max_chars=MAX_DESCRIPTION_CHARS
         )
     category = get_category(session, municipality_id, draft.category_code)
+    _check_inside(session, municipality_id, draft)
+    district = find_district(session, municipality_id, draft.lon, draft.lat)
+    receipt_no = next_receipt_no(
+        session, municipality_id, category.kind, now.astimezone(TOKYO).year
+    )
+    report = _new_report(municipality_id, draft, category, district, receipt_no, now)
+    session.add(report)
+    session.flush()
+    session.add(
+        StatusHistory(
+            municipality_id=municipality_id,
+            report_id=report.id,
+            from_status=None,
+            to_status="received",
+            actor=f"resident:{draft.channel}",
+            changed_at=now,
+        )
+    )
+    return report
+
+
+def _check_inside(session: Session, municipality_id: int, draft: ReportDraft) -> None:
     if not is_inside_municipality(session, municipality_id, draft.lon, draft.lat):
         town = session.get_one(Municipality, municipality_id)
         raise OutsideAreaError(
             "outside_municipality", field="location", town=town.name, phone=town.phone
         )
-    district = find_district(session, municipality_id, draft.lon, draft.lat)
-    report = Report(
+
+
+def _new_report(
+    municipality_id: int,
+    draft: ReportDraft,
+    category: Category,
+    district: AreaRef | None,
+    receipt_no: str,
+    now: dt.datetime,
+) -> Report:
+    return Report(
         municipality_id=municipality_id,
-        receipt_no=next_receipt_no(
-            session, municipality_id, category.kind, now.astimezone(TOKYO).year
-        ),
+        receipt_no=receipt_no,
         kind=category.kind,
         category_id=category.id,
         department_id=category.department_id,
@@ -97,16 +126,3 @@ def create_report(
         created_at=now,
         updated_at=now,
     )
-    session.add(report)
-    session.flush()
-    session.add(
-        StatusHistory(
-            municipality_id=municipality_id,
-            report_id=report.id,
-            from_status=None,
-            to_status="received",
-            actor=f"resident:{draft.channel}",
-            changed_at=now,
-        )
-    )
-    return report

@@ -105,9 +105,25 @@ def transition(
         raise TransitionError(
             "transition_not_allowed", allowed, from_status=report.status, to_status=to_status
         )
+    _audit(session, report, to_status, actor, note, now)
+    report.status, report.updated_at = to_status, now
+    report.closed_at = now if to_status in CLOSED else None
+    _notify(session, report, to_status, note, notice)
+    session.flush()
+    return report
+
+
+def _audit(
+    session: Session,
+    report: Report,
+    to_status: str,
+    actor: Actor,
+    note: str | None,
+    now: dt.datetime,
+) -> None:
     session.add(
         StatusHistory(
-            municipality_id=mid,
+            municipality_id=report.municipality_id,
             report_id=report.id,
             from_status=report.status,
             to_status=to_status,
@@ -117,8 +133,3 @@ def transition(
             changed_at=now,
         )
     )
-    report.status, report.updated_at = to_status, now
-    report.closed_at = now if to_status in CLOSED else None
-    _notify(session, report, to_status, note, notice)
-    session.flush()
-    return report

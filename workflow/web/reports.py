@@ -238,20 +238,7 @@ def submit_web_report(
         target = record_web_report(
             session, municipality_id, form, media_dir, radius_m, now, written
         )
-        session.add(
-            ReportPin(
-                municipality_id=municipality_id,
-                report_id=target.report_id,
-                pin_hash=pin_hash,
-                added=target.added,
-            )
-        )
-    return WebReceipt(
-        target.receipt_no,
-        pin,
-        target.category_name,
-        target.address,
-        target.status,
-        target.added,
-        len(form.photos),
-    )
+        session.add(ReportPin(municipality_id=municipality_id, report_id=target.report_id,
+                              pin_hash=pin_hash, added=target.added))  # fmt: skip
+    return WebReceipt(target.receipt_no, pin, target.category_name, target.address,
+                      target.status, target.added, len(form.photos))  # fmt: skip
