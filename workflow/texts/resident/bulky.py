@@ -196,3 +196,16 @@ PUT_OUT_LABELS: Final[Mapping[str, str]] = MappingProxyType(
         "other": "その他",
     }
 )
+PUT_OUT_WITH_NOTE: Final = "{place}({note})"
+
+
+def put_out_text(put_out: str | None, note: str | None = None) -> str:
+    """「玄関前(門の右側)」: the put-out place's label with the note; "" when there is none."""
+    if put_out is None:
+        return note or ""
+    place = PUT_OUT_LABELS.get(put_out, put_out)
+    if not note:
+        return place
+    if put_out == "other":  # 「その他」 says nothing: the note is the place
+        return note
+    return PUT_OUT_WITH_NOTE.format(place=place, note=note)
