@@ -169,6 +169,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    showError("");  // a stale refusal must not stay beside a corrected form
     var body = {
       lon: parseFloat(document.getElementById("lon").value),
       lat: parseFloat(document.getElementById("lat").value),
