@@ -235,6 +235,7 @@ def test_an_abandoned_booking_dialogue_forgets_the_name(harness: LineHarness) ->
         "s.municipality_id AND p.id = s.resident_id WHERE p.line_user_id = :u"
     )
     assert "立川 花子" in harness.scalar(state, u=user)
+    assert "コーポ立川" in harness.scalar(state, u=user)  # the address line is personal data too
     with harness.engine.begin() as conn:
         conn.execute(
             text(
