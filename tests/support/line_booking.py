@@ -21,13 +21,14 @@ from tests.support.bulky_day import release_day
 from tests.support.line_events import location_event, postback_event, text_event
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.bookings.place import Whereabouts
 from workflow.bookings.views import Contact
 from workflow.clock import TOKYO
 from workflow.db import session_scope
 from workflow.line import bookings as line_bookings
 
 Replies = list[dict[str, Any]]
-_TOUCHED = ("booking", "booking_item", "report", "resident_contact", "status_history")
+_TOUCHED = ("booking", "booking_item", "report", "booking_contact", "status_history")
 
 
 def text_of(replies: Replies) -> str:
@@ -66,9 +67,25 @@ def pick_date(harness: LineHarness, user: str, day: dt.date) -> Replies:
     return harness.send(event)
 
 
-def start(harness: LineHarness, user: str, lon: float, lat: float) -> Replies:
+ADDRESS_LINE = "１－２－３　コーポ立川　１０１"  # typed full-width; stored 1-2-3 コーポ立川 101
+
+
+def start(
+    harness: LineHarness,
+    user: str,
+    lon: float,
+    lat: float,
+    address_line: str = ADDRESS_LINE,
+    put_out: str = "entrance",
+    note: str | None = None,
+) -> Replies:
+    """From the menu to the first item question: pin, address line, put-out place, note."""
     harness.send(postback_event(user, "flow=bulky"))
-    return harness.send(location_event(user, lon, lat, address="東京都立川市"))
+    asked = harness.send(location_event(user, lon, lat, address="東京都立川市"))
+    assert "番地・建物名・部屋番号" in text_of(asked), text_of(asked)
+    places = say(harness, user, address_line)
+    noted = tap(harness, user, places, f"a=put&p={put_out}")
+    return say(harness, user, note) if note else tap(harness, user, noted, "a=nonote")
 
 
 def add_item(harness: LineHarness, user: str, query: str, quantity: int) -> Replies:
@@ -139,7 +156,13 @@ def book_directly(engine: Engine, user: str, lon: float, lat: float, day: dt.dat
         ).scalar_one()
         item = next(h for h in search_items(session, MUNICIPALITY_ID, "たんす") if h.accepted)
         request = BookingRequest(
-            lon, lat, day, (ItemLine(item.id, 1),), "立川市", Contact("立川 花子", "090-1234-5678")
+            lon,
+            lat,
+            day,
+            (ItemLine(item.id, 1),),
+            "立川市",
+            Contact("立川 花子", "090-1234-5678"),
+            whereabouts=Whereabouts("1-2-3", "entrance"),
         )
         then = dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9), tzinfo=TOKYO)
         view = line_bookings.book_by_line(session, MUNICIPALITY_ID, resident_id, request, then)
