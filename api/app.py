@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.input_guard import install_input_guard
 from api.routes import (
     bookings,
     bulky_public,
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.municipality_id = int(settings.municipality_code)
     install_error_handlers(app)
+    install_input_guard(app)
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)

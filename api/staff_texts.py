@@ -55,3 +55,8 @@ CONFIRMATION_STALE_JA = (
 CONFIRMATION_MISMATCH_JA = (
     "確認した内容と送信内容が違います。もう一度、対象人数を確認してください。"
 )
+
+# The JSON API's refusal of text PostgreSQL cannot store (NUL, lone surrogates): api.input_guard.
+INVALID_CHARACTERS_JA = (
+    "使用できない文字（制御文字など）が含まれています。取り除いてから送信してください。"
+)

@@ -13,6 +13,7 @@ from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
 from api.templating import templates
+from api.textsafety import clean_text
 from workflow.crew import OutcomeNotices, StopNotFoundError, StopOutcome, record_outcomes
 from workflow.crew_links import read_stop_token, stop_token
 from workflow.crew_views import (
@@ -156,7 +157,7 @@ def crew_record(
         return _problem(request, exc.message_ja, 403)
     actor = _actor(request, settings, session, mid)
     session.close()  # no connection held while the photo is cleaned and stored
-    entry = StopOutcome(view.stop_id, outcome, note)
+    entry = StopOutcome(view.stop_id, outcome, clean_text(note))  # multipart: NUL may remain
     try:
         image = _photo(photo)
         result = record_outcomes(

@@ -1,0 +1,140 @@
+"""The edge guard against text PostgreSQL refuses (see ``api.textsafety``), as ASGI middleware.
+
+* path and query string: refused with 422 naming the parameter (``GET /api/v1/items?q=%00``);
+* JSON bodies: refused with 422 naming the field (``description`` or ``stops[2].note``);
+* url-encoded form bodies: NUL removed (``%00`` is always a NUL there), so a resident's form
+  still goes through; multipart text fields are cleaned where the form is read.
+The LINE webhook is left alone here: its signature covers the raw bytes, and it stores
+events in a cleaned form itself (``api.line.events``). A last handler turns a NUL that still
+reaches psycopg into the same 422 rather than a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from psycopg import DataError as PsycopgDataError
+from sqlalchemy.exc import DataError as SqlDataError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.staff_texts import INVALID_CHARACTERS_JA
+from api.textsafety import unsafe_field, unsafe_pair
+
+EXEMPT_PATHS: Final = frozenset({"/line/webhook"})
+MAX_CHECKED_BYTES: Final = 4_000_000
+ERROR_CODE: Final = "invalid_characters"
+
+
+def refusal(field: str) -> JSONResponse:
+    """The 422 answer for a field holding characters that cannot be stored."""
+    body = {"error": ERROR_CODE, "field": field, "message": INVALID_CHARACTERS_JA}
+    return JSONResponse(body, status_code=422)
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return str(value.decode("latin-1").split(";")[0].strip().lower())
+    return ""
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _url_refusal(scope: Scope) -> str | None:
+    if unsafe_field(scope.get("path", "")) is not None:
+        return "path"
+    query = scope.get("query_string", b"").decode("latin-1")
+    return unsafe_pair(parse_qsl(query, keep_blank_values=True))
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole body, or a prefix and False when it is larger than worth checking."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = bool(message.get("more_body", False))
+        if size > MAX_CHECKED_BYTES and more:
+            return b"".join(chunks), False
+    return b"".join(chunks), True
+
+
+def _json_refusal(body: bytes) -> str | None:
+    try:
+        value = json.loads(body)
+    except ValueError:  # not JSON (or not UTF-8): the route's own validation answers
+        return None
+    return unsafe_field(value, "body")
+
+
+def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": not complete}
+
+    return replayed
+
+
+def _with_length(scope: Scope, length: int) -> Scope:
+    headers = [(k, v) for k, v in scope.get("headers", []) if k != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
+class InputGuard:
+    """Pure ASGI middleware: refuse or clean unstorable characters before any route runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        field = _url_refusal(scope)
+        if field is not None:
+            await refusal(field)(scope, receive, send)
+            return
+        content_type = _content_type(scope)
+        if _is_json(content_type):
+            body, complete = await _read_body(receive)
+            field = _json_refusal(body) if complete else None
+            if field is not None:
+                await refusal(field)(scope, receive, send)
+                return
+            receive = _replay(body, complete, receive)
+        elif content_type == "application/x-www-form-urlencoded":
+            body, complete = await _read_body(receive)
+            if complete:
+                body = body.replace(b"%00", b"").replace(b"\x00", b"")
+                scope = _with_length(scope, len(body))
+            receive = _replay(body, complete, receive)
+        await self.app(scope, receive, send)
+
+
+async def _nul_reached_the_database(_request: Request, exc: Exception) -> JSONResponse:
+    if "NUL" not in str(exc):
+        raise exc
+    return refusal("body")
+
+
+def install_input_guard(app: FastAPI) -> None:
+    """Add the guard middleware and the last-resort handler for NUL reaching psycopg."""
+    app.add_middleware(InputGuard)
+    app.add_exception_handler(SqlDataError, _nul_reached_the_database)
+    app.add_exception_handler(PsycopgDataError, _nul_reached_the_database)
