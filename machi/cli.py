@@ -165,6 +165,9 @@ def serve(
             port=settings.port,
             log_level="info",
             workers=workers,
+            # X-Forwarded-For is believed only from MACHI_TRUSTED_PROXIES (api.client_address);
+            # uvicorn's default would trust it from 127.0.0.1 for every purpose.
+            proxy_headers=False,
         )
     finally:
         if child is not None:
