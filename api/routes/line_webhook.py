@@ -12,21 +12,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
 
+import psycopg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from api.line.events import parse_webhook_body
 from machi.settings import Settings
 from workflow.line_inbox import InboundEvent, store_webhook_events, store_webhook_events_sync
 
+log = logging.getLogger("machi.webhook")
 SIGNATURE_HEADER: Final = "x-line-signature"
 MAX_BODY_BYTES: Final = 1_000_000
 POOL_MAX: Final = 8
@@ -48,7 +52,10 @@ async def webhook_pool(app: FastAPI) -> AsyncIterator[None]:
         min_size=2,
         max_size=POOL_MAX,
         timeout=POOL_TIMEOUT_S,
-        kwargs={"autocommit": True},  # the one INSERT per request is its own transaction
+        kwargs={"autocommit": True, "connect_timeout": 3},  # one INSERT = one transaction
+        # No check= on checkout: psycopg_pool backs off 1, 2, 4 s between failed checks, so
+        # after a restart the dead idle connections would time requests out one by one.
+        # store_webhook_events purges them all at the first failure and retries instead.
         open=False,
     )
     await pool.open(wait=False)
@@ -98,7 +105,11 @@ async def line_webhook(request: Request) -> JSONResponse:
         inbound = parse_webhook_body(body)
     except ValueError:
         return _error(400, "invalid_body", "body is not a LINE webhook JSON object")
-    await _store(request, inbound)
+    try:
+        await _store(request, inbound)
+    except (psycopg.OperationalError, OperationalError):  # the database is down or restarting
+        log.warning("webhook: events not stored, LINE will redeliver", exc_info=True)
+        return _error(503, "unavailable", "events not stored; retry later")
     return JSONResponse({"status": "ok", "received": len(inbound)})
 
 
