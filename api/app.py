@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.input_guard import install_input_guard
+from api.openapi_contract import install_openapi_contract
 from api.routes import (
     bookings,
     bulky_public,
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.municipality_id = int(settings.municipality_code)
     install_error_handlers(app)
     install_input_guard(app)
+    install_openapi_contract(app)
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)

@@ -6,8 +6,11 @@ The body is ``{"error": code, "field": f, "message": ja}``.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.staff_texts import INVALID_INPUT_JA
 from workflow import errors as e
 
 STATUS_BY_ERROR: dict[type[e.WorkflowError], int] = {
@@ -35,5 +38,20 @@ async def workflow_error_handler(_request: Request, exc: Exception) -> JSONRespo
     return JSONResponse(body, status_code=_status(exc))
 
 
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 (``detail`` kept) plus the error model's ``error`` and ``field``."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    where = [str(part) for part in errors[0]["loc"][1:]] if errors else []
+    body = {
+        "error": "invalid_input",
+        "field": ".".join(where) or None,
+        "message": INVALID_INPUT_JA,
+        "detail": jsonable_encoder(errors),
+    }
+    return JSONResponse(body, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(e.WorkflowError, workflow_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

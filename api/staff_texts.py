@@ -60,3 +60,5 @@ CONFIRMATION_MISMATCH_JA = (
 INVALID_CHARACTERS_JA = (
     "使用できない文字（制御文字など）が含まれています。取り除いてから送信してください。"
 )
+# FastAPI's own 422 (a value outside the schema): api.errors names the field beside it.
+INVALID_INPUT_JA = "入力内容に誤りがあります。項目を確認してください。"

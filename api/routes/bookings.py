@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.deps import MunicipalityDep, SessionDep
+from api.schema_types import IsoDate, PaymentStatus
 from api.security import DeskStaff
 from workflow.booking_changes import cancel_booking, reschedule_booking, set_payment_status
 from workflow.booking_desk import PhoneBooking, book_by_phone, get_booking, staff_actor
@@ -33,7 +34,7 @@ class ItemLineIn(BaseModel):
 class BookingCreate(BaseModel):
     lon: float
     lat: float
-    service_date: dt.date
+    service_date: IsoDate
     items: list[ItemLineIn] = Field(max_length=50)
     name: str = Field(max_length=200)
     phone: str = Field(max_length=40)
@@ -42,11 +43,11 @@ class BookingCreate(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    service_date: dt.date
+    service_date: IsoDate
 
 
 class PaymentIn(BaseModel):
-    payment_status: str
+    payment_status: PaymentStatus
 
 
 class LinePublic(BaseModel):
@@ -76,8 +77,8 @@ class BookingPublic(BaseModel):
     receipt_no: str
     status: str
     report_status: str
-    payment_status: str
-    service_date: dt.date
+    payment_status: PaymentStatus
+    service_date: IsoDate
     zone: str
     items: list[LinePublic]
     fee_total_yen: int
