@@ -1,19 +1,19 @@
 """The edge guard against text PostgreSQL refuses (see ``api.textsafety``), as ASGI middleware.
 
-* path and query string: refused with 422 naming the parameter (``GET /api/v1/items?q=%00``);
-* JSON bodies: refused with 422 naming the field (``description`` or ``stops[2].note``);
-* url-encoded form bodies: NUL removed (``%00`` is always a NUL there), so a resident's form
-  still goes through; multipart text fields are cleaned where the form is read.
+* path, query string and url-encoded form bodies: NUL removed (``%00`` always is a NUL there);
+* JSON bodies: every string cleaned (NUL dropped, lone surrogates replaced) and re-encoded;
+* multipart text fields are cleaned where the form is read.
+Cleaned, not refused: the schema lets any string through, so a refusal would break the
+OpenAPI contract, and a resident's message should get through without its stray NUL.
 The LINE webhook is left alone here: its signature covers the raw bytes, and it stores
 events in a cleaned form itself (``api.line.events``). A last handler turns a NUL that still
-reaches psycopg into the same 422 rather than a 500.
+reaches psycopg into a 422 naming the problem rather than a 500.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Final
-from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError as SqlDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.staff_texts import INVALID_CHARACTERS_JA
-from api.textsafety import unsafe_field, unsafe_pair
+from api.textsafety import clean_json, clean_text, is_safe, unsafe_field
 
 EXEMPT_PATHS: Final = frozenset({"/line/webhook"})
 MAX_CHECKED_BYTES: Final = 4_000_000
@@ -46,11 +46,19 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-def _url_refusal(scope: Scope) -> str | None:
-    if unsafe_field(scope.get("path", "")) is not None:
-        return "path"
-    query = scope.get("query_string", b"").decode("latin-1")
-    return unsafe_pair(parse_qsl(query, keep_blank_values=True))
+def _without_nul(raw: bytes) -> bytes:
+    return raw.replace(b"%00", b"").replace(b"\x00", b"")
+
+
+def _clean_url(scope: Scope) -> Scope:
+    path = scope.get("path", "")
+    query = scope.get("query_string", b"")
+    if is_safe(path) and b"%00" not in query:
+        return scope
+    cleaned = {**scope, "path": clean_text(path), "query_string": _without_nul(query)}
+    if "raw_path" in scope and scope["raw_path"] is not None:
+        cleaned["raw_path"] = _without_nul(scope["raw_path"])
+    return cleaned
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -70,12 +78,14 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     return b"".join(chunks), True
 
 
-def _json_refusal(body: bytes) -> str | None:
+def _clean_json_body(body: bytes) -> bytes:
     try:
         value = json.loads(body)
     except ValueError:  # not JSON (or not UTF-8): the route's own validation answers
-        return None
-    return unsafe_field(value, "body")
+        return body
+    if unsafe_field(value) is None:
+        return body
+    return json.dumps(clean_json(value), ensure_ascii=False).encode()
 
 
 def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
@@ -97,7 +107,7 @@ def _with_length(scope: Scope, length: int) -> Scope:
 
 
 class InputGuard:
-    """Pure ASGI middleware: refuse or clean unstorable characters before any route runs."""
+    """Pure ASGI middleware: clean unstorable characters before any route runs."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -106,22 +116,12 @@ class InputGuard:
         if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        field = _url_refusal(scope)
-        if field is not None:
-            await refusal(field)(scope, receive, send)
-            return
+        scope = _clean_url(scope)
         content_type = _content_type(scope)
-        if _is_json(content_type):
-            body, complete = await _read_body(receive)
-            field = _json_refusal(body) if complete else None
-            if field is not None:
-                await refusal(field)(scope, receive, send)
-                return
-            receive = _replay(body, complete, receive)
-        elif content_type == "application/x-www-form-urlencoded":
+        if _is_json(content_type) or content_type == "application/x-www-form-urlencoded":
             body, complete = await _read_body(receive)
             if complete:
-                body = body.replace(b"%00", b"").replace(b"\x00", b"")
+                body = _clean_json_body(body) if _is_json(content_type) else _without_nul(body)
                 scope = _with_length(scope, len(body))
             receive = _replay(body, complete, receive)
         await self.app(scope, receive, send)

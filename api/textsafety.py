@@ -2,9 +2,8 @@
 
 PostgreSQL refuses NUL in ``text`` and ``jsonb`` ("cannot be converted to text"), and a lone
 surrogate (an escaped one in JSON decodes to it) cannot even be encoded as UTF-8. Both reach
-us through JSON escapes, percent-encoding and multipart bodies. The edge either cleans them away
-(LINE events and web forms: the resident's message still gets through) or refuses the request
-with a 422 naming the field (the JSON API: a client sending them has a bug worth hearing about).
+us through JSON escapes, percent-encoding and multipart bodies. The edge cleans them away
+(``api.input_guard``, ``api.line.events``): the message still gets through without them.
 Pure functions only: no web framework here.
 """
 
@@ -63,14 +62,6 @@ def unsafe_field(value: Any, path: str = "") -> str | None:
         )
     if isinstance(value, list):
         return _first(unsafe_field(item, _join(path, n)) for n, item in enumerate(value))
-    return None
-
-
-def unsafe_pair(pairs: Iterable[tuple[str, str]]) -> str | None:
-    """The name of the first (name, value) pair with a character that cannot be stored."""
-    for name, value in pairs:
-        if not is_safe(name) or not is_safe(value):
-            return clean_text(name) or "query"
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.textsafety import clean_json, clean_text, is_safe, unsafe_field, unsafe_pair
+from api.textsafety import clean_json, clean_text, is_safe, unsafe_field
 
 
 def test_clean_text_drops_nul_and_replaces_lone_surrogates() -> None:
@@ -23,8 +23,3 @@ def test_unsafe_field_names_the_first_bad_path() -> None:
     assert unsafe_field({"k\x00": 1}, "body") == "body.k\x00"
     assert unsafe_field("\ud800") == "body"
     assert unsafe_field({"n": 1, "s": ["a", "b"]}, "body") is None
-
-
-def test_unsafe_pair_names_the_parameter() -> None:
-    assert unsafe_pair([("zone", "A"), ("q", "so\x00fa")]) == "q"
-    assert unsafe_pair([("zone", "A")]) is None
