@@ -8,6 +8,7 @@ the finding they still give: that list is what is left to do.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -16,11 +17,15 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
+from sqlalchemy import create_engine
 
 from api.app import create_app
+from geo.db import session_scope
 from machi.settings import Settings
+from tests.conftest import create_database, drop_database, migrate
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer
+from workflow.demo import load_demo_town
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -58,8 +63,24 @@ schema = schemathesis.openapi.from_dict(_APP.openapi()).exclude(path="/line/webh
 
 @pytest.fixture(scope="module")
 def contract_url(test_settings: Settings) -> Iterator[str]:
-    with live_server(create_app(test_settings)) as url:
-        yield url
+    """The real server on a database of its own.
+
+    The fuzzer books, plans, switches the disaster mode and changes statuses, which other
+    tests sharing the run's database would see.
+    """
+    name = f"machi_contract_{secrets.token_hex(4)}"
+    url = create_database(name)
+    try:
+        migrate(url)
+        engine = create_engine(url)
+        with session_scope(engine) as session:
+            load_demo_town(session)
+        engine.dispose()
+        settings = test_settings.model_copy(update={"database_url": url})
+        with live_server(create_app(settings)) as base:
+            yield base
+    finally:
+        drop_database(name)
 
 
 @pytest.fixture(scope="module")
