@@ -21,7 +21,7 @@ from psycopg import DataError as PsycopgDataError
 from sqlalchemy.exc import DataError as SqlDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.staff_texts import INVALID_CHARACTERS_JA
+from api.staff.texts import INVALID_CHARACTERS_JA
 from api.textsafety import clean_json, clean_text, is_safe, unsafe_field
 
 EXEMPT_PATHS: Final = frozenset({"/line/webhook"})

@@ -21,15 +21,15 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from api.routes.line_webhook import POOL_MAX
-from geo.db import session_scope
+from api.line.webhook import POOL_MAX
+from workflow.db import session_scope
 from machi import localdb
 from machi.settings import PROJECT_ROOT
 from tests.conftest import free_port, migrate
 from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import SIGNATURE_HEADER, body_of, new_user_id, sign, text_event
 from tests.support.throwaway_pg import throwaway_cluster
-from workflow.demo import load_demo_town
+from workflow.demo.town import load_demo_town
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 

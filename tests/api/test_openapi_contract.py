@@ -20,12 +20,12 @@ from schemathesis import checks
 from sqlalchemy import create_engine
 
 from api.app import create_app
-from geo.db import session_scope
+from workflow.db import session_scope
 from machi.settings import Settings
 from tests.conftest import create_database, drop_database, migrate
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer
-from workflow.demo import load_demo_town
+from workflow.demo.town import load_demo_town
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 

@@ -17,8 +17,8 @@ from machi.settings import get_settings
 from tests.conftest import MUNICIPALITY_ID, create_database, drop_database
 from tests.support.line_events import jpeg_with_gps
 from tests.support.resident_web import place, web_rows_removed_afterwards
-from workflow.images import clean_image
-from workflow.web_reports import WebReportSubmission, submit_web_report
+from workflow.reports.images import clean_image
+from workflow.web.reports import WebReportSubmission, submit_web_report
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 

@@ -17,29 +17,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from api.line import (
-    CategoryChoice,
-    CheckLocation,
-    DialogueContext,
-    DialogueState,
-    Event,
-    Flow,
-    ImageEvent,
-    LocationChecked,
-    LocationEvent,
-    NearbyReport,
-    OtherMessageEvent,
-    PostbackEvent,
-    Step,
-    StepResult,
-    TextEvent,
-    postback,
-    prompts,
-    step,
-    texts,
-    texts_bulky,
-)
-from api.line.model_bulky import (
+from api.line import CategoryChoice, CheckLocation, DialogueContext, DialogueState, Event, Flow, ImageEvent, LocationChecked, LocationEvent, NearbyReport, OtherMessageEvent, PostbackEvent, Step, StepResult, TextEvent, postback, prompts, step, texts
+from api.line.bulky import texts as texts_bulky
+from api.line.bulky.model import (
     BookingChanged,
     BookingDone,
     BookingOpened,
