@@ -12,9 +12,11 @@ from api import health, tiles
 from api.crew import pages as crew
 from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
+from api.input_guard import install_input_guard
 from api.line import webhook as line_webhook
 from api.open311 import public_map
 from api.open311.routes import install_open311
+from api.openapi_contract import install_openapi_contract
 from api.resident import bulky as bulky_public
 from api.resident import public
 from api.resident import web as resident_web
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(app.state.engine)
     app.state.municipality_id = settings.municipality_id
     install_error_handlers(app)
+    install_input_guard(app)
+    install_openapi_contract(app)
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)

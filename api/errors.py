@@ -7,10 +7,13 @@ error family (it picks the status), ``code`` the case, ``message`` its sentence 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from workflow import errors as e
 from workflow.texts.sentences import error_text
+from workflow.texts.staff import INVALID_INPUT_JA
 
 STATUS_BY_ERROR: dict[type[e.WorkflowError], int] = {
     e.NotFoundError: 404,
@@ -42,5 +45,20 @@ async def workflow_error_handler(_request: Request, exc: Exception) -> JSONRespo
     return JSONResponse(body, status_code=_status(exc))
 
 
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 (``detail`` kept) plus the error model's ``error`` and ``field``."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    where = [str(part) for part in errors[0]["loc"][1:]] if errors else []
+    body = {
+        "error": "invalid_input",
+        "field": ".".join(where) or None,
+        "message": INVALID_INPUT_JA,
+        "detail": jsonable_encoder(errors),
+    }
+    return JSONResponse(body, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(e.WorkflowError, workflow_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

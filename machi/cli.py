@@ -58,6 +58,39 @@ def db_up() -> None:
     typer.echo(f"local PostgreSQL running on 127.0.0.1:{cluster.port} (data in {cluster.data_dir})")
 
 
+@db_app.command("backup")
+def db_backup(
+    target: Path = typer.Argument(..., help="dump file; the photos go to FILE.media.tar"),
+) -> None:
+    """Back up the database (pg_dump custom format) and the photo directory."""
+    from machi.backup import BackupError, backup
+
+    settings = get_settings()
+    try:
+        files = backup(settings.database_url, settings.media_dir, target)
+    except BackupError as exc:
+        typer.echo(f"backup failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {files.database} and {files.media}")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Path = typer.Argument(..., help="a dump written by machi db backup"),
+    force: bool = typer.Option(False, "--force", help="replace a database that holds tables"),
+) -> None:
+    """Restore a backup into MACHI_DATABASE_URL and MACHI_MEDIA_DIR."""
+    from machi.backup import BackupError, restore
+
+    settings = get_settings()
+    try:
+        restore(settings.database_url, settings.media_dir, source, force=force)
+    except BackupError as exc:
+        typer.echo(f"restore refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored {source} into the database and {settings.media_dir}")
+
+
 @db_app.command("down")
 def db_down() -> None:
     """Stop the local cluster."""
@@ -175,6 +208,9 @@ def serve(
             port=settings.port,
             log_level="info",
             workers=workers,
+            # X-Forwarded-For is believed only from MACHI_TRUSTED_PROXIES (api.client_address);
+            # uvicorn's default would trust it from 127.0.0.1 for every purpose.
+            proxy_headers=False,
         )
     finally:
         if child is not None:

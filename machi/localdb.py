@@ -151,3 +151,11 @@ def down(cluster: LocalCluster | None = None) -> None:
     cluster = cluster or LocalCluster()
     if (cluster.data_dir / "PG_VERSION").exists() and is_running(cluster):
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.data_dir), "-m", "fast", "-w", "stop"])
+
+
+def restart(cluster: LocalCluster) -> None:
+    """Restart a running cluster (fast shutdown: sessions are cut) and wait until it answers."""
+    # -l: without a log file the new postmaster would inherit our captured stdout, and waiting
+    # for that pipe to close would wait for the server to stop.
+    cmd = [str(PG_BIN / "pg_ctl"), "-D", str(cluster.data_dir), "-l", str(cluster.log_file)]
+    _run([*cmd, "-m", "fast", "-w", "-t", "60", "restart"])

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from machi.proxies import Network, parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +71,17 @@ class Settings(BaseSettings):
     def municipality_id(self) -> int:
         """The served municipality's id: its JIS code (全国地方公共団体コード) as a number."""
         return int(self.municipality_code)
+
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated).
+    # Empty: the header is ignored and limits key on the direct peer.
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_trusted_proxies(cls, value: object) -> object:
+        if isinstance(value, str | list | tuple):
+            return parse_networks(value)
+        return value
 
     @model_validator(mode="after")
     def _dev_talks_to_the_in_app_line_api(self) -> Settings:

@@ -11,12 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError as _SqlDataError
+from sqlalchemy.exc import OperationalError as _SqlOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo.db import get_engine, make_sessionmaker, ping
 
+# What the database raises for a value it cannot store (e.g. text with NUL): the edge answers
+# them as a client error (api/input_guard.py) without importing the driver itself.
+DATA_ERRORS: tuple[type[Exception], ...] = (_SqlDataError, psycopg.DataError)
+
+# What the database raises when it cannot be reached (down, restarting, no pool connection):
+# the edge answers 503 so that the caller (LINE) tries again.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError, _SqlOperationalError)
+
 __all__ = [
+    "DATA_ERRORS",
+    "UNAVAILABLE_ERRORS",
     "Engine",
     "Session",
     "SessionFactory",

@@ -12,6 +12,7 @@ from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
 from api.templating import templates
+from api.textsafety import clean_text
 from workflow.clock import today_tokyo
 from workflow.crew.links import read_stop_token, stop_token
 from workflow.crew.outcomes import OutcomeNotices, StopNotFoundError, StopOutcome, record_outcomes
@@ -153,7 +154,7 @@ def crew_record(
         return _problem(request, error_text(exc), 403)
     actor = _actor(request, settings, session, mid)
     session.close()  # no connection held while the photo is cleaned and stored
-    entry = StopOutcome(view.stop_id, outcome, note)
+    entry = StopOutcome(view.stop_id, outcome, clean_text(note))  # multipart: NUL may remain
     try:
         image = _photo(photo)
         result = record_outcomes(

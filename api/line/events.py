@@ -21,6 +21,7 @@ from api.line.model import (
     PostbackEvent,
     TextEvent,
 )
+from api.textsafety import clean_json
 from workflow.line.inbox import InboundEvent
 
 MAX_TYPE_CHARS: Final = 32
@@ -48,12 +49,20 @@ def parse_webhook_body(body: bytes) -> list[InboundEvent]:
         ValueError: not JSON, not ``{"events": [...]}``, or an event without
             ``webhookEventId`` / ``type``.
     """
-    envelope = _Envelope.model_validate_json(body)
+    # The stdlib parser, not pydantic's: it accepts lone surrogates ("\\ud800"), which a
+    # resident's phone can send, so such an event is cleaned and stored instead of failing
+    # the whole batch (LINE would redeliver it, and every event with it, again and again).
+    envelope = _Envelope.model_validate(json.loads(body))
     return [inbound_event(raw) for raw in envelope.events]
 
 
 def inbound_event(raw: dict[str, Any]) -> InboundEvent:
-    """One raw event -> the row the webhook stores (raises ``ValueError`` when malformed)."""
+    """One raw event -> the row the webhook stores (raises ``ValueError`` when malformed).
+
+    Text PostgreSQL cannot store (U+0000, lone surrogates) is cleaned first, so the event is
+    stored (and answered) in that safe form while the other events of its batch go through.
+    """
+    raw = clean_json(raw)
     head = _EventHead.model_validate(raw)
     delivery = raw.get("deliveryContext")
     redelivery = isinstance(delivery, dict) and delivery.get("isRedelivery") is True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -22,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from api.line.events import parse_webhook_body
 from machi.settings import Settings
-from workflow.db import Engine
+from workflow.db import UNAVAILABLE_ERRORS, Engine
 from workflow.line.inbox import (
     InboundEvent,
     WebhookPool,
@@ -31,6 +32,7 @@ from workflow.line.inbox import (
     store_webhook_events_sync,
 )
 
+log = logging.getLogger("machi.webhook")
 SIGNATURE_HEADER: Final = "x-line-signature"
 MAX_BODY_BYTES: Final = 1_000_000
 
@@ -86,7 +88,11 @@ async def line_webhook(request: Request) -> JSONResponse:
         inbound = parse_webhook_body(body)
     except ValueError:
         return _error(400, "invalid_body", "body is not a LINE webhook JSON object")
-    await _store(request, inbound)
+    try:
+        await _store(request, inbound)
+    except UNAVAILABLE_ERRORS:  # the database is down or restarting
+        log.warning("webhook: events not stored, LINE will redeliver", exc_info=True)
+        return _error(503, "unavailable", "events not stored; retry later")
     return JSONResponse({"status": "ok", "received": len(inbound)})
 
 

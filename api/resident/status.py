@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from api.client_address import client_address
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.resident.csrf import form_token_ok
 from api.resident.pages import page, page_with_token
@@ -30,7 +31,7 @@ def status_form(
 
 
 def _client_key(request: Request, settings: Settings) -> str:
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)  # behind a trusted proxy: the resident, not the proxy
     digest = hmac.new(settings.secret_key.encode(), address.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 

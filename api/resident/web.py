@@ -23,6 +23,7 @@ from api.resident import status as resident_status
 from api.resident.csrf import form_token_ok
 from api.resident.forms import MAX_MB, ParsedReport, ReportFields, parse_report_form
 from api.resident.pages import NO_STORE, page, page_with_token
+from api.textsafety import clean_text
 from machi.settings import Settings
 from workflow.errors import WorkflowError
 from workflow.reports.create import MAX_DESCRIPTION_CHARS
@@ -178,8 +179,8 @@ def _form_again(
 
 
 def _text(form: FormData, name: str, max_chars: int) -> str:
-    value = form.get(name)
-    return value[:max_chars] if isinstance(value, str) else ""
+    value = form.get(name)  # multipart text may carry NUL: cleaned, the form still goes through
+    return clean_text(value)[:max_chars] if isinstance(value, str) else ""
 
 
 def _fields_of(form: FormData) -> ReportFields:

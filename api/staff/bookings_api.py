@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import MunicipalityDep, SessionDep
+from api.schema_types import IsoDate, PaymentStatus
 from api.security import DeskStaff
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.changes import cancel_booking, reschedule_booking, set_payment_status
@@ -39,7 +40,7 @@ class ItemLineIn(BaseModel):
 class BookingCreate(BaseModel):
     lon: float
     lat: float
-    service_date: dt.date
+    service_date: IsoDate
     items: list[ItemLineIn] = Field(max_length=50)
     name: str = Field(max_length=200)
     phone: str = Field(max_length=40)
@@ -68,11 +69,11 @@ class BookingCreate(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    service_date: dt.date
+    service_date: IsoDate
 
 
 class PaymentIn(BaseModel):
-    payment_status: str
+    payment_status: PaymentStatus
 
 
 class LinePublic(BaseModel):
@@ -111,8 +112,8 @@ class BookingPublic(BaseModel):
     receipt_no: str
     status: str
     report_status: str
-    payment_status: str
-    service_date: dt.date
+    payment_status: PaymentStatus
+    service_date: IsoDate
     zone: str
     items: list[LinePublic]
     fee_total_yen: int

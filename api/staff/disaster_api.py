@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.deps import SessionDep, SettingsDep
 from api.security import DeskStaff
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/api/v1/disaster", tags=["disaster HQ"])
 
 
 class DisasterModeUpdate(BaseModel):
-    on: bool
+    on: StrictBool  # JSON true/false only: 0 or "no" would switch the mode by accident
 
 
 class SegmentPushDraft(BaseModel):

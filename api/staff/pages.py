@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
 from api.line.notices import status_notice
+from api.schema_types import RowId
 from api.security import DeskStaff, OptionalStaff
 from api.staff.params import build_filter
 from api.staff.reports import followup_messages
@@ -148,7 +149,7 @@ def report_list(request: Request, session: SessionDep, who: OptionalStaff) -> Re
 
 @router.get("/staff/reports/{report_id}", response_class=HTMLResponse)
 def report_page(
-    request: Request, session: SessionDep, who: OptionalStaff, report_id: int
+    request: Request, session: SessionDep, who: OptionalStaff, report_id: RowId
 ) -> Response:
     refused = _refuse(request, who)
     if refused is not None or who is None:
@@ -180,7 +181,7 @@ def _back(report_id: int, error: WorkflowError | None = None) -> Response:
 def report_status_form(
     session: SessionDep,
     who: DeskStaff,
-    report_id: int,
+    report_id: RowId,
     status: Annotated[str, Form(max_length=24)],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -195,7 +196,7 @@ def report_status_form(
 def report_message_form(
     session: SessionDep,
     who: DeskStaff,
-    report_id: int,
+    report_id: RowId,
     body: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     try:

@@ -7,11 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schema_types import IsoDate
 from workflow.plans.views import PlanSummary, RouteSummary, StopSummary
 
 
 class PlanCreate(BaseModel):
-    date: dt.date = Field(description="service date YYYY-MM-DD (Asia/Tokyo)")
+    date: IsoDate = Field(description="service date YYYY-MM-DD (Asia/Tokyo)")
     time_limit_s: float = Field(30.0, ge=1, le=300, description="solver budget in seconds")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice
+from api.schema_types import IsoDate
 from api.security import CurrentStaff
 from api.staff.plan_schemas import PlanCreate, PlanPublic, plan_public
 from workflow.db import session_scope
@@ -20,7 +20,7 @@ from workflow.texts.sentences import error_text
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 
-DayPath = Annotated[dt.date, Path(description="service date YYYY-MM-DD")]
+DayPath = Annotated[IsoDate, Path(description="service date YYYY-MM-DD")]
 
 
 def locked_response(exc: PlanLockedError) -> JSONResponse:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import SessionDep, SettingsDep
 from api.line.messages import text_message
 from api.line.notices import status_notice
+from api.schema_types import RowId
 from api.security import DeskStaff
 from api.staff.export import reports_csv, reports_geojson
 from api.staff.params import FilterDep
@@ -113,13 +114,13 @@ def export_geojson(
 
 
 @router.get("/api/v1/reports/{report_id}", summary="One report in full (own department)")
-def get_report(session: SessionDep, who: DeskStaff, report_id: int) -> dict[str, Any]:
+def get_report(session: SessionDep, who: DeskStaff, report_id: RowId) -> dict[str, Any]:
     return detail_json(view_report(session, who, report_id))
 
 
 @router.patch("/api/v1/reports/{report_id}", summary="Change a report's status")
 def patch_report(
-    session: SessionDep, who: DeskStaff, report_id: int, update: ReportStatusUpdate
+    session: SessionDep, who: DeskStaff, report_id: RowId, update: ReportStatusUpdate
 ) -> dict[str, Any]:
     change = change_status(session, who, report_id, update.status, update.note, status_notice)
     return {
@@ -133,7 +134,7 @@ def patch_report(
     "/api/v1/reports/{report_id}/messages", status_code=201, summary="Follow-up to the reporter"
 )
 def post_message(
-    session: SessionDep, who: DeskStaff, report_id: int, message: ReportMessageCreate
+    session: SessionDep, who: DeskStaff, report_id: RowId, message: ReportMessageCreate
 ) -> dict[str, Any]:
     sent = send_followup(session, who, report_id, message.body, followup_messages)
     return {"id": sent.message_id, "queued": True}
@@ -141,7 +142,7 @@ def post_message(
 
 @router.get("/staff/photos/{photo_id}", include_in_schema=False)
 def get_photo(
-    session: SessionDep, settings: SettingsDep, who: DeskStaff, photo_id: int
+    session: SessionDep, settings: SettingsDep, who: DeskStaff, photo_id: RowId
 ) -> FileResponse:
     path = photo_path(session, who, photo_id, settings.media_dir, thumb=False)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private"})
@@ -149,7 +150,7 @@ def get_photo(
 
 @router.get("/staff/photos/{photo_id}/thumb", include_in_schema=False)
 def get_photo_thumb(
-    session: SessionDep, settings: SettingsDep, who: DeskStaff, photo_id: int
+    session: SessionDep, settings: SettingsDep, who: DeskStaff, photo_id: RowId
 ) -> FileResponse:
     path = photo_path(session, who, photo_id, settings.media_dir, thumb=True)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private"})

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -121,11 +122,29 @@ async def store_webhook_events(
         pool: open async psycopg pool of autocommit connections.
         municipality_id: tenant.
         events: the request's events, in webhook order (ids increase in that order).
+
+    Raises:
+        psycopg.OperationalError: the events could not be stored (``PoolTimeout`` when no
+            connection could be had); nothing was stored, the webhook must not answer 200.
     """
     if not events:
         return
+    params = _insert_params(municipality_id, events)
+    try:
+        await _insert(pool, params)
+    except PoolTimeout:  # no connection at all: the database is down
+        raise
+    except psycopg.OperationalError:
+        # After a PostgreSQL restart every idle connection of the pool is dead, and each would
+        # fail one webhook when drawn. Drop them all now and try once more on a fresh one: the
+        # insert is idempotent (known ids are ignored), so a retry never stores twice.
+        await pool.check()
+        await _insert(pool, params)
+
+
+async def _insert(pool: AsyncConnectionPool, params: dict[str, Any]) -> None:
     async with pool.connection() as conn:
-        await conn.execute(_INSERT_SQL, _insert_params(municipality_id, events))
+        await conn.execute(_INSERT_SQL, params)
 
 
 def store_webhook_events_sync(

@@ -157,3 +157,10 @@ OUTBOX_REASONS_JA = MappingProxyType(
         "rejected": "LINE が受け付けませんでした（内容の誤り）",
     }
 )
+
+# The JSON API's refusal of text PostgreSQL cannot store (NUL, lone surrogates): api/input_guard.py.
+INVALID_CHARACTERS_JA = (
+    "使用できない文字（制御文字など）が含まれています。取り除いてから送信してください。"
+)
+# FastAPI's own 422 (a value outside the schema): api/errors.py names the field beside it.
+INVALID_INPUT_JA = "入力内容に誤りがあります。項目を確認してください。"

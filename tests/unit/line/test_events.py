@@ -76,3 +76,16 @@ def test_reply_token_and_time() -> None:
 def test_malformed_bodies_are_refused(body: bytes) -> None:
     with pytest.raises(ValueError):
         parse_webhook_body(body)
+
+
+def test_unstorable_text_is_cleaned_not_refused() -> None:
+    # LINE would redeliver a refused batch for ever; the event is stored in a safe form.
+    body = (
+        b'{"events": [{"type": "message", "webhookEventId": "01A\\u0000", "source": '
+        b'{"type": "user", "userId": "U1"}, "message": {"type": "text", "id": "1", '
+        b'"text": "\\u7a74\\u0000\\ud800"}}]}'
+    )
+    [row] = parse_webhook_body(body)
+    assert row.webhook_event_id == "01A"
+    assert json.loads(row.payload_json)["message"]["text"] == "穴\ufffd"
+    assert "\\u0000" not in row.payload_json
