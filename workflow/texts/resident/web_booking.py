@@ -16,7 +16,10 @@ DAY_MISSING: Final = "収集日を選んでください。"
 ITEMS_UNREADABLE: Final = "品目をもう一度選んでください。"
 DATE_UNREADABLE: Final = "収集日を読み取れませんでした。もう一度選んでください。"
 OPEN_FIELDS_MISSING: Final = "受付番号と確認番号（PIN）を入力してください。"
-KEY_EXPIRED: Final = "確認の有効期限が切れました。お手数ですが、受付番号と確認番号（PIN）をもう一度入力してください。"
+KEY_EXPIRED: Final = (
+    "確認の有効期限が切れました。"
+    "お手数ですが、受付番号と確認番号（PIN）をもう一度入力してください。"
+)
 MOVED: Final = "収集日を{date}に変更しました。"
 CANCELLED: Final = "申込を取り消しました。またのご利用をお待ちしています。"
 
