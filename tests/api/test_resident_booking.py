@@ -202,9 +202,7 @@ def test_wrong_pins_are_locked_out_like_the_status_page(
 def test_after_the_cutoff_a_cancel_is_refused_and_nothing_changes(
     client: httpx.Client, engine: Engine, days: Days
 ) -> None:
-    receipt_no, _pin = receipt_of(
-        client, post_booking(client, booking_fields(client, days.first))
-    )
+    receipt_no, _pin = receipt_of(client, post_booking(client, booking_fields(client, days.first)))
     stored = web_booking(engine, receipt_no)
     late = dt.datetime.combine(days.first.day, dt.time(7), tzinfo=dt.UTC)
     key = BookingKey(receipt_no, int(stored.resident_id))
