@@ -45,13 +45,20 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class ContactRow:
-    """The reporter's personal data for one report (admin exports only)."""
+    """The reporter's personal data for one report (admin exports, the report's department).
+
+    A bulky-waste booking's comes from its own ``booking_contact`` row (name, phone, address
+    line, put-out place), every other report's from the resident's ``resident_contact``.
+    """
 
     report_id: int
     name: str | None
     phone: str | None
     email: str | None
     address: str | None
+    address_line: str | None = None
+    put_out: str | None = None  # one of workflow.bookings.place.PUT_OUT_PLACES
+    put_out_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,18 +114,34 @@ def export_reports(
     return _rows(session, f, tail, {"limit": EXPORT_MAX_ROWS})
 
 
+_CONTACTS_SQL = (
+    "SELECT r.id AS report_id, "
+    "CASE WHEN b.id IS NULL THEN rc.name ELSE bc.name END AS name, "
+    "CASE WHEN b.id IS NULL THEN rc.phone ELSE bc.phone END AS phone, "
+    "CASE WHEN b.id IS NULL THEN rc.email END AS email, "
+    "CASE WHEN b.id IS NULL THEN rc.address END AS address, "
+    "bc.address_line, bc.put_out, bc.put_out_note FROM report r "
+    "LEFT JOIN booking b ON b.municipality_id = r.municipality_id AND b.report_id = r.id "
+    "LEFT JOIN booking_contact bc ON bc.municipality_id = b.municipality_id "
+    "AND bc.booking_id = b.id "
+    "LEFT JOIN resident_contact rc ON rc.municipality_id = r.municipality_id "
+    "AND rc.resident_id = r.resident_id "
+    "WHERE r.municipality_id = :m AND r.id = ANY(:ids) "
+    "AND (CASE WHEN b.id IS NULL THEN rc.resident_id ELSE bc.booking_id END) IS NOT NULL"
+)
+
+
 def contacts_for(
     session: Session, municipality_id: int, report_ids: list[int]
 ) -> dict[int, ContactRow]:
-    """Reporter contact data by report id (only reports that have a resident with contact data)."""
+    """Reporter contact data by report id (only reports with contact data).
+
+    A booking's report answers its booking's own contact (never the resident's, which a later
+    booking or report may have changed); other reports the resident's.
+    """
     if not report_ids:
         return {}
     rows = session.execute(
-        text(
-            "SELECT r.id AS report_id, rc.name, rc.phone, rc.email, rc.address FROM report r "
-            "JOIN resident_contact rc ON rc.municipality_id = r.municipality_id "
-            "AND rc.resident_id = r.resident_id WHERE r.municipality_id = :m AND r.id = ANY(:ids)"
-        ),
-        {"m": municipality_id, "ids": report_ids},
+        text(_CONTACTS_SQL), {"m": municipality_id, "ids": report_ids}
     ).mappings()
     return {int(row["report_id"]): ContactRow(**row) for row in rows}

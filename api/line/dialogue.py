@@ -12,6 +12,7 @@ from collections.abc import Callable
 from api.line import flows_report, messages, navigation, postback, prompts
 from api.line.bulky import changes as flows_change
 from api.line.bulky import flows as flows_bulky
+from api.line.bulky import whereabouts
 from api.line.model import (
     DialogueContext,
     DialogueState,
@@ -31,7 +32,12 @@ from api.line.stepspec import StepSpec
 from workflow.texts.resident import bulky as tb
 from workflow.texts.resident import line as texts
 
-STEPS: dict[Step, StepSpec] = {**flows_report.STEPS, **flows_bulky.STEPS, **flows_change.STEPS}
+STEPS: dict[Step, StepSpec] = {
+    **flows_report.STEPS,
+    **whereabouts.STEPS,
+    **flows_bulky.STEPS,
+    **flows_change.STEPS,
+}
 _UNKNOWN = Command("")
 
 _TEXT_COMMANDS: dict[str, Command] = {

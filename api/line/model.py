@@ -45,7 +45,10 @@ class Step(enum.StrEnum):
     PHOTOS = "photos"
     DESCRIPTION = "description"
     CONFIRM = "confirm"
-    # bulky-waste booking (api/line/bulky/flows.py)
+    # bulky-waste booking (api/line/bulky/flows.py, where exactly: bulky/whereabouts.py)
+    ADDRESS_LINE = "address_line"
+    PUT_OUT = "put_out"
+    PUT_OUT_NOTE = "put_out_note"
     ITEM = "item"
     QUANTITY = "quantity"
     CART = "cart"
@@ -234,6 +237,9 @@ class DialogueState:
     description: str | None = None
     # bulky-waste booking
     zone_name: str | None = None
+    address_line: str | None = None  # personal data, like the contact
+    put_out: str | None = None
+    put_out_note: str | None = None
     candidates: tuple[ItemChoice, ...] = ()
     pending_item: ItemChoice | None = None
     lines: tuple[CartLine, ...] = ()

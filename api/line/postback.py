@@ -2,7 +2,8 @@
 
 Rich-menu areas send ``flow=road`` / ``flow=disaster`` / ``flow=bulky`` / ``my=reports`` /
 ``my=bookings``; buttons inside a dialogue send ``a=<command>`` plus short parameters (``c``
-category code, ``r`` receipt number, ``v`` value, ``i`` item id, ``n`` quantity, ``d`` date).
+category code, ``r`` receipt number, ``v`` value, ``i`` item id, ``n`` quantity, ``d`` date,
+``p`` put-out place).
 A datetimepicker's chosen date arrives beside the data and is merged in as ``d``.
 """
 
@@ -28,6 +29,8 @@ SEND: Final = "send"
 MY_REPORTS: Final = "my"
 START: Final = "start"  # params: f=<flow>
 # bulky-waste booking
+PUT_OUT: Final = "put"  # p=<put-out place code>
+NO_NOTE: Final = "nonote"
 ITEM: Final = "item"  # i=<item id>
 QUANTITY: Final = "qty"  # n=<pieces>
 ADD_MORE: Final = "more"

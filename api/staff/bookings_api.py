@@ -17,9 +17,16 @@ from api.security import DeskStaff
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.changes import cancel_booking, reschedule_booking, set_payment_status
 from workflow.bookings.desk import book_by_phone, get_booking, staff_actor
+from workflow.bookings.place import (
+    MAX_ADDRESS_LINE_CHARS,
+    MAX_PUT_OUT_NOTE_CHARS,
+    PUT_OUT_PLACES,
+    Whereabouts,
+)
 from workflow.bookings.views import BookingView, Contact
 from workflow.db import unit_of_work
 from workflow.texts.resident.booking import receipt_text, tickets_yen
+from workflow.texts.resident.bulky import put_out_text
 
 router = APIRouter(prefix="/api/v1/bookings", tags=["bulky waste (staff)"])
 
@@ -37,7 +44,27 @@ class BookingCreate(BaseModel):
     name: str = Field(max_length=200)
     phone: str = Field(max_length=40)
     address: str | None = Field(default=None, max_length=400)
+    address_line: str | None = Field(
+        default=None,
+        max_length=MAX_ADDRESS_LINE_CHARS,
+        description="番地・建物名・部屋番号 (required; full-width is made half-width)",
+    )
+    put_out: str | None = Field(
+        default=None,
+        max_length=max(len(p) for p in PUT_OUT_PLACES),
+        json_schema_extra={"enum": list(PUT_OUT_PLACES)},
+        description="排出場所 (required): 玄関前 / 敷地内の道路沿い / 集合住宅のごみ置場 / その他",
+    )
+    put_out_note: str | None = Field(
+        default=None,
+        max_length=MAX_PUT_OUT_NOTE_CHARS,
+        description="where exactly the items stand; required with put_out=other",
+    )
     note: str | None = Field(default=None, max_length=2000)
+
+    def whereabouts(self) -> Whereabouts:
+        """As entered; the workflow checks and normalises it (refusals name the field)."""
+        return Whereabouts(self.address_line or "", self.put_out or "", self.put_out_note)
 
 
 class RescheduleIn(BaseModel):
@@ -69,6 +96,15 @@ class ContactPublic(BaseModel):
     address: str | None
 
 
+class WhereaboutsPublic(BaseModel):
+    """Where exactly to collect (personal data, like the contact)."""
+
+    address_line: str
+    put_out: str
+    put_out_note: str | None
+    put_out_text: str  # 「玄関前(門の右側)」
+
+
 class BookingPublic(BaseModel):
     """A booking as the desk sees it (includes the caller's contact details)."""
 
@@ -85,8 +121,16 @@ class BookingPublic(BaseModel):
     change_deadline: dt.datetime
     changeable: bool
     contact: ContactPublic | None
+    whereabouts: WhereaboutsPublic | None
     note: str | None
     receipt_text: str
+
+
+def _whereabouts(place: Whereabouts | None) -> WhereaboutsPublic | None:
+    if place is None:
+        return None
+    text = put_out_text(place.put_out, place.put_out_note)
+    return WhereaboutsPublic(**vars(place), put_out_text=text)
 
 
 def _public(view: BookingView) -> BookingPublic:
@@ -109,6 +153,7 @@ def _public(view: BookingView) -> BookingPublic:
         change_deadline=view.change_deadline,
         changeable=view.changeable,
         contact=ContactPublic(**vars(view.contact)) if view.contact else None,
+        whereabouts=_whereabouts(view.whereabouts),
         note=view.note,
         receipt_text=receipt_text(view.facts),
     )
@@ -126,6 +171,7 @@ def create_booking(
         address=body.address,
         contact=Contact(body.name, body.phone),
         note=body.note,
+        whereabouts=body.whereabouts(),
     )
     with unit_of_work(session):
         return _public(book_by_phone(session, mid, request, who))

@@ -10,6 +10,7 @@ from typing import Any
 from maps.colours import STATUS_LABELS_JA
 from workflow.clock import TOKYO
 from workflow.desk.lists import ContactRow, ReportRow
+from workflow.texts.resident.bulky import put_out_text
 from workflow.texts.staff import CHANNEL_LABELS_JA, CSV_COLUMNS, CSV_CONTACT_COLUMNS, KIND_LABELS_JA
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,8 +43,30 @@ def _values(row: ReportRow) -> list[object]:
 
 def _contact_values(contact: ContactRow | None) -> list[object]:
     if contact is None:
-        return ["", "", "", ""]
-    return [contact.name, contact.phone, contact.email, contact.address]
+        return ["", "", "", "", "", ""]
+    put_out = put_out_text(contact.put_out, contact.put_out_note)
+    return [
+        contact.name,
+        contact.phone,
+        contact.email,
+        contact.address,
+        contact.address_line,
+        put_out,
+    ]
+
+
+def contact_json(contact: ContactRow) -> dict[str, Any]:
+    """The personal data of one report as JSON (detail panel, GeoJSON export)."""
+    return {
+        "name": contact.name,
+        "phone": contact.phone,
+        "email": contact.email,
+        "address": contact.address,
+        "address_line": contact.address_line,
+        "put_out": contact.put_out,
+        "put_out_note": contact.put_out_note,
+        "put_out_text": put_out_text(contact.put_out, contact.put_out_note) or None,
+    }
 
 
 def reports_csv(rows: list[ReportRow], contacts: dict[int, ContactRow] | None) -> bytes:
@@ -76,16 +99,7 @@ def _feature(row: ReportRow, contact: ContactRow | None, with_contact: bool) -> 
         "description": row.description,
     }
     if with_contact:
-        properties["contact"] = (
-            None
-            if contact is None
-            else {
-                "name": contact.name,
-                "phone": contact.phone,
-                "email": contact.email,
-                "address": contact.address,
-            }
-        )
+        properties["contact"] = None if contact is None else contact_json(contact)
     return {
         "type": "Feature",
         "id": row.id,

@@ -16,7 +16,9 @@ from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.security import OptionalStaff
 from api.templating import templates
 from workflow.bookings.desk import require_bulky_desk
+from workflow.bookings.place import MAX_ADDRESS_LINE_CHARS, MAX_PUT_OUT_NOTE_CHARS
 from workflow.errors import ForbiddenError
+from workflow.texts.resident.bulky import PUT_OUT_LABELS
 from workflow.texts.sentences import error_text
 
 router = APIRouter(tags=["staff pages"], include_in_schema=False)
@@ -40,5 +42,8 @@ def phone_booking_page(
         "who": who,
         "csrf_token": request.state.csrf,
         "basemap": basemap_of(settings).config(),
+        "put_out_labels": PUT_OUT_LABELS,
+        "max_address_line": MAX_ADDRESS_LINE_CHARS,
+        "max_put_out_note": MAX_PUT_OUT_NOTE_CHARS,
     }
     return templates.TemplateResponse(request, "staff/phone_booking.html", context)

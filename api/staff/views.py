@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.staff.export import contact_json
 from maps.colours import STATUS_LABELS_JA, status_colour
 from workflow.clock import TOKYO
 from workflow.desk.lists import ReportRow
@@ -82,12 +83,5 @@ def detail_json(detail: ReportDetail) -> dict[str, Any]:
             }
             for m in detail.messages
         ],
-        "contact": None
-        if contact is None
-        else {
-            "name": contact.name,
-            "phone": contact.phone,
-            "email": contact.email,
-            "address": contact.address,
-        },
+        "contact": None if contact is None else contact_json(contact),
     }

@@ -15,9 +15,14 @@
     return node;
   }
   function yen(value) { return value === null ? "—" : value.toLocaleString("ja-JP") + "円"; }
-  function showError(message) {
+  function showError(message, field) {
     errorEl.textContent = message;
     errorEl.hidden = !message;
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+    });
+    var input = field ? form.querySelector('[name="' + field + '"]') : null;
+    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
   }
   function getJSON(url) {
     return fetch(url, {credentials: "same-origin"}).then(function (r) {
@@ -27,6 +32,11 @@
   function messageOf(body) {
     if (body && typeof body.message === "string") { return body.message; }
     return "入力内容を確認してください。";
+  }
+  function fieldOf(body) {  // ours: {field}; the schema's: {detail: [{loc: ["body", name]}]}
+    if (body && typeof body.field === "string") { return body.field; }
+    var first = body && Array.isArray(body.detail) ? body.detail[0] : null;
+    return first && first.loc ? String(first.loc[first.loc.length - 1]) : null;
   }
 
   // ---------- items ----------
@@ -141,6 +151,9 @@
     document.getElementById("r-no").textContent = b.receipt_no;
     document.getElementById("r-date").textContent = b.service_date;
     document.getElementById("r-zone").textContent = b.zone;
+    var place = b.whereabouts || {};
+    document.getElementById("r-address-line").textContent = place.address_line || "";
+    document.getElementById("r-put-out-place").textContent = place.put_out_text || "";
     document.getElementById("r-items").textContent = b.items.map(function (i) {
       return i.name + "×" + i.quantity;
     }).join("、");
@@ -156,6 +169,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    showError("");  // a stale refusal must not stay beside a corrected form
     var body = {
       lon: parseFloat(document.getElementById("lon").value),
       lat: parseFloat(document.getElementById("lat").value),
@@ -166,6 +180,9 @@
       name: document.getElementById("name").value,
       phone: document.getElementById("phone").value,
       address: document.getElementById("address").value || null,
+      address_line: document.getElementById("address-line").value,
+      put_out: document.getElementById("put-out").value || null,
+      put_out_note: document.getElementById("put-out-note").value || null,
       note: document.getElementById("note").value || null
     };
     fetch("/api/v1/bookings", {
@@ -174,7 +191,7 @@
       body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().then(function (data) {
-        if (r.status === 201) { showError(""); showReceipt(data); } else { showError(messageOf(data)); }
+        if (r.status === 201) { showError(""); showReceipt(data); } else { showError(messageOf(data), fieldOf(data)); }
       });
     }).catch(function () { showError("通信できませんでした。もう一度お試しください。"); });
   });

@@ -317,6 +317,8 @@
     row(list, "電話", r.contact.phone);
     row(list, "メール", r.contact.email);
     row(list, "住所", r.contact.address);
+    row(list, "番地・建物名", r.contact.address_line);
+    row(list, "出す場所", r.contact.put_out_text);
     return add(wrap, el("h3", null, "通報者の連絡先"), list);
   }
 

@@ -50,6 +50,8 @@ def test_thirty_parallel_bookings_fill_twelve_slots_exactly(base_url: str, engin
             "items": [{"item_id": item, "quantity": 1}],
             "name": "同時 申込",
             "phone": "042-555-0000",
+            "address_line": "1-2-3",
+            "put_out": "entrance",
         }
         answers = _post_all(base_url, headers, body)
         statuses = sorted(a.status_code for a in answers)

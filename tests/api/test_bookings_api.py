@@ -80,15 +80,22 @@ def test_phone_booking_round_trip(
     assert booking["contact"]["name"] == "立川 花子" and booking["changeable"] is True
     after = row_counts(engine)
     assert after["booking"] == before["booking"] + 1
-    assert after["resident_contact"] == before["resident_contact"] + 1
+    assert after["booking_contact"] == before["booking_contact"] + 1
+    assert after["resident_contact"] == before["resident_contact"]  # the booking keeps its own
     assert after["booked_slots"] == before["booked_slots"] + 1
-    # Personal data only in resident_contact: the report row knows no name or phone.
+    assert booking["whereabouts"] == {
+        "address_line": "1-2-3 コーポ立川 101",
+        "put_out": "entrance",
+        "put_out_note": "門の右側",
+        "put_out_text": "玄関前(門の右側)",
+    }
+    # Personal data only in booking_contact: the report row knows no name, phone or address line.
     report_text = scalar(
         engine,
         "SELECT concat_ws(' ', description, address) FROM report WHERE receipt_no = :r",
         r=booking["receipt_no"],
     )
-    assert "花子" not in report_text and "1234" not in report_text
+    assert "花子" not in report_text and "1234" not in report_text and "コーポ" not in report_text
     same = client.get(f"/api/v1/bookings/{booking['receipt_no']}", headers=kankyo).json()
     assert same["service_date"] == body["service_date"] and same["items"][0]["quantity"] == 1
 

@@ -72,6 +72,8 @@ def _book_both(harness: LineHarness, engine: Engine, day: ExtraDay) -> Booked:
             "items": [{"item_id": item, "quantity": 1}],
             "name": "砂川 一郎",
             "phone": "042-000-5678",
+            "address_line": "砂川町9-9-9",
+            "put_out": "roadside",
         }
         phoned = client.post("/api/v1/bookings", json=body, headers=headers)
     assert phoned.status_code == 201, phoned.text

@@ -13,6 +13,7 @@ from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
 from workflow.bookings.changes import cancel_booking, reschedule_booking
+from workflow.bookings.place import Whereabouts
 from workflow.bookings.reminders import enqueue_due_reminders
 from workflow.bookings.views import Contact, resident_bookings
 from workflow.clock import TOKYO
@@ -65,7 +66,10 @@ def test_resident_moves_then_cancels_their_booking(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
     item = search_items(db_session, MUNICIPALITY_ID, "ふとん")[0].id
     contact = Contact("立川 花子", "090-1234-5678")
-    request = BookingRequest(lon, lat, FIRST, (ItemLine(item, 1),), contact=contact)
+    place = Whereabouts("1-2-3", "entrance")
+    request = BookingRequest(
+        lon, lat, FIRST, (ItemLine(item, 1),), contact=contact, whereabouts=place
+    )
     view = book_by_line(db_session, MUNICIPALITY_ID, resident_id, request, NOW)
     assert [
         v.receipt_no for v in resident_bookings(db_session, MUNICIPALITY_ID, resident_id, NOW)

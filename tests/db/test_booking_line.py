@@ -1,4 +1,4 @@
-"""The LINE dialogue's booking use cases on the real PostGIS: contact apart, all or nothing."""
+"""The LINE booking use cases on real PostGIS: its own contact per booking, all or nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from geo.models import Resident
 from tests.conftest import MUNICIPALITY_ID
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
-from workflow.bookings.views import Contact
+from workflow.bookings.place import Whereabouts
+from workflow.bookings.views import Contact, resident_bookings
 from workflow.clock import TOKYO
 from workflow.errors import CapacityFullError, InvalidInputError, OutsideAreaError
 from workflow.line import bookings as line_bookings
@@ -63,16 +64,20 @@ def _request(session: Session, x: float, y: float, day: dt.date, **changes: Any)
         "items": (ItemLine(item.id, 2),),
         "name": "立川　花子",
         "phone": "０９０ー１２３４ー５６７８",
+        "address_line": "１－２－３　コーポ立川　１０１",
+        "put_out": "collection_point",
+        "put_out_note": None,
     }
     values.update(changes)
     contact = Contact(values.pop("name"), values.pop("phone"))
-    return BookingRequest(**values, contact=contact)
+    place = Whereabouts(*(values.pop(k) for k in ("address_line", "put_out", "put_out_note")))
+    return BookingRequest(**values, contact=contact, whereabouts=place)
 
 
 def _counts(session: Session) -> tuple[int, ...]:
     return tuple(
         int(_q(session, f"SELECT count(*) FROM {table}").scalar_one())
-        for table in ("booking", "booking_item", "report", "resident_contact", "status_history")
+        for table in ("booking", "booking_item", "report", "booking_contact", "status_history")
     ) + (int(_q(session, "SELECT sum(booked) FROM collection_day").scalar_one()),)
 
 
@@ -88,18 +93,32 @@ def _booked(session: Session, zone_id: int, day: dt.date) -> int:
     )
 
 
-def test_a_line_booking_keeps_name_and_phone_apart_from_the_report(db_session: Session) -> None:
+def _own_contact(session: Session, receipt_no: str) -> tuple[Any, ...]:
+    return tuple(
+        _q(
+            session,
+            "SELECT c.name, c.phone, c.address_line, c.put_out, c.put_out_note "
+            "FROM booking_contact c JOIN booking b ON b.municipality_id = c.municipality_id "
+            "AND b.id = c.booking_id JOIN report r ON r.municipality_id = b.municipality_id "
+            "AND r.id = b.report_id WHERE r.municipality_id = :m AND r.receipt_no = :no",
+            no=receipt_no,
+        ).one()
+    )
+
+
+def test_a_line_booking_keeps_its_contact_apart_from_the_report(db_session: Session) -> None:
     zone_id, resident_id, lon, lat = _setup(db_session)
     view = line_bookings.book_by_line(
         db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FIRST), NOW
     )
     assert (view.service_date, view.fee_total_yen, view.lines[0].quantity) == (FIRST, 1000, 2)
-    contact = _q(
-        db_session,
-        "SELECT name, phone FROM resident_contact WHERE municipality_id = :m AND resident_id = :r",
-        r=resident_id,
-    ).one()
-    assert tuple(contact) == ("立川 花子", "090-1234-5678")
+    assert _own_contact(db_session, view.receipt_no) == (
+        "立川 花子",
+        "090-1234-5678",
+        "1-2-3 コーポ立川 101",
+        "collection_point",
+        None,
+    )
     report = _q(
         db_session,
         "SELECT row_to_json(r)::text AS j, r.channel FROM report r JOIN booking b ON "
@@ -108,7 +127,42 @@ def test_a_line_booking_keeps_name_and_phone_apart_from_the_report(db_session: S
         no=view.receipt_no,
     ).one()
     assert report.channel == "line" and "花子" not in report.j and "1234" not in report.j
+    assert "コーポ" not in report.j
     assert _booked(db_session, zone_id, FIRST) == 1
+
+
+def test_two_bookings_of_one_resident_keep_their_own_contact(db_session: Session) -> None:
+    _zone, resident_id, lon, lat = _setup(db_session)
+    first = line_bookings.book_by_line(
+        db_session, MUNICIPALITY_ID, resident_id, _request(db_session, lon, lat, FIRST), NOW
+    )
+    later = _request(
+        db_session,
+        lon,
+        lat,
+        LATER,
+        name="砂川 一郎",
+        phone="042-000-5678",
+        address_line="4-5-6",
+        put_out="other",
+        put_out_note="門の右側、青いシートの下",
+    )
+    second = line_bookings.book_by_line(db_session, MUNICIPALITY_ID, resident_id, later, NOW)
+    assert _own_contact(db_session, first.receipt_no)[:3] == (
+        "立川 花子",
+        "090-1234-5678",
+        "1-2-3 コーポ立川 101",
+    )
+    assert _own_contact(db_session, second.receipt_no) == (
+        "砂川 一郎",
+        "042-000-5678",
+        "4-5-6",
+        "other",
+        "門の右側、青いシートの下",
+    )
+    views = resident_bookings(db_session, MUNICIPALITY_ID, resident_id, NOW)
+    names = {v.receipt_no: (v.contact.name if v.contact else None) for v in views}
+    assert names == {first.receipt_no: "立川 花子", second.receipt_no: "砂川 一郎"}
 
 
 @pytest.mark.parametrize(
@@ -117,6 +171,9 @@ def test_a_line_booking_keeps_name_and_phone_apart_from_the_report(db_session: S
         ({"service_date": FULL}, CapacityFullError),
         ({"service_date": CLOSED}, InvalidInputError),
         ({"phone": "12345"}, InvalidInputError),
+        ({"address_line": "　"}, InvalidInputError),
+        ({"put_out": "garden"}, InvalidInputError),
+        ({"put_out": "other"}, InvalidInputError),  # その他 needs a note
         ({"lon": OUTSIDE_TOWN[0], "lat": OUTSIDE_TOWN[1]}, OutsideAreaError),
         ({"items": (ItemLine(1, 11),)}, InvalidInputError),
     ],

@@ -36,8 +36,16 @@ def test_clerk_books_a_sofa_for_a_caller(page: Page, base_url: str, engine: Engi
     page.click("#load-days")
     page.wait_for_selector("#service-date option[value]", state="attached")
     assert "中部地区" in page.inner_text("#zone-name")
+    page.fill("#address-line", "１－２－３　コーポ立川　１０１")
     page.fill("#name", XSS)
     page.fill("#phone", "042-523-0000")
+    page.select_option("#put-out", "other")  # その他 without saying where: refused in place
+    page.click("#phone-booking button[type=submit]")
+    page.wait_for_selector("#pb-error:not([hidden])", state="visible")
+    assert "具体的に入力してください" in page.inner_text("#pb-error")
+    assert page.get_attribute("#put-out-note", "aria-invalid") == "true"
+    page.select_option("#put-out", "roadside")
+    page.fill("#put-out-note", "門の右側")
     page.click("#phone-booking button[type=submit]")
     page.wait_for_selector("#pb-receipt, #pb-error:not([hidden])", state="visible")
     assert page.locator("#pb-error").is_hidden(), page.inner_text("#pb-error")
@@ -45,6 +53,8 @@ def test_clerk_books_a_sofa_for_a_caller(page: Page, base_url: str, engine: Engi
     try:
         assert receipt.startswith("B-")
         assert page.inner_text("#r-fee") == "600円"
+        assert page.inner_text("#r-address-line") == "1-2-3 コーポ立川 101"
+        assert page.inner_text("#r-put-out-place") == "敷地内の道路沿い(門の右側)"
         assert "8時30分" in page.inner_text("#r-put-out")
         assert page.evaluate("window.__xss") is None
     finally:

@@ -25,6 +25,7 @@ COUNTED = (
     "report",
     "resident",
     "resident_contact",
+    "booking_contact",
     "status_history",
     "outbox_message",
 )
@@ -158,6 +159,9 @@ def booking_body(client: httpx.Client, engine: Engine, **changes: Any) -> dict[s
         "name": "立川 花子",
         "phone": "042-000-1234",
         "address": "立川市柏町一丁目",
+        "address_line": "１－２－３　コーポ立川　１０１",
+        "put_out": "entrance",
+        "put_out_note": "門の右側",
     }
     body.update(changes)
     return body

@@ -21,13 +21,14 @@ from tests.support.bulky_day import release_day
 from tests.support.line_events import location_event, postback_event, text_event
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.catalogue import search_items
+from workflow.bookings.place import Whereabouts
 from workflow.bookings.views import Contact
 from workflow.clock import TOKYO
 from workflow.db import session_scope
 from workflow.line import bookings as line_bookings
 
 Replies = list[dict[str, Any]]
-_TOUCHED = ("booking", "booking_item", "report", "resident_contact", "status_history")
+_TOUCHED = ("booking", "booking_item", "report", "booking_contact", "status_history")
 
 
 def text_of(replies: Replies) -> str:
@@ -139,7 +140,13 @@ def book_directly(engine: Engine, user: str, lon: float, lat: float, day: dt.dat
         ).scalar_one()
         item = next(h for h in search_items(session, MUNICIPALITY_ID, "たんす") if h.accepted)
         request = BookingRequest(
-            lon, lat, day, (ItemLine(item.id, 1),), "立川市", Contact("立川 花子", "090-1234-5678")
+            lon,
+            lat,
+            day,
+            (ItemLine(item.id, 1),),
+            "立川市",
+            Contact("立川 花子", "090-1234-5678"),
+            whereabouts=Whereabouts("1-2-3", "entrance"),
         )
         then = dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9), tzinfo=TOKYO)
         view = line_bookings.book_by_line(session, MUNICIPALITY_ID, resident_id, request, then)

@@ -3,6 +3,8 @@
 ``BookingRequest`` is what every way of booking collects: the phone desk
 (``workflow.bookings.desk.book_by_phone``), the LINE dialogue
 (``workflow.line.bookings.book_by_line``); demo data and benchmarks call ``book`` directly.
+Each booking keeps its own ``booking_contact`` row (name, phone, address line, put-out place),
+written here in the same transaction, so every channel stores them the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo.models import Booking, BookingItem, BulkyItem, CollectionDay
+from geo.models import Booking, BookingContact, BookingItem, BulkyItem, CollectionDay
 from workflow.bookings.calendar import BookingWindow, zone_of
-from workflow.bookings.place import Whereabouts
+from workflow.bookings.place import Whereabouts, check_whereabouts
 from workflow.bookings.views import Contact
 from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
@@ -36,8 +38,9 @@ class BookingRequest:
     """A pickup request, however it came. lon/lat in EPSG:4326; ``service_date`` in Asia/Tokyo.
 
     ``address`` is the pickup place as given (the report and the crew's sheet show it);
-    ``contact`` the name and phone of the person booking (phone desk, LINE), stored apart in
-    ``resident_contact`` with that address, never on the report. Demo data books without one.
+    ``contact`` the name and phone of the person booking and ``whereabouts`` the address line
+    and put-out place: personal data, stored apart in the booking's own ``booking_contact``
+    row, never on the report. Demo data books without them.
     """
 
     lon: float
@@ -47,7 +50,7 @@ class BookingRequest:
     address: str | None = None
     contact: Contact | None = None
     note: str | None = None
-    whereabouts: Whereabouts | None = None  # address line and put-out place (issue 12)
+    whereabouts: Whereabouts | None = None
 
 
 def _check_lines(items: tuple[ItemLine, ...]) -> None:
@@ -147,6 +150,45 @@ def _add_booking(
     return booking
 
 
+def _check_window(request: BookingRequest, today: dt.date, window: BookingWindow) -> None:
+    ahead = (request.service_date - today).days
+    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+        raise InvalidInputError(
+            "date_outside_window",
+            field="service_date",
+            first=window.min_days_ahead,
+            last=window.max_days_ahead,
+        )
+
+
+def _checked_place(request: BookingRequest) -> Whereabouts | None:
+    # Checked again here, so a request built by hand cannot store an unchecked place.
+    place = request.whereabouts
+    if place is None:
+        return None
+    return check_whereabouts(place.address_line, place.put_out, place.put_out_note)
+
+
+def _add_contact(
+    session: Session, booking: Booking, request: BookingRequest, place: Whereabouts | None
+) -> None:
+    """The booking's own contact row; none when the request carries neither contact nor place."""
+    contact = request.contact
+    if contact is None and place is None:
+        return
+    session.add(
+        BookingContact(
+            municipality_id=booking.municipality_id,
+            booking_id=booking.id,
+            name=contact.name if contact else None,
+            phone=contact.phone if contact else None,
+            address_line=place.address_line if place else None,
+            put_out=place.put_out if place else None,
+            put_out_note=place.put_out_note if place else None,
+        )
+    )
+
+
 def book(
     session: Session,
     municipality_id: int,
@@ -157,12 +199,12 @@ def book(
     today: dt.date | None = None,
     window: BookingWindow | None = None,
 ) -> Booking:
-    """Book a pickup inside the caller's transaction (report of kind bulky + booking + items).
+    """Book a pickup inside the caller's transaction (report + booking + items + contact).
 
     Args:
         session: open session; the caller commits.
         municipality_id: tenant.
-        request: place, date, items, address, contact and note.
+        request: place, date, items, address, contact, whereabouts and note.
         channel: the way of booking, as the report records it (``phone``, ``line``).
         resident_id: the resident booking, if known.
         today: the Asia/Tokyo date the booking window counts from; defaults to today.
@@ -170,22 +212,15 @@ def book(
 
     Raises:
         OutsideAreaError: the place is outside every collection zone.
-        InvalidInputError / NotFoundError: bad items, quantity or date.
+        InvalidInputError / NotFoundError: bad items, quantity, date, address line or put-out
+            place (see ``check_whereabouts``).
         CapacityFullError: no slot left that day.
     """
-    today = today or today_tokyo()
-    window = window or BookingWindow()
     _check_lines(request.items)
+    place = _checked_place(request)
     items = _load_items(session, municipality_id, request.items)
     zone_id, _zone_name = zone_of(session, municipality_id, request.lon, request.lat)
-    ahead = (request.service_date - today).days
-    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
-        raise InvalidInputError(
-            "date_outside_window",
-            field="service_date",
-            first=window.min_days_ahead,
-            last=window.max_days_ahead,
-        )
+    _check_window(request, today or today_tokyo(), window or BookingWindow())
     take_slot(session, municipality_id, zone_id, request.service_date)
     draft = ReportDraft(
         BULKY_CATEGORY,
@@ -196,4 +231,7 @@ def book(
         resident_id=resident_id,
     )
     report = create_report(session, municipality_id, draft)
-    return _add_booking(session, municipality_id, request, report.id, zone_id, items, resident_id)
+    mid = municipality_id
+    booking = _add_booking(session, mid, request, report.id, zone_id, items, resident_id)
+    _add_contact(session, booking, request, place)
+    return booking

@@ -2,7 +2,8 @@
 
 Use cases take an open session and run inside the caller's transaction (the API wraps each
 call in ``workflow.db.unit_of_work``; the LINE event loop in its own). Personal data goes only to
-``resident_contact``; the report and booking rows carry ids, never names or phone numbers.
+the booking's ``booking_contact`` row (written by ``book``); the report and booking rows carry
+ids, never names, phone numbers or address lines.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from geo.models import Resident, ResidentContact
+from geo.models import Resident
 from workflow.bookings.book import BULKY_CATEGORY, BookingRequest, book
 from workflow.bookings.calendar import BookingWindow
 from workflow.bookings.contact import MAX_NAME_CHARS, clean_name, clean_phone
+from workflow.bookings.place import Whereabouts, check_whereabouts
 from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
 from workflow.clock import TOKYO, now_tokyo
 from workflow.desk.auth import StaffIdentity
@@ -58,21 +60,24 @@ def check_contact(contact: Contact) -> Contact:
     return Contact(name, phone, address)
 
 
-def _new_caller(session: Session, municipality_id: int, contact: Contact) -> Resident:
-    """A resident without LINE for the caller, with their contact details beside it."""
+def _new_caller(session: Session, municipality_id: int) -> Resident:
+    """A resident without LINE for the caller (the contact goes with the booking)."""
     resident = Resident(municipality_id=municipality_id, line_user_id=None, following=False)
     session.add(resident)
     session.flush()
-    session.add(
-        ResidentContact(
-            municipality_id=municipality_id,
-            resident_id=resident.id,
-            name=contact.name,
-            phone=contact.phone,
-            address=contact.address,
-        )
-    )
     return resident
+
+
+def check_place(request: BookingRequest) -> Whereabouts:
+    """The request's address line and put-out place, checked; every channel asks for both.
+
+    Raises:
+        InvalidInputError: missing or invalid (see ``check_whereabouts``).
+    """
+    place = request.whereabouts
+    if place is None:
+        raise InvalidInputError("address_line_missing", field="address_line")
+    return check_whereabouts(place.address_line, place.put_out, place.put_out_note)
 
 
 def contact_of(request: BookingRequest) -> Contact:
@@ -88,30 +93,33 @@ def book_by_phone(
     who: StaffIdentity,
     now: dt.datetime | None = None,
 ) -> BookingView:
-    """Book a pickup for a caller without LINE: resident + contact + booking, one transaction.
+    """Book a pickup for a caller without LINE: resident + booking + its contact, one transaction.
 
     Args:
         session: open session; the caller commits, or rolls back on any error.
         municipality_id: tenant.
-        request: place (EPSG:4326), date, items, the caller's contact details and a note.
+        request: place (EPSG:4326), date, items, the caller's contact details, the address
+            line and put-out place, and a note.
         who: the staff member taking the call.
         now: current time (aware); decides today's booking window.
 
     Raises:
         ForbiddenError: not 環境課 or admin.
-        InvalidInputError: contact details missing or invalid, note too long; see also ``book``.
+        InvalidInputError: contact details, address line or put-out place missing or invalid,
+            note too long; see also ``book``.
         NotFoundError / OutsideAreaError / CapacityFullError: see ``book``.
     """
     now = now or now_tokyo()
     require_bulky_desk(session, municipality_id, who)
     contact = check_contact(contact_of(request))
+    place = check_place(request)
     if request.note and len(request.note) > MAX_NOTE_CHARS:
         raise InvalidInputError("booking_note_too_long", field="note", max=MAX_NOTE_CHARS)
-    resident = _new_caller(session, municipality_id, contact)
+    resident = _new_caller(session, municipality_id)
     booking = book(
         session,
         municipality_id,
-        replace(request, address=contact.address, contact=contact),
+        replace(request, address=contact.address, contact=contact, whereabouts=place),
         channel="phone",
         resident_id=resident.id,
         today=now.astimezone(TOKYO).date(),

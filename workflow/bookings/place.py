@@ -37,6 +37,38 @@ def _clean(raw: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
+def check_address_line(raw: str | None) -> str:
+    """The address line normalised (NFKC, spaces folded), for dialogues that ask it alone.
+
+    Raises:
+        InvalidInputError: ``address_line_missing`` / ``address_line_too_long``.
+    """
+    line = _clean(raw)
+    if len(line) < MIN_ADDRESS_LINE_CHARS:
+        raise InvalidInputError("address_line_missing", field="address_line")
+    if len(line) > MAX_ADDRESS_LINE_CHARS:
+        raise InvalidInputError(
+            "address_line_too_long", field="address_line", max=MAX_ADDRESS_LINE_CHARS
+        )
+    return line
+
+
+def check_put_out_note(put_out: str | None, raw: str | None) -> str | None:
+    """The note normalised, None when empty; required for ``other``.
+
+    Raises:
+        InvalidInputError: ``put_out_note_missing`` / ``put_out_note_too_long``.
+    """
+    note = _clean(raw) or None
+    if note is not None and len(note) > MAX_PUT_OUT_NOTE_CHARS:
+        raise InvalidInputError(
+            "put_out_note_too_long", field="put_out_note", max=MAX_PUT_OUT_NOTE_CHARS
+        )
+    if put_out == "other" and note is None:
+        raise InvalidInputError("put_out_note_missing", field="put_out_note")
+    return note
+
+
 def check_whereabouts(
     address_line: str | None, put_out: str | None, put_out_note: str | None = None
 ) -> Whereabouts:
@@ -52,20 +84,7 @@ def check_whereabouts(
             (field ``address_line``), ``put_out_unknown`` (``put_out``),
             ``put_out_note_missing`` / ``put_out_note_too_long`` (``put_out_note``).
     """
-    line = _clean(address_line)
-    if len(line) < MIN_ADDRESS_LINE_CHARS:
-        raise InvalidInputError("address_line_missing", field="address_line")
-    if len(line) > MAX_ADDRESS_LINE_CHARS:
-        raise InvalidInputError(
-            "address_line_too_long", field="address_line", max=MAX_ADDRESS_LINE_CHARS
-        )
+    line = check_address_line(address_line)
     if put_out not in PUT_OUT_PLACES:
         raise InvalidInputError("put_out_unknown", field="put_out")
-    note = _clean(put_out_note) or None
-    if note is not None and len(note) > MAX_PUT_OUT_NOTE_CHARS:
-        raise InvalidInputError(
-            "put_out_note_too_long", field="put_out_note", max=MAX_PUT_OUT_NOTE_CHARS
-        )
-    if put_out == "other" and note is None:
-        raise InvalidInputError("put_out_note_missing", field="put_out_note")
-    return Whereabouts(line, put_out, note)
+    return Whereabouts(line, put_out, check_put_out_note(put_out, put_out_note))

@@ -1,6 +1,8 @@
 """A bulky-waste booking as people see it: items, fee, tickets, change deadline, contact.
 
-Read-only helpers shared by the desk, the JSON API and the LINE dialogue.
+Read-only helpers shared by the desk, the JSON API and the LINE dialogue. The contact and the
+whereabouts come from the booking's own ``booking_contact`` row, never from the resident's
+(a resident's later booking must not change what an earlier one says).
 """
 
 from __future__ import annotations
@@ -11,9 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.models import Booking, BookingItem, BulkyItem, CollectionZone, Report, ResidentContact
+from geo.models import (
+    Booking,
+    BookingContact,
+    BookingItem,
+    BulkyItem,
+    CollectionZone,
+    Report,
+)
 from workflow.bookings.calendar import change_deadline
 from workflow.bookings.fees import tickets_for_points
+from workflow.bookings.place import Whereabouts
 from workflow.clock import TOKYO
 from workflow.errors import NotFoundError
 from workflow.texts.resident import booking as texts
@@ -39,7 +49,7 @@ class BookingLine:
 
 @dataclass(frozen=True)
 class BookingView:
-    """A booking as the desk sees it; ``contact`` is personal data (staff only)."""
+    """A booking as the desk sees it; ``contact`` and ``whereabouts`` are personal data."""
 
     booking_id: int
     report_id: int
@@ -57,6 +67,7 @@ class BookingView:
     resident_id: int | None
     contact: Contact | None
     note: str | None
+    whereabouts: Whereabouts | None = None
 
     @property
     def ticket_instructions(self) -> str:
@@ -116,13 +127,20 @@ def _lines(session: Session, booking: Booking) -> tuple[BookingLine, ...]:
     )
 
 
-def _contact(session: Session, booking: Booking) -> Contact | None:
-    if booking.resident_id is None:
-        return None
-    row = session.get(ResidentContact, (booking.municipality_id, booking.resident_id))
+def _own_contact(session: Session, booking: Booking) -> BookingContact | None:
+    return session.get(BookingContact, (booking.municipality_id, booking.id))
+
+
+def _contact(row: BookingContact | None, report: Report) -> Contact | None:
     if row is None or not (row.name or row.phone):
         return None
-    return Contact(row.name or "", row.phone or "", row.address)
+    return Contact(row.name or "", row.phone or "", report.address)
+
+
+def _whereabouts(row: BookingContact | None) -> Whereabouts | None:
+    if row is None or row.address_line is None or row.put_out is None:
+        return None
+    return Whereabouts(row.address_line, row.put_out, row.put_out_note)
 
 
 def booking_view(session: Session, booking: Booking, now: dt.datetime) -> BookingView:
@@ -131,6 +149,7 @@ def booking_view(session: Session, booking: Booking, now: dt.datetime) -> Bookin
     report = session.get_one(Report, (mid, booking.report_id))
     zone = session.get_one(CollectionZone, (mid, booking.zone_id))
     deadline = change_deadline(booking.service_date, TOKYO)
+    own = _own_contact(session, booking)
     return BookingView(
         booking_id=booking.id,
         report_id=report.id,
@@ -146,8 +165,9 @@ def booking_view(session: Session, booking: Booking, now: dt.datetime) -> Bookin
         change_deadline=deadline,
         changeable=booking.status == "booked" and now <= deadline,
         resident_id=booking.resident_id,
-        contact=_contact(session, booking),
+        contact=_contact(own, report),
         note=booking.resident_note,
+        whereabouts=_whereabouts(own),
     )
 
 

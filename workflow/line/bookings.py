@@ -3,26 +3,26 @@
 Each runs inside the caller's transaction (the LINE processor's, one per webhook event).
 Writes go through a savepoint, so a refused booking, cancel or move leaves nothing behind
 while the dialogue's own state and replies still commit. The booking itself is
-``workflow.bookings.book.book`` (the same row-locked slot as the phone desk); the resident's name
-and phone go only to ``resident_contact``, never onto the report or the booking.
+``workflow.bookings.book.book`` (the same row-locked slot as the phone desk); the name, phone,
+address line and put-out place go only to that booking's ``booking_contact`` row, never onto the
+report, and never over an earlier booking's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.areas_db import find_zone
-from geo.models import Booking, ResidentContact
+from geo.models import Booking
 from workflow.bookings.book import BookingRequest, book
 from workflow.bookings.calendar import BookingWindow, ZoneDay, zone_days
 from workflow.bookings.catalogue import ItemHit, search_items
 from workflow.bookings.changes import cancel_booking, reschedule_booking
-from workflow.bookings.desk import check_contact, contact_of
-from workflow.bookings.views import BookingView, Contact, booking_view, find_booking
+from workflow.bookings.desk import check_contact, check_place, contact_of
+from workflow.bookings.views import BookingView, booking_view, find_booking
 from workflow.clock import TOKYO
 from workflow.errors import InvalidInputError, NotFoundError
 from workflow.reports.transitions import Actor
@@ -75,15 +75,6 @@ def days_at(
     return zone_days(session, municipality_id, zone.id, _today(now), BookingWindow())
 
 
-def _save_contact(session: Session, municipality_id: int, resident_id: int, c: Contact) -> None:
-    values = {"name": c.name, "phone": c.phone, "address": c.address}
-    session.execute(
-        insert(ResidentContact)
-        .values(municipality_id=municipality_id, resident_id=resident_id, **values)
-        .on_conflict_do_update(index_elements=["municipality_id", "resident_id"], set_=values)
-    )
-
-
 def book_by_line(
     session: Session,
     municipality_id: int,
@@ -91,28 +82,30 @@ def book_by_line(
     request: BookingRequest,
     now: dt.datetime,
 ) -> BookingView:
-    """Book a pickup for a LINE resident: contact row + report + booking + items, or nothing.
+    """Book a pickup for a LINE resident: report + booking + items + its contact, or nothing.
 
     Args:
         session: open session inside the caller's transaction.
         municipality_id: tenant.
         resident_id: the LINE resident.
-        request: what the dialogue collected, with the name, phone and address as ``contact``.
+        request: what the dialogue collected: the name and phone as ``contact``, the address
+            line and put-out place as ``whereabouts``.
         now: current time (aware); decides the booking window.
 
     Raises:
-        InvalidInputError: bad name or phone, items, quantity or date.
+        InvalidInputError: bad name or phone, address line or put-out place, items, quantity
+            or date.
         NotFoundError: an item no longer in the catalogue.
         OutsideAreaError: the place is outside every collection zone.
         CapacityFullError: the day filled up meanwhile (「満枠」).
     """
     contact = check_contact(contact_of(request))
+    place = check_place(request)
     with session.begin_nested():
-        _save_contact(session, municipality_id, resident_id, contact)
         booking = book(
             session,
             municipality_id,
-            request,
+            replace(request, contact=contact, whereabouts=place),
             channel="line",
             resident_id=resident_id,
             today=_today(now),

@@ -31,7 +31,7 @@ CSV_COLUMNS = (
     "受付番号", "状態", "種別", "分類", "町丁目", "場所", "受付経路", "受付日時", "更新日時",
     "緊急", "期限超過", "経度", "緯度", "内容",
 )  # fmt: skip
-CSV_CONTACT_COLUMNS = ("氏名", "電話番号", "メール", "連絡先住所")
+CSV_CONTACT_COLUMNS = ("氏名", "電話番号", "メール", "連絡先住所", "番地・建物名", "出す場所")
 
 WEEKDAY_LABELS_JA = ("月", "火", "水", "木", "金", "土", "日")  # ISO order, Monday first
 ALL_DEPARTMENTS_JA = "全課"

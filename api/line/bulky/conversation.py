@@ -36,9 +36,11 @@ from api.line.model import Action, Event, Message, StepResult
 from api.line.turn import Turn, TurnResult
 from workflow.bookings.book import BookingRequest, ItemLine
 from workflow.bookings.calendar import ZoneDay
+from workflow.bookings.place import Whereabouts
 from workflow.bookings.views import BookingView, Contact, resident_bookings
 from workflow.errors import WorkflowError
 from workflow.line import bookings as line_bookings
+from workflow.texts.resident.bulky import put_out_text
 from workflow.texts.sentences import error_text
 
 
@@ -101,6 +103,7 @@ def _submit(turn: Turn, draft: BookingDraft, result: TurnResult) -> BookingDone 
         items=tuple(ItemLine(line.item_id, line.quantity) for line in draft.lines),
         address=draft.address,
         contact=Contact(draft.name, draft.phone),
+        whereabouts=Whereabouts(draft.address_line, draft.put_out, draft.put_out_note),
     )
     try:
         view = line_bookings.book_by_line(
@@ -110,6 +113,7 @@ def _submit(turn: Turn, draft: BookingDraft, result: TurnResult) -> BookingDone 
         days = _days_at(turn, draft.lon, draft.lat)
         return BookingRefused(exc.code, error_text(exc), exc.field, days)
     result.report_id = view.report_id
+    place = view.whereabouts
     receipt = BookingReceipt(
         receipt_no=view.receipt_no,
         service_date=view.service_date,
@@ -118,8 +122,16 @@ def _submit(turn: Turn, draft: BookingDraft, result: TurnResult) -> BookingDone 
         tickets=view.tickets,
         place=draft.address,
         change_deadline=view.change_deadline,
+        address_line=place.address_line if place else None,
+        put_out=place.put_out if place else None,
+        put_out_note=place.put_out_note if place else None,
     )
     return BookingDone(receipt)
+
+
+def _put_out_of(view: BookingView) -> str:
+    place = view.whereabouts
+    return put_out_text(place.put_out, place.put_out_note) if place else ""
 
 
 def _my_bookings(turn: Turn) -> Message:
@@ -133,6 +145,8 @@ def _my_bookings(turn: Turn) -> Message:
             status=v.report_status,
             changeable=v.changeable,
             deadline=v.change_deadline,
+            address_line=v.whereabouts.address_line if v.whereabouts else None,
+            put_out=_put_out_of(v),
         )
         for v in views
     ]

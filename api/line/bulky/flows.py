@@ -1,5 +1,6 @@
 """Step handlers of the bulky-waste booking: zone, items, quantity, cart, date, contact, confirm.
 
+After the zone come the address line and the put-out place (``api.line.bulky.whereabouts``).
 Pure like the report flows: catalogue searches, the zone's days and the booking itself are
 actions (``SearchItems``, ``LoadDays``, ``SubmitBooking``) whose results come back as events.
 """
@@ -45,7 +46,7 @@ _HUGE = 10**6
 def located(
     state: DialogueState, checked: LocationChecked, ctx: DialogueContext, address: str | None
 ) -> StepResult:
-    """The place is in the town: refuse it outside every collection zone, else ask for items."""
+    """The place is in the town: refuse it outside every collection zone, else ask exactly where."""
     if checked.zone_name is None:
         refused = dataclasses.replace(
             state, step=Step.LOCATION, lon=None, lat=None, address=None, updated_at=ctx.now
@@ -55,7 +56,7 @@ def located(
     lead = [messages.text_message(tb.ZONE_FOUND.format(place=place, zone=checked.zone_name))]
     return navigation.advance(
         state,
-        Step.ITEM,
+        Step.ADDRESS_LINE,
         ctx,
         lead=lead,
         address=address,
@@ -206,6 +207,8 @@ def draft_of(state: DialogueState) -> BookingDraft | None:
         return None
     if not state.lines or not state.contact_name or not state.contact_phone:
         return None
+    if not state.address_line or not state.put_out:
+        return None
     return BookingDraft(
         lon=state.lon,
         lat=state.lat,
@@ -214,6 +217,9 @@ def draft_of(state: DialogueState) -> BookingDraft | None:
         lines=cart.merged(state.lines),
         name=state.contact_name,
         phone=state.contact_phone,
+        address_line=state.address_line,
+        put_out=state.put_out,
+        put_out_note=state.put_out_note,
     )
 
 

@@ -38,6 +38,8 @@ class BookingSummary:
     lines: tuple[CartLine, ...]
     name: str | None
     phone: str | None
+    address_line: str | None = None
+    put_out: str = ""  # 「玄関前(門の右側)」, see ``put_out_text``
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class MyBooking:
     status: str
     changeable: bool
     deadline: datetime
+    address_line: str | None = None
+    put_out: str = ""  # 「玄関前(門の右側)」, see ``put_out_text``
 
 
 def _item_rows(lines: Sequence[CartLine]) -> list[flex.Component]:
@@ -74,6 +78,16 @@ def _day_text(day: date | None) -> str:
     return cart.day_label(day) if day else ""
 
 
+def _where_rows(address_line: str | None, put_out: str) -> list[flex.Component]:
+    """番地・建物名 and 出す場所, each left out when unknown (older bookings lack them)."""
+    rows = []
+    if address_line:
+        rows.append(flex.field_row(tb.FIELD_ADDRESS_LINE, address_line))
+    if put_out:
+        rows.append(flex.field_row(tb.FIELD_PUT_OUT, put_out))
+    return rows
+
+
 def build_booking_confirm(
     summary: BookingSummary, quick_replies: Sequence[QuickReplyItem] = ()
 ) -> Message:
@@ -86,6 +100,7 @@ def build_booking_confirm(
         flex.separator(),
         flex.field_row(tb.FIELD_DATE, _day_text(summary.service_date)),
         flex.field_row(tb.FIELD_PLACE, place),
+        *_where_rows(summary.address_line, summary.put_out),
         flex.separator(),
         *_item_rows(summary.lines),
         _total_row(summary.lines),
@@ -122,6 +137,7 @@ def build_booking_receipt(
         flex.field_row(tb.FIELD_RECEIPT_NO, receipt.receipt_no, flex.HEADER_COLOUR),
         flex.field_row(tb.FIELD_DATE, cart.day_label(receipt.service_date)),
         flex.field_row(tb.FIELD_PLACE, receipt.place or texts.PLACE_UNKNOWN),
+        *_where_rows(receipt.address_line, tb.put_out_text(receipt.put_out, receipt.put_out_note)),
         flex.separator(),
         *_item_rows(lines),
         flex.field_row(tb.FIELD_TOTAL, cart.total_text(receipt.fee_total_yen)),
@@ -170,6 +186,7 @@ def _booking_bubble(booking: MyBooking, phone: str) -> flex.Component:
     body = [
         flex.field_row(tb.FIELD_RECEIPT_NO, booking.receipt_no),
         flex.field_row(tb.FIELD_DATE, cart.day_label(booking.service_date)),
+        *_where_rows(booking.address_line, booking.put_out),
         flex.field_row(tb.FIELD_ITEMS, items),
         flex.field_row(tb.FIELD_FEE, cart.total_text(booking.fee_total_yen)),
         flex.field_row(tb.FIELD_STATUS, status_label(booking.status), colour),

@@ -92,6 +92,9 @@ class BookingReceipt:
     tickets: tuple[int, int]  # (1000円券, 300円券)
     place: str | None
     change_deadline: datetime
+    address_line: str | None = None
+    put_out: str | None = None  # one of workflow.bookings.place.PUT_OUT_PLACES
+    put_out_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class LoadDays:
 
 @dataclass(frozen=True)
 class BookingDraft:
-    """Everything a booking needs; name and phone go to the resident's contact row only."""
+    """Everything a booking needs; name, phone and whereabouts go to its contact row only."""
 
     lon: float
     lat: float
@@ -165,6 +168,9 @@ class BookingDraft:
     lines: tuple[CartLine, ...]
     name: str
     phone: str
+    address_line: str
+    put_out: str
+    put_out_note: str | None = None
 
 
 @dataclass(frozen=True)

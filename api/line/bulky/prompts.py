@@ -13,6 +13,7 @@ from api.line.bulky import messages as messages_bulky
 from api.line.bulky.model import ItemChoice
 from api.line.messages import QuickReplyItem
 from api.line.model import DialogueContext, DialogueState, Message, Step
+from workflow.bookings.place import MAX_PUT_OUT_NOTE_CHARS
 from workflow.texts.resident import bulky as tb
 from workflow.texts.resident import line as texts
 
@@ -46,6 +47,20 @@ def _cancel() -> QuickReplyItem:
 
 def _back_cancel() -> list[QuickReplyItem]:
     return [messages.command_item(texts.LABEL_BACK, postback.BACK), _cancel()]
+
+
+def _put_out_items(_state: DialogueState, _ctx: DialogueContext) -> list[QuickReplyItem]:
+    places = [
+        messages.command_item(label, postback.PUT_OUT, p=code)
+        for code, label in tb.PUT_OUT_LABELS.items()
+    ]
+    return [*places, *_back_cancel()]
+
+
+def _note_items(state: DialogueState, _ctx: DialogueContext) -> list[QuickReplyItem]:
+    if state.put_out == "other":  # the note is the place: nothing to skip
+        return _back_cancel()
+    return [messages.command_item(tb.LABEL_NO_NOTE, postback.NO_NOTE), *_back_cancel()]
 
 
 def _item_items(state: DialogueState, _ctx: DialogueContext) -> list[QuickReplyItem]:
@@ -128,6 +143,9 @@ def _only_back_cancel(_state: DialogueState, _ctx: DialogueContext) -> list[Quic
 
 
 ITEMS: dict[Step, ItemsBuilder] = {
+    Step.ADDRESS_LINE: _only_back_cancel,
+    Step.PUT_OUT: _put_out_items,
+    Step.PUT_OUT_NOTE: _note_items,
     Step.ITEM: _item_items,
     Step.QUANTITY: _quantity_items,
     Step.CART: _cart_items,
@@ -188,11 +206,19 @@ def _move_question(state: DialogueState, _ctx: DialogueContext) -> str:
     return tb.ASK_MOVE.format(receipt_no=state.receipt_no or "", date=day)
 
 
+def _note_question(state: DialogueState, _ctx: DialogueContext) -> str:
+    ask = tb.ASK_PUT_OUT_NOTE_OTHER if state.put_out == "other" else tb.ASK_PUT_OUT_NOTE
+    return ask.format(max_chars=MAX_PUT_OUT_NOTE_CHARS)
+
+
 def _fixed(text: str) -> Question:
     return lambda _state, _ctx: text
 
 
 QUESTIONS: dict[Step, Question] = {
+    Step.ADDRESS_LINE: _fixed(tb.ASK_ADDRESS_LINE),
+    Step.PUT_OUT: _fixed(tb.ASK_PUT_OUT),
+    Step.PUT_OUT_NOTE: _note_question,
     Step.ITEM: _item_question,
     Step.QUANTITY: _quantity_question,
     Step.CART: _cart_question,
@@ -206,6 +232,9 @@ QUESTIONS: dict[Step, Question] = {
 }
 
 HINTS: dict[Step, str] = {
+    Step.ADDRESS_LINE: tb.HINT_ADDRESS_LINE,
+    Step.PUT_OUT: tb.HINT_PUT_OUT,
+    Step.PUT_OUT_NOTE: tb.HINT_PUT_OUT_NOTE,
     Step.ITEM: tb.HINT_ITEM,
     Step.QUANTITY: tb.HINT_QUANTITY,
     Step.CART: tb.HINT_CART,
@@ -228,5 +257,7 @@ def confirm(state: DialogueState, items: list[QuickReplyItem]) -> Message:
         lines=cart.merged(state.lines),
         name=state.contact_name,
         phone=state.contact_phone,
+        address_line=state.address_line,
+        put_out=tb.put_out_text(state.put_out, state.put_out_note),
     )
     return messages_bulky.build_booking_confirm(summary, items)

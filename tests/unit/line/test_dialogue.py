@@ -242,16 +242,21 @@ def test_disaster_report_asks_whether_lives_are_at_risk() -> None:
     )
 
 
-def test_bulky_entry_asks_location_then_the_first_item() -> None:
+def test_bulky_entry_asks_location_then_exactly_where_then_the_first_item() -> None:
     ctx = make_ctx()
     result = step(None, TextEvent("粗大ごみ"), ctx)
     assert result.state is not None and result.state.step is Step.LOCATION
     result = feed(result, LocationEvent(35.7, 139.41, "立川市錦町"), ctx)
     assert result.actions == [CheckLocation(lon=139.41, lat=35.7, category_code=None, zone=True)]
     result = feed(result, replace(INSIDE, zone_name="南部地区"), ctx)
-    assert result.state is not None and result.state.step is Step.ITEM
+    assert result.state is not None and result.state.step is Step.ADDRESS_LINE
     assert result.state.zone_name == "南部地区" and result.state.address == "立川市錦町1-1"
-    assert "南部地区" in said(result) and "品目名" in said(result)
+    assert "南部地区" in said(result) and "番地・建物名・部屋番号" in said(result)
+    result = feed(result, TextEvent("1-2-3"), ctx)
+    result = tap(result, "玄関前", ctx)
+    result = tap(result, "なし", ctx)
+    assert result.state is not None and result.state.step is Step.ITEM
+    assert "品目名" in said(result)
 
 
 @pytest.mark.parametrize("cancel", [TextEvent("やめる"), PostbackEvent("a=cancel")])

@@ -64,6 +64,8 @@ CONFIRM_SHOWS = (
     "錦町1丁目",
     "立川 花子",
     "090-1234-5678",
+    "1-2-3 コーポ立川 101",
+    "玄関前(門の右側)",
 )
 
 
@@ -71,11 +73,18 @@ def make_ctx(now: datetime = NOW) -> DialogueContext:
     return DialogueContext(now, False, (), (), "立川市", "042-523-2111")
 
 
-def at_items(ctx: DialogueContext) -> StepResult:
+def at_address_line(ctx: DialogueContext) -> StepResult:
     result = step(None, PostbackEvent("flow=bulky"), ctx)
     result = feed(result, LocationEvent(35.6960, 139.4140, "東京都立川市錦町1丁目"), ctx)
     assert result.actions == [CheckLocation(139.4140, 35.6960, None, 30.0, zone=True)]
     return feed(result, PLACE, ctx)
+
+
+def at_items(ctx: DialogueContext) -> StepResult:
+    """After the pin: the address line typed full-width, 玄関前, a note."""
+    result = feed(at_address_line(ctx), TextEvent("１－２－３　コーポ立川　１０１"), ctx)
+    result = tap(result, "玄関前", ctx)
+    return feed(result, TextEvent("門の右側"), ctx)
 
 
 def search(result: StepResult, text: str, found: ItemsFound, ctx: DialogueContext) -> StepResult:
@@ -103,9 +112,11 @@ def at_confirm(ctx: DialogueContext) -> StepResult:
 
 def test_a_booking_from_place_to_receipt() -> None:
     ctx = make_ctx()
+    result = at_address_line(ctx)
+    assert result.state is not None and result.state.step is Step.ADDRESS_LINE
+    assert "南部地区" in said(result) and "番地・建物名・部屋番号" in said(result)
     result = at_items(ctx)
     assert result.state is not None and result.state.step is Step.ITEM
-    assert "南部地区" in said(result)
 
     result = search(result, "そふぁ", ItemsFound("そふぁ", (SOFA_1, SOFA_2)), ctx)
     assert labels(result) == [
@@ -153,19 +164,26 @@ def test_a_booking_from_place_to_receipt() -> None:
         "立川 花子",
         "090-1234-5678",
     )
+    assert (draft.address_line, draft.put_out, draft.put_out_note) == (
+        "1-2-3 コーポ立川 101",
+        "entrance",
+        "門の右側",
+    )
     assert [(x.item_id, x.quantity) for x in draft.lines] == [(12, 2), (13, 3)]
     assert result.state is not None  # kept until the worker answers
 
     receipt = BookingReceipt(
         "B2026-000042", date(2026, 12, 3), draft.lines, 2500, (3, 0), draft.address,
-        datetime(2026, 12, 1, 17, 0, tzinfo=JST),
+        datetime(2026, 12, 1, 17, 0, tzinfo=JST), draft.address_line, draft.put_out,
+        draft.put_out_note,
     )  # fmt: skip
     done = feed(result, BookingDone(receipt), ctx)
     assert done.state is None
     text = said(done)
     for expected in ["B2026-000042", "2,500円(25ポイント)", "1,000円券 3枚", "処理券取扱店",
                      "1ポイント=100円", "12月3日（木）の朝8時30分まで", "玄関先", "受付番号を記入",
-                     "12月1日（火）17時00分まで"]:  # fmt: skip
+                     "12月1日（火）17時00分まで", "1-2-3 コーポ立川 101",
+                     "玄関前(門の右側)"]:  # fmt: skip
         assert expected in text
 
 
@@ -245,8 +263,8 @@ def test_back_undoes_the_last_item_then_its_choice() -> None:
     assert result.state is not None and result.state.step is Step.ITEM
     assert result.state.pending_item is None
     result = feed(result, TextEvent("もどる"), ctx)
-    assert result.state is not None and result.state.step is Step.LOCATION
-    assert result.state.lon is None and result.state.zone_name is None
+    assert result.state is not None and result.state.step is Step.PUT_OUT_NOTE
+    assert result.state.put_out_note is None and result.state.put_out == "entrance"
 
 
 def test_the_same_item_twice_is_one_line_of_the_booking() -> None:

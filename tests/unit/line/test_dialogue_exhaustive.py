@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -59,6 +60,9 @@ LINES = tuple(CartLine(i % 3, f"{LONG_NAME}{i % 3}", 300, 1) for i in range(10))
 DAYS = tuple(DayOption(date(2026, 11, 26) + timedelta(days=i), i % 4, None) for i in range(25))
 DAY = date(2026, 12, 3)
 RECEIPT = BookingReceipt("B2026-000001", DAY, LINES, 3000, (3, 0), "立川市", NOW)
+LONG_NOTE = "門の右側、青いシートの下" * 8  # 96 characters
+RECEIPT_WHERE = replace(RECEIPT, address_line="1-2-3 " + "コーポ立川" * 22, put_out="other",
+                        put_out_note=LONG_NOTE)  # fmt: skip
 
 
 def _full(flow: Flow, at: Step) -> DialogueState:
@@ -78,6 +82,9 @@ def _full(flow: Flow, at: Step) -> DialogueState:
         photo_message_ids=("m1", "m2", "m3"),
         description="説明",
         zone_name="南部地区",
+        address_line="1-2-3 コーポ立川 101",
+        put_out="roadside",
+        put_out_note="門の右側",
         candidates=CHOICES,
         pending_item=CHOICES[1],
         lines=LINES,
@@ -94,13 +101,14 @@ STATES: list[DialogueState | None] = [None]
 for _flow, _step in itertools.product(Flow, Step):
     STATES.append(_full(_flow, _step))
     STATES.append(DialogueState(flow=_flow, step=_step, updated_at=NOW))  # nothing collected
+    STATES.append(replace(_full(_flow, _step), put_out="other", put_out_note=None))
 
 _LABELS = [
     value
     for module in (texts, texts_bulky)
     for name, value in vars(module).items()
     if name.startswith("LABEL_")
-]
+] + list(texts_bulky.PUT_OUT_LABELS.values())
 _POSTBACKS = [
     "flow=road",
     "flow=disaster",
@@ -125,6 +133,11 @@ _POSTBACKS = [
     "a=nodesc",
     "a=send",
     "my=bookings",
+    "a=put&p=entrance",
+    "a=put&p=other",
+    "a=put&p=garden",
+    "a=put",
+    "a=nonote",
     "a=item&i=1",
     "a=item&i=999",
     "a=item&i=x",
@@ -176,11 +189,14 @@ EVENTS: list[Event] = [
     TextEvent("3"),
     TextEvent("１０００個"),
     TextEvent("090-1234-5678"),
+    TextEvent("１－２－３　コーポ立川　１０１"),
+    TextEvent(LONG_NOTE + "あいうえおか"),  # one over the note's limit
     ItemsFound("そふぁ", CHOICES, (ItemRefusal("テレビ", None, None),) * 3, more=True),
     ItemsFound("なし"),
     DaysFound(DAYS),
     DaysFound(()),
     BookingDone(RECEIPT),
+    BookingDone(RECEIPT_WHERE),
     BookingRefused("capacity_full", "満枠です。", "service_date", DAYS),
     BookingRefused("capacity_full", "満枠です。", "service_date"),
     BookingRefused("not_found", "見つかりません。", "items.item_id"),

@@ -23,6 +23,7 @@ LABEL_KEEP: Final = "取り消さない"
 LABEL_QUANTITY: Final = "{quantity}点"
 LABEL_DAY: Final = "{date}"
 LABEL_ITEM: Final = "{name} {fee}"
+LABEL_NO_NOTE: Final = "なし"
 
 # --- location / zone ---
 
@@ -31,6 +32,21 @@ OUTSIDE_ZONE: Final = (
     "LINEでは申込を受け付けできません。お手数ですが{phone}までお電話ください。"
 )
 ZONE_FOUND: Final = "収集場所を確認しました({place}、{zone})。"
+
+# --- where exactly: address line and put-out place (排出場所) ---
+
+ASK_ADDRESS_LINE: Final = (
+    "番地・建物名・部屋番号を入力してください(例: 1-2-3 コーポ立川 101)。"
+    "収集の担当者がお宅を見つけるために使います。"
+)
+ASK_PUT_OUT: Final = "収集日の朝、粗大ごみをどこに出しますか。下から選んでください。"
+ASK_PUT_OUT_NOTE: Final = (
+    "出す場所について担当者に伝えたいことがあれば、{max_chars}文字以内で入力してください"
+    "(例: 門の右側、青いシートの下)。なければ「なし」を選んでください。"
+)
+ASK_PUT_OUT_NOTE_OTHER: Final = (
+    "出す場所を具体的に、{max_chars}文字以内で入力してください(例: 門の右側、青いシートの下)。"
+)
 
 # --- items ---
 
@@ -130,6 +146,8 @@ FIELD_FEE: Final = "手数料"
 FIELD_NAME: Final = "お名前"
 FIELD_PHONE: Final = "電話番号"
 FIELD_STATUS: Final = "状況"
+FIELD_ADDRESS_LINE: Final = "番地・建物名"
+FIELD_PUT_OUT: Final = "出す場所"
 ITEM_ROW: Final = "{name} ×{quantity}"
 TOTAL_VALUE: Final = "{total:,}円({points}ポイント)"
 SECTION_TICKETS: Final = "処理券(手数料)について"
@@ -186,6 +204,9 @@ HINT_PHONE: Final = "電話番号を数字で入力してください(例: 090-1
 HINT_BOOK_CONFIRM: Final = "「申し込む」「修正する」「やめる」のいずれかを選んでください。"
 HINT_OPENING: Final = "申込を確認しています。少しお待ちください。"
 HINT_CANCEL_CONFIRM: Final = "「取り消す」か「取り消さない」を選んでください。"
+HINT_ADDRESS_LINE: Final = "番地・建物名・部屋番号を文字で入力してください。"
+HINT_PUT_OUT: Final = "出す場所を下から選んでください。"
+HINT_PUT_OUT_NOTE: Final = "出す場所の説明を文字で入力するか、「なし」を選んでください。"
 
 # 排出場所: where the items stand on the day (codes: workflow/bookings/place.PUT_OUT_PLACES).
 PUT_OUT_LABELS: Final[Mapping[str, str]] = MappingProxyType(
@@ -196,3 +217,16 @@ PUT_OUT_LABELS: Final[Mapping[str, str]] = MappingProxyType(
         "other": "その他",
     }
 )
+PUT_OUT_WITH_NOTE: Final = "{place}({note})"
+
+
+def put_out_text(put_out: str | None, note: str | None = None) -> str:
+    """「玄関前(門の右側)」: the put-out place's label with the note; "" when there is none."""
+    if put_out is None:
+        return note or ""
+    place = PUT_OUT_LABELS.get(put_out, put_out)
+    if not note:
+        return place
+    if put_out == "other":  # 「その他」 says nothing: the note is the place
+        return note
+    return PUT_OUT_WITH_NOTE.format(place=place, note=note)
