@@ -86,6 +86,15 @@ def test_a_web_booking_gets_a_receipt_and_counts_like_a_line_one(
     assert stored.service_date == days.first.day and stored.line_user_id is None
     assert pin not in stored.web_pin_hash and verify_password(stored.web_pin_hash, pin)
     assert receipt_no.startswith("B-") and len(pin) == 6
+    with engine.connect() as conn:
+        contact = conn.execute(
+            text(
+                "SELECT name, phone, address_line, put_out, put_out_note FROM booking_contact "
+                "WHERE booking_id = :b"
+            ),
+            {"b": stored.id},
+        ).one()
+    assert tuple(contact) == ("柏 みどり", "090-1111-2222", "1-2-3 柏ハイツ101", "entrance", None)
     assert booked_on(engine, days.first.zone_id, days.first.day) == 1
     assert _free_on(client, days.first) == free_before - 1  # the public calendar counts it
     done = client.get("/r/bulky/done").text
@@ -162,6 +171,7 @@ def test_receipt_and_pin_open_the_booking_to_move_then_cancel_it(
     assert opened.status_code == 303 and opened.headers["location"] == "/r/bulky/booking"
     page = client.get("/r/bulky/booking")
     assert page.status_code == 200 and receipt_no in page.text and "たんす ×2" in page.text
+    assert "1-2-3 柏ハイツ101" in page.text and "玄関前" in page.text
     assert days.second.day.isoformat() in page.text  # offered as a new day
 
     first_before = booked_on(engine, days.first.zone_id, days.first.day)
