@@ -124,6 +124,7 @@ def test_a_missing_address_line_is_refused_next_to_it_and_nothing_is_written(
     assert error_of(answer.text, "form") == web_texts.FORM_HAS_ERRORS
     assert 'value="12"' in answer.text  # the form comes back as typed
     assert "たんす" in answer.text  # the cart comes back with its names
+    assert error_of(answer.text, "items") == ""  # no refusal where there is none
     assert row_counts(engine) == before
 
 

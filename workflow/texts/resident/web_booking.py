@@ -46,7 +46,7 @@ SCRIPT_MESSAGES: Final[dict[str, str]] = {
     "remove": "削除",
     "items": "品目を1つ以上選んでください。",
     "max_items": "1回の申込は{max}点までです。",
-    "fee": bulky.FEE_YEN,
+    "fee": "{fee}円",  # the script puts the digits in with their commas
     "fee_on_request": bulky.FEE_ON_REQUEST,
     "total": "手数料の合計：{total}円",
     "day": DAY_MISSING,
