@@ -1,8 +1,10 @@
 """Bulky-waste booking end to end: LINE and phone entry on one zone-day, map, route, crew.
 
-One booking through the LINE dialogue and one through phone entry share a zone-day; both
-show on 環境課's map; planning moves them to 作業中; the crew's 収集済 makes the LINE one 完了
-(pushed to the resident) and 出ていない sends the phone one back to the desk.
+One booking through the LINE dialogue and one through phone entry share a zone-day; the LINE
+one is asked its address line and put-out place, which its receipt, its own contact row and
+the staff pages show; both show on 環境課's map; planning moves them to 作業中; the crew's
+収集済 makes the LINE one 完了 (pushed to the resident) and 出ていない sends the phone one back
+to the desk.
 
 Real server and worker, real PostGIS, the real line-bot-sdk against the fake LINE server. The
 zone-day is made for this module on a Sunday (no zone collects then), so nobody else books it.
@@ -25,7 +27,7 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.support import line_booking as lb
 from tests.support.bulky import ExtraDay, staff_headers
 from tests.support.bulky_day import pickup_stops
-from tests.support.desk import TOWN_BBOX
+from tests.support.desk import TOWN_BBOX, login
 from tests.support.line_events import new_user_id, postback_event, text_event
 from workflow.crew.outcomes import OutcomeNotices, StopOutcome, record_outcomes
 from workflow.plans.plan import plan
@@ -33,6 +35,8 @@ from workflow.reports.transitions import Actor
 from workflow.texts.resident.booking import not_out_notice
 
 pytestmark = pytest.mark.db
+NOTE = "門の右側、青いシートの下"
+WHERE = ("1-2-3 コーポ立川 101", "敷地内の道路沿い(門の右側、青いシートの下)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def booked(harness: LineHarness, engine: Engine) -> Iterator[Booked]:
 
 def _book_both(harness: LineHarness, engine: Engine, day: ExtraDay) -> Booked:
     user = new_user_id()
-    lb.start(harness, user, day.lon, day.lat)
+    lb.start(harness, user, day.lon, day.lat, put_out="roadside", note=NOTE)
     cart = lb.add_item(harness, user, "たんす", 2)
     lb.tap(harness, user, cart, "a=more")  # 追加する
     lb.add_item(harness, user, "ふとん", 3)
@@ -89,16 +93,16 @@ def test_the_receipt_says_number_fee_tickets_and_when_to_put_out(
     assert booked.receipt_replies[0]["type"] == "flex"
     assert booked.line_receipt in said and booked.line_receipt.startswith("B")
     assert f"{line.fee_total_yen:,}円({line.fee_total_yen // 100}ポイント)" in said
-    for expected in ["たんす ×2", "ふとん ×3", "処理券取扱店", "1ポイント=100円", "朝8時30分まで"]:
+    for expected in ["たんす ×2", "ふとん ×3", "処理券取扱店", "1ポイント=100円", "朝8時30分まで",
+                     *WHERE]:  # fmt: skip
         assert expected in said, expected
     with engine.connect() as conn:
         contact = conn.execute(
             text(
-                "SELECT c.name, c.phone FROM resident_contact c JOIN resident p ON "
-                "p.municipality_id = c.municipality_id AND p.id = c.resident_id "
-                "WHERE p.line_user_id = :u"
+                "SELECT c.name, c.phone, c.address_line, c.put_out, c.put_out_note "
+                "FROM booking_contact c WHERE c.municipality_id = :m AND c.booking_id = :b"
             ),
-            {"u": booked.user},
+            {"m": MUNICIPALITY_ID, "b": line.id},
         ).one()
         state = conn.execute(
             text(
@@ -107,7 +111,24 @@ def test_the_receipt_says_number_fee_tickets_and_when_to_put_out(
             ),
             {"u": booked.user},
         ).scalar_one()
-    assert tuple(contact) == ("立川 花子", "090-1234-5678") and state == 0
+    assert tuple(contact) == ("立川 花子", "090-1234-5678", WHERE[0], "roadside", NOTE)
+    assert state == 0  # the dialogue, with its personal data, is gone
+
+
+def test_the_staff_pages_show_where_exactly_to_collect(
+    booked: Booked, harness: LineHarness, engine: Engine
+) -> None:
+    report_id = _report_id(engine, booked.line_receipt)
+    with httpx.Client(base_url=harness.url, timeout=30) as client:
+        kankyo = staff_headers(client, "kankyo", "kankyo-demo")
+        detail = client.get(f"/api/v1/reports/{report_id}", headers=kankyo).json()
+        booking = client.get(f"/api/v1/bookings/{booked.line_receipt}", headers=kankyo).json()
+        login(client, "kankyo", "kankyo-demo")
+        page = client.get(f"/staff/reports/{report_id}").text
+    assert (detail["contact"]["address_line"], detail["contact"]["put_out_text"]) == WHERE
+    assert detail["contact"]["name"] == "立川 花子"
+    assert (booking["whereabouts"]["address_line"], booking["whereabouts"]["put_out_text"]) == WHERE
+    assert all(shown in page for shown in WHERE)
 
 
 def test_both_bookings_share_the_day_and_show_on_the_kankyo_map(
@@ -172,6 +193,7 @@ def test_my_bookings_moves_then_cancels_before_the_cutoff(
 
         listed = harness.send(postback_event(user, "my=bookings"))
         assert receipt in lb.text_of(listed) and "たんす ×1" in lb.text_of(listed)
+        assert "1-2-3" in lb.text_of(listed) and "玄関前" in lb.text_of(listed)
         assert f"a=bmove&r={receipt}" in lb.text_of(listed)
 
         asked = lb.tap(harness, user, listed, f"a=bmove&r={receipt}")
@@ -199,6 +221,16 @@ def test_my_bookings_moves_then_cancels_before_the_cutoff(
             sunday,
         )
         assert lb.booked_on(engine, first.zone_id, sunday) == 0
+
+
+def _report_id(engine: Engine, receipt_no: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT id FROM report WHERE municipality_id = :m AND receipt_no = :r"),
+                {"m": MUNICIPALITY_ID, "r": receipt_no},
+            ).scalar_one()
+        )
 
 
 def _report_status(engine: Engine, receipt_no: str) -> str:

@@ -110,14 +110,14 @@ def test_my_reports_lists_the_residents_reports(harness: LineHarness) -> None:
     assert _receipt_of(harness, user) in _text_of(listed)
 
 
-def test_bulky_flow_finds_the_zone_and_asks_for_the_first_item(harness: LineHarness) -> None:
+def test_bulky_flow_finds_the_zone_and_asks_exactly_where(harness: LineHarness) -> None:
     user = new_user_id()
     harness.send(postback_event(user, "flow=bulky"))
 
     answer = harness.send(location_event(user, 139.4055, 35.7000, address="東京都立川市錦町"))
 
     assert "東京都立川市錦町" in _text_of(answer) and "南部地区" in _text_of(answer)
-    assert "品目名" in _text_of(answer) and "準備中" not in _text_of(answer)
+    assert "番地・建物名・部屋番号" in _text_of(answer) and "準備中" not in _text_of(answer)
 
 
 def test_failing_event_is_retried_then_given_up_with_one_apology(harness: LineHarness) -> None:
@@ -235,6 +235,7 @@ def test_an_abandoned_booking_dialogue_forgets_the_name(harness: LineHarness) ->
         "s.municipality_id AND p.id = s.resident_id WHERE p.line_user_id = :u"
     )
     assert "立川 花子" in harness.scalar(state, u=user)
+    assert "コーポ立川" in harness.scalar(state, u=user)  # the address line is personal data too
     with harness.engine.begin() as conn:
         conn.execute(
             text(

@@ -67,9 +67,25 @@ def pick_date(harness: LineHarness, user: str, day: dt.date) -> Replies:
     return harness.send(event)
 
 
-def start(harness: LineHarness, user: str, lon: float, lat: float) -> Replies:
+ADDRESS_LINE = "１－２－３　コーポ立川　１０１"  # typed full-width; stored 1-2-3 コーポ立川 101
+
+
+def start(
+    harness: LineHarness,
+    user: str,
+    lon: float,
+    lat: float,
+    address_line: str = ADDRESS_LINE,
+    put_out: str = "entrance",
+    note: str | None = None,
+) -> Replies:
+    """From the menu to the first item question: pin, address line, put-out place, note."""
     harness.send(postback_event(user, "flow=bulky"))
-    return harness.send(location_event(user, lon, lat, address="東京都立川市"))
+    asked = harness.send(location_event(user, lon, lat, address="東京都立川市"))
+    assert "番地・建物名・部屋番号" in text_of(asked), text_of(asked)
+    places = say(harness, user, address_line)
+    noted = tap(harness, user, places, f"a=put&p={put_out}")
+    return say(harness, user, note) if note else tap(harness, user, noted, "a=nonote")
 
 
 def add_item(harness: LineHarness, user: str, query: str, quantity: int) -> Replies:
