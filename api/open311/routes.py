@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
+from api.client_address import client_address
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.open311 import texts as t
 from api.open311.errors import install_error_handlers
@@ -46,7 +47,7 @@ def limit_address(request: Request) -> None:
     """Count the call against the client's address (429 over the limit)."""
     limits = request.app.state.open311_limits
     assert isinstance(limits, Limits)
-    limits.address.hit("addr:" + (request.client.host if request.client else "unknown"))
+    limits.address.hit("addr:" + client_address(request))
 
 
 router = APIRouter(prefix=PREFIX, tags=["open311"], dependencies=[Depends(limit_address)])

@@ -16,8 +16,9 @@ from api.resident.pages import page, page_with_token
 from machi.settings import Settings
 from workflow.texts.resident import web as t
 from workflow.texts.sentences import error_text
+from workflow.web.pins import PinLockedError, PinRefusedError
 from workflow.web.places import load_web_facts
-from workflow.web.status import PinLockedError, PinRefusedError, look_up_web_report
+from workflow.web.status import look_up_web_report
 
 router = APIRouter(include_in_schema=False)  # included by resident_web under /r
 
@@ -30,7 +31,7 @@ def status_form(
     return page_with_token(request, settings, "status_form.html", context)
 
 
-def _client_key(request: Request, settings: Settings) -> str:
+def client_key(request: Request, settings: Settings) -> str:
     address = client_address(request)  # behind a trusted proxy: the resident, not the proxy
     digest = hmac.new(settings.secret_key.encode(), address.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
@@ -63,7 +64,7 @@ def status_lookup(
             request, settings, "status_form.html", {**context, "errors": errors}, 422
         )
     try:
-        view = look_up_web_report(session, mid, receipt_no, pin, _client_key(request, settings))
+        view = look_up_web_report(session, mid, receipt_no, pin, client_key(request, settings))
     except (PinLockedError, PinRefusedError) as exc:
         status = 429 if isinstance(exc, PinLockedError) else 401
         errors = {"pin": error_text(exc)}

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.basemap import basemap_of
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
+from api.resident import booking as resident_booking
 from api.resident import status as resident_status
 from api.resident.csrf import form_token_ok
 from api.resident.forms import MAX_MB, ParsedReport, ReportFields, parse_report_form
@@ -47,6 +48,7 @@ MAX_BODY_BYTES: Final = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
 
 
 router.include_router(resident_status.router)  # before /{flow}, which would take "status"
+router.include_router(resident_booking.router)  # and "bulky"
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -11,7 +11,6 @@ The resident gets the receipt number and a PIN; only the PIN's argon2 hash is st
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,10 +31,10 @@ from workflow.reports.create import MAX_DESCRIPTION_CHARS, ReportDraft, create_r
 from workflow.reports.images import CleanImage
 from workflow.reports.photo_store import add_stored_photo
 from workflow.texts.staff import ADDED_FROM_WEB_WITHOUT_TEXT
+from workflow.web.pins import new_pin
 
 FLOWS: Final = ("road", "disaster")
 MAX_PHOTOS: Final = 3
-PIN_DIGITS: Final = 6
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,6 @@ class WebReceipt:
     status: str
     added: bool  # joined an existing report instead of opening a new one
     photo_count: int
-
-
-def new_pin() -> str:
-    """A random PIN of ``PIN_DIGITS`` digits for the status page."""
-    return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
 
 
 def _check_choice(facts: DialogueFacts, form: WebReportSubmission) -> Category:

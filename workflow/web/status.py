@@ -2,45 +2,32 @@
 
 Only the report's own facts leave here (category, district, status, dates, the notes staff
 wrote for its reporter); never another resident's description, photos or contact. Wrong
-pairs are recorded (``pin_failure``) and, past a few per receipt number or per client
-within ``WINDOW``, every attempt is refused without checking the PIN, so a 6-digit PIN
-cannot be guessed by trying.
+pairs are counted and locked out by ``workflow.web.pins``, the guard the web bookings share.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.models import PinFailure
 from workflow.clock import TOKYO, now_tokyo
 from workflow.db import unit_of_work
-from workflow.desk.passwords import hash_password, verify_password
-from workflow.errors import WorkflowError
+from workflow.desk.passwords import verify_password
+from workflow.web.pins import (
+    PinLockedError,
+    PinRefusedError,
+    dummy_hash,
+    record_failure,
+    refuse_when_locked,
+)
 
-MAX_FAILURES_PER_RECEIPT: Final = 5
-MAX_FAILURES_PER_CLIENT: Final = 20
-WINDOW: Final = dt.timedelta(minutes=15)
-KEEP_FAILURES: Final = dt.timedelta(days=1)
+__all__ = ["PinLockedError", "PinRefusedError", "WebStatusView", "look_up_web_report"]
+
 MAX_PINS_CHECKED: Final = 20
-
-
-class PinRefusedError(WorkflowError):
-    """No report matches this receipt number and PIN."""
-
-    kind = "pin_refused"
-
-
-class PinLockedError(WorkflowError):
-    """Too many wrong attempts for this receipt number or from this client lately."""
-
-    kind = "too_many_attempts"
 
 
 @dataclass(frozen=True)
@@ -61,31 +48,6 @@ class WebStatusView:
     added: bool  # the PIN was given for joining this report, not for opening it
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified when the receipt number is unknown: both paths cost one argon2 check."""
-    return hash_password(secrets.token_hex(8))
-
-
-def _recent_failures(
-    session: Session, mid: int, column: str, value: str, since: dt.datetime
-) -> int:
-    sql = (
-        f"SELECT count(*) FROM pin_failure WHERE municipality_id = :m AND {column} = :v "
-        "AND failed_at > :since"
-    )
-    return int(session.execute(text(sql), {"m": mid, "v": value, "since": since}).scalar_one())
-
-
-def _locked(session: Session, mid: int, receipt_no: str, client_key: str, now: dt.datetime) -> bool:
-    since = now - WINDOW
-    return (
-        _recent_failures(session, mid, "receipt_no", receipt_no, since) >= MAX_FAILURES_PER_RECEIPT
-        or _recent_failures(session, mid, "client_key", client_key, since)
-        >= MAX_FAILURES_PER_CLIENT
-    )
-
-
 def _matching_pin(session: Session, mid: int, receipt_no: str, pin: str) -> tuple[int, bool] | None:
     """(report id, added) of the first PIN of this receipt number that matches, or None."""
     rows = session.execute(
@@ -97,7 +59,7 @@ def _matching_pin(session: Session, mid: int, receipt_no: str, pin: str) -> tupl
         {"m": mid, "no": receipt_no, "limit": MAX_PINS_CHECKED},
     ).all()
     if not rows:
-        verify_password(_dummy_hash(), pin)
+        verify_password(dummy_hash(), pin)
     for row in rows:
         if verify_password(str(row.pin_hash), pin):
             return int(row.report_id), bool(row.added)
@@ -140,28 +102,6 @@ def _view(session: Session, mid: int, report_id: int, added: bool) -> WebStatusV
     )
 
 
-def _locked_error(session: Session, mid: int) -> PinLockedError:
-    phone = session.execute(
-        text("SELECT phone FROM municipality WHERE id = :m"), {"m": mid}
-    ).scalar_one()
-    minutes = int(WINDOW.total_seconds() // 60)
-    return PinLockedError("too_many_attempts", field="pin", minutes=minutes, phone=phone)
-
-
-def _record_failure(
-    session: Session, mid: int, receipt_no: str, client_key: str, now: dt.datetime
-) -> None:
-    session.add(
-        PinFailure(
-            municipality_id=mid, receipt_no=receipt_no[:24], client_key=client_key, failed_at=now
-        )
-    )
-    session.execute(
-        text("DELETE FROM pin_failure WHERE municipality_id = :m AND failed_at < :old"),
-        {"m": mid, "old": now - KEEP_FAILURES},
-    )
-
-
 def look_up_web_report(
     session: Session,
     mid: int,
@@ -187,14 +127,9 @@ def look_up_web_report(
     """
     now = now or now_tokyo()
     with unit_of_work(session):
-        # Attempts on one receipt number queue here, so parallel guesses are all counted.
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:m, hashtext(:no))"), {"m": mid, "no": receipt_no}
-        )
-        if _locked(session, mid, receipt_no, client_key, now):
-            raise _locked_error(session, mid)
+        refuse_when_locked(session, mid, receipt_no, client_key, now)
         match = _matching_pin(session, mid, receipt_no, pin)
         if match is not None:
             return _view(session, mid, *match)
-        _record_failure(session, mid, receipt_no, client_key, now)
+        record_failure(session, mid, receipt_no, client_key, now)
     raise PinRefusedError("pin_refused", field="pin")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from workflow.texts.resident import booking, web
+from workflow.texts.resident import booking, web, web_booking
 
 CITY_HALL: Final = "市役所"  # whom to call when the data has no phone number
 BOOKING_ACTIONS: Final = MappingProxyType({"cancel": "取消", "move": "日程変更"})
@@ -106,5 +106,8 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         "put_out_note_missing": "「その他」を選んだ場合は、出す場所を具体的に入力してください。",
         "put_out_note_too_long": "出す場所の説明は{max}文字以内で入力してください。",
         "booking_note_too_long": "備考は{max}文字以内で入力してください。",
+        # the web booking form (workflow/web/bookings.py)
+        "location_missing": web_booking.LOCATION_MISSING,
+        "service_date_missing": web_booking.DAY_MISSING,
     }
 )
