@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Polygon, box
 
 from print.maplayout import MARKER_RADIUS_PT, Rect
 from print.model import RouteSheet
@@ -74,7 +74,7 @@ def test_approach_tail_is_the_last_part_of_the_leg_in_driving_order() -> None:
     assert approach_tail([]) == []
 
 
-def quadrants(frame: Rect) -> list[object]:
+def quadrants(frame: Rect) -> list[Polygon]:
     half_w, half_h = frame.width / 2, frame.height / 2
     return [
         box(frame.x + i * half_w, frame.y + j * half_h,
