@@ -40,6 +40,7 @@ TITLE_LINE_PT = 6.0 * MM
 BLOCK_GAP_PT = 4.0 * MM  # above each block, so two blocks on a page stand apart
 TITLE_HEIGHT_PT = MAX_GROUP * TITLE_LINE_PT + 1.5 * MM + BLOCK_GAP_PT
 KEY_HEIGHT_PT = 9.0 * MM
+ARROW_BACK_PT = 6.5 * MM  # the approach's arrow head stands this far before the stop
 TITLE_SIZE_PT, TITLE_MIN_SIZE_PT = 10.5, 6.5
 GROUND = HexColor("#efece6")
 POINT_COLOUR = HexColor("#c2185b")  # not a status colour: it marks "here", not a state
@@ -73,9 +74,10 @@ class StopMapBlock(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
     def draw(self) -> None:
         frame = self.stop_map.viewport.frame
-        top = frame.y + frame.height + TITLE_HEIGHT_PT - BLOCK_GAP_PT
-        for k, stop in enumerate(self.stop_map.stops):
-            _draw_title_line(self.canv, stop, top - (k + 0.5) * TITLE_LINE_PT, frame, self.font)
+        stops = self.stop_map.stops
+        for k, stop in enumerate(stops):  # the lines sit on the map, the gap above them
+            y = frame.y + frame.height + 1.5 * MM + (len(stops) - k - 0.5) * TITLE_LINE_PT
+            _draw_title_line(self.canv, stop, y, frame, self.font)
         draw_stop_map(self.canv, self.route, self.stop_map, self.font, self.index)
 
 
@@ -159,11 +161,14 @@ def draw_approach(canv: Canvas, tail: Points) -> None:
         canv.setStrokeColor(colour)
         canv.setLineWidth(width)
         stroke_polylines(canv, [tail])
-    (ax, ay), (bx, by) = tail[-2], tail[-1]
+    # the head stops short of the end, which the pickup point's ring covers
+    (ax, ay), (bx, by) = approach_tail(tail, ARROW_BACK_PT)[0], tail[-1]
+    if math.dist((ax, ay), (bx, by)) < ARROW_BACK_PT * 0.9:  # a short tail: its last segment
+        (ax, ay) = tail[-2]
     canv.setFillColor(ROUTE_DARK)
     canv.setStrokeColor(white)
     canv.setLineWidth(0.8)
-    draw_arrow_head(canv, bx, by, math.atan2(by - ay, bx - ax), 3.4 * MM)
+    draw_arrow_head(canv, ax, ay, math.atan2(by - ay, bx - ax), 3.4 * MM)
 
 
 def draw_pickup_point(canv: Canvas, x: float, y: float) -> None:
@@ -182,11 +187,11 @@ def _draw_key(canv: Canvas, stop_map: StopMap, font: str) -> None:
     """One row under the map: the approach arrow, the pickup point, the scale bar and scale."""
     frame = stop_map.viewport.frame
     row = frame.y - KEY_HEIGHT_PT / 2 + 0.5 * MM
-    draw_approach(canv, [(frame.x + 1 * MM, row), (frame.x + 11 * MM, row)])
+    draw_approach(canv, [(frame.x + 1 * MM, row), (frame.x + 14 * MM, row)])
     draw_pickup_point(canv, frame.x + 62 * MM, row)
     canv.setFillColor(black)
     canv.setFont(font, 8.5)
-    canv.drawString(frame.x + 13 * MM, row - 3.0, texts.LEGEND_APPROACH)
+    canv.drawString(frame.x + 16 * MM, row - 3.0, texts.LEGEND_APPROACH)
     canv.drawString(frame.x + 66 * MM, row - 3.0, texts.LEGEND_PICKUP_POINT)
     right = frame.x + frame.width
     draw_scale_bar(canv, stop_map.viewport, right - 82 * MM, row + 0.5 * MM, font)
