@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from reportlab.lib.colors import Color, HexColor, black, white
 from reportlab.platypus import Flowable
 
-from maps import roadstyle
 from print import texts
 from print.maplayout import MARKER_RADIUS_PT, MM, Marker, Rect
 from print.mapsymbols import (
@@ -32,6 +31,7 @@ from print.streetmap import (
     StreetIndex,
     draw_route,
     draw_street_labels,
+    road_style,
     stroke_polylines,
     visible_streets,
 )
@@ -44,13 +44,14 @@ ARROW_BACK_PT = 6.5 * MM  # the approach's arrow head stands this far before the
 TITLE_SIZE_PT, TITLE_MIN_SIZE_PT = 10.5, 6.5
 GROUND = HexColor("#efece6")
 POINT_COLOUR = HexColor("#c2185b")  # not a status colour: it marks "here", not a state
-# (width, fill, casing) by road class: roads drawn as 住宅地図 draws them, white between lines
-STREET_LEVEL: dict[str, tuple[float, Color, Color]] = {
-    "service": (3.2, white, HexColor("#b4b4b4")),
-    "minor": (5.5, white, HexColor("#8a8a8a")),
-    "medium": (8.0, white, HexColor("#6e6e6e")),
-    "major": (10.0, HexColor("#ffe08a"), HexColor("#5a5a5a")),
-}
+# (width, fill, casing) by road class rank (service, minor, medium, major): roads drawn as a
+# 住宅地図 draws them, white between two lines
+STREET_LEVEL: tuple[tuple[float, Color, Color], ...] = (
+    (3.2, white, HexColor("#b4b4b4")),
+    (5.5, white, HexColor("#8a8a8a")),
+    (8.0, white, HexColor("#6e6e6e")),
+    (10.0, HexColor("#ffe08a"), HexColor("#5a5a5a")),
+)
 
 
 def stop_frame(width: float, height: float) -> Rect:
@@ -141,16 +142,16 @@ def draw_stop_map(
 
 def draw_street_level(canv: Canvas, streets: Sequence[tuple[Street, Points]]) -> None:
     """Roads as double lines: every casing first, then the fills, so crossings stay open."""
-    by_class: dict[str, list[Points]] = {name: [] for name in STREET_LEVEL}
+    by_rank: list[list[Points]] = [[] for _ in STREET_LEVEL]
     for street, pts in streets:
-        by_class[roadstyle.road_class(street.highway).name].append(pts)
+        by_rank[road_style(street.highway).rank].append(pts)
     canv.setLineCap(1)
     canv.setLineJoin(1)
     for casing in (True, False):
-        for name, (width, fill, edge) in STREET_LEVEL.items():
+        for (width, fill, edge), polylines in zip(STREET_LEVEL, by_rank, strict=True):
             canv.setStrokeColor(edge if casing else fill)
             canv.setLineWidth(width + 1.6 if casing else width)
-            stroke_polylines(canv, by_class[name])
+            stroke_polylines(canv, polylines)
 
 
 def draw_approach(canv: Canvas, tail: Points) -> None:
