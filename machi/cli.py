@@ -255,22 +255,26 @@ def print_day(
     paper: str = typer.Option("A4", "--paper", help="A4 or A3"),
 ) -> None:
     """Write the crews' worksheets of a planned day as one PDF."""
-    from print.worksheet import render_worksheets
+    from print.worksheet import Paper, render_worksheets
     from workflow.errors import NotFoundError
     from workflow.plans.worksheets import build_worksheet_set
 
     size = paper.upper()
     if size not in ("A4", "A3"):
         raise typer.BadParameter("use A4 or A3", param_hint="--paper")
+    paper_size: Paper = "A3" if size == "A3" else "A4"
     settings = get_settings()
     day, mid = _parse_date(date), settings.municipality_id
     try:
         with session_scope(get_engine(settings.database_url)) as session:
-            sheet = build_worksheet_set(session, mid, day, settings.base_url, settings.secret_key)
+            sheet = build_worksheet_set(
+                session, mid, day, settings.base_url, settings.secret_key, paper_size
+            )
     except NotFoundError as exc:
-        typer.echo(f"{error_text(exc)}（先に machi plan --date {day:%Y-%m-%d}）", err=True)
+        hint = f"（先に machi plan --date {day:%Y-%m-%d}）" if exc.code == "plan_not_found" else ""
+        typer.echo(error_text(exc) + hint, err=True)
         raise typer.Exit(1) from exc
-    pdf = render_worksheets(sheet, paper="A3" if size == "A3" else "A4")
+    pdf = render_worksheets(sheet, paper=paper_size)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"worksheets-{day:%Y-%m-%d}-{size}.pdf"  # the same name as the download
     target.write_bytes(pdf)

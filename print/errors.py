@@ -7,3 +7,7 @@ class PrintError(Exception):
 
 class FontNotFoundError(PrintError):
     """The Japanese TrueType font needed for the worksheets is not installed."""
+
+
+class NothingToPrintError(PrintError):
+    """The worksheet set has no stop: a PDF of zero pages is not a document (callers say so)."""

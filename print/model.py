@@ -48,6 +48,10 @@ class StopRow:
     resident_note: str = ""
     size_points: int = 0
     kind: StopKind = "pickup"
+    address_line: str = ""  # 番地・建物名・部屋番号
+    put_out: str = ""  # where the items stand (排出場所), as the crew reads it: 玄関前 …
+    put_out_note: str = ""
+    approach_4326: tuple[LonLat, ...] = ()  # the leg driven from the previous stop to this one
 
 
 @dataclass(frozen=True)

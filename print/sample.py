@@ -18,6 +18,8 @@ ITEMS = (
 DISTRICTS = ("柴崎町", "錦町", "曙町", "高松町", "富士見町", "羽衣町")
 ROAD_NAMES = ("立川通り", "緑川通り", "五日市街道", "多摩大通り", "すずかけ通り", "けやき通り")
 LANDMARKS = ("", "青い屋根の家", "アパート「メゾン立川」1階のごみ置き場の横", "駐車場の奥", "")
+PUT_OUTS = ("玄関前", "敷地内の道路沿い", "集合住宅のごみ置場")
+PUT_OUT_NOTES = ("", "門の右側、青いシートの下", "", "駐輪場の横")
 NOTES = ("", "玄関前に出してあります。", "午前中は不在です。重いので二人で運んでください。", "")
 
 
@@ -70,7 +72,8 @@ def _tickets(fee_yen: int) -> tuple[tuple[int, int], ...]:
     return tuple((face, count) for face, count in kinds if count)
 
 
-def _stop(rng: random.Random, seq: int, node: LonLat, eta: datetime, booking: str) -> StopRow:
+def _stop(rng: random.Random, seq: int, leg: list[LonLat], eta: datetime, booking: str) -> StopRow:
+    node = leg[-1]
     chosen = rng.sample(ITEMS, rng.randint(1, 3))
     items = tuple(Item(name, rng.randint(1, 2)) for name, _ in chosen)
     fee = sum(fee * item.quantity for (_, fee), item in zip(chosen, items, strict=True))
@@ -90,6 +93,10 @@ def _stop(rng: random.Random, seq: int, node: LonLat, eta: datetime, booking: st
         fee_yen=fee,
         resident_note=rng.choice(NOTES),
         size_points=sum(item.quantity for item in items) * 2,
+        address_line=f"{rng.randint(1, 30)}番{rng.randint(1, 20)}号 ハイツ{rng.randint(101, 305)}",
+        put_out=rng.choice(PUT_OUTS),
+        put_out_note=rng.choice(PUT_OUT_NOTES),
+        approach_4326=tuple(leg),
     )
 
 
@@ -126,8 +133,9 @@ def build_route(rng: random.Random, index: int, grid: Grid, stops: int, dense: i
     for seq, node in enumerate(nodes, start=1):
         eta += timedelta(minutes=rng.randint(6, 15))
         booking = f"R{index:02d}{seq:02d}-{rng.randint(1000, 9999)}"
-        rows.append(_stop(rng, seq, grid.node(*node), eta, booking))
-        line += _grid_path(grid, previous, node)
+        leg = _grid_path(grid, previous, node)
+        rows.append(_stop(rng, seq, leg, eta, booking))
+        line += leg
         previous = node
     end = (grid.size - 1, grid.size - 1)
     line += _grid_path(grid, previous, end)

@@ -57,6 +57,8 @@ class TableStyles:
         self.booking = style("booking", 10.0)
         self.small = style("small", 8.5, textColor=HexColor("#333333"), rightIndent=HANG * 8.5)
         self.note = style("note", 9.0, rightIndent=HANG * 9.0)
+        self.address_line = style("address_line", 10.5, rightIndent=HANG * 10.5, spaceBefore=1.0)
+        self.put_out = style("put_out", 9.0, rightIndent=HANG * 9.0, spaceBefore=1.0)
         self.check = style("check", 9.0, leading=15.0)
         self.ticket = style("ticket", 9.0, leading=12.5)
         self.totals = style("totals", 11.0)
@@ -109,10 +111,23 @@ def _box(colour: str, size: float = 13.0) -> str:
     return f'<font size="{size:g}" color="{colour}">{texts.CHECK_BOX}</font>'
 
 
+def put_out_text(stop: StopRow) -> str:
+    """Where the items stand, as one line: 排出場所：玄関前（門の右側）; "" when unknown."""
+    place = stop.put_out or stop.put_out_note
+    if stop.put_out and stop.put_out_note:
+        place += texts.PUT_OUT_NOTE.format(note=stop.put_out_note)
+    return texts.PUT_OUT.format(place=place) if place else ""
+
+
 def _address_cell(stop: StopRow, styles: TableStyles) -> list[Paragraph]:
+    """District first, then what finds the house: the address line and where the items stand."""
     cell = [_p(escape(stop.address), styles.body)]
     if stop.district and stop.district not in stop.address:
         cell.append(_p(escape(stop.district), styles.small))
+    if stop.address_line:
+        cell.append(_p(escape(stop.address_line), styles.address_line))
+    if put_out := put_out_text(stop):
+        cell.append(_p(escape(put_out), styles.put_out))
     if stop.landmark:
         cell.append(_p("目印: " + escape(stop.landmark), styles.small))
     return cell

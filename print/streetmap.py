@@ -64,15 +64,15 @@ def draw_map(
     """
     viewport = view.viewport
     frame = viewport.frame
-    streets = list(_visible_streets(index or index_streets(route.streets), viewport))
+    streets = list(visible_streets(index or index_streets(route.streets), viewport))
     canv.saveState()
     clip = canv.beginPath()
     clip.rect(frame.x, frame.y, frame.width, frame.height)
     canv.clipPath(clip, stroke=0, fill=0)
     line = [viewport.to_page(lon, lat) for lon, lat in route.route_line]
     _draw_streets(canv, streets)
-    _draw_street_labels(canv, streets, frame, line, font)
-    _draw_route(canv, line, frame)
+    draw_street_labels(canv, streets, frame, line, font)
+    draw_route(canv, line, frame)
     for box in view.insets:
         _draw_inset_box(canv, box.rect, texts.INSET_BOX.format(number=box.index), font)
     markers = [(m.x, m.y, MARKER_RADIUS_PT) for m in view.markers] + [
@@ -113,7 +113,17 @@ def index_streets(streets: Sequence[Street]) -> StreetIndex:
     return StreetIndex(kept, tuple(boxes))
 
 
-def _visible_streets(index: StreetIndex, viewport: Viewport) -> Iterator[tuple[Street, Points]]:
+def placed_streets(index: StreetIndex, viewport: Viewport) -> list[Points]:
+    """The street polylines a map view draws, in page points.
+
+    They run past the frame, which clips them; the worksheet tests read them to check that
+    streets cover the whole frame.
+    """
+    return [pts for _street, pts in visible_streets(index, viewport)]
+
+
+def visible_streets(index: StreetIndex, viewport: Viewport) -> Iterator[tuple[Street, Points]]:
+    """Streets whose boxes meet the frame (grown by 10 mm), projected to page points."""
     grown = viewport.frame.inset(-10 * MM)
     west, south = viewport.to_lonlat(grown.x, grown.y)
     east, north = viewport.to_lonlat(grown.x + grown.width, grown.y + grown.height)
@@ -133,7 +143,7 @@ def path_operators(polylines: Sequence[Points]) -> str:
     return "\n".join(parts)
 
 
-def _stroke_polylines(canv: Canvas, polylines: Sequence[Points]) -> None:
+def stroke_polylines(canv: Canvas, polylines: Sequence[Points]) -> None:
     # thousands of street vertices: writing the operators directly is ~5x faster than
     # reportlab's path object, which formats every number through its generic float formatter
     if polylines:
@@ -148,13 +158,13 @@ def _draw_streets(canv: Canvas, streets: list[tuple[Street, Points]]) -> None:
         if style.casing is not None:
             canv.setStrokeColor(style.casing)
             canv.setLineWidth(style.width + 1.6)
-            _stroke_polylines(canv, layer)
+            stroke_polylines(canv, layer)
         canv.setStrokeColor(style.colour)
         canv.setLineWidth(style.width)
-        _stroke_polylines(canv, layer)
+        stroke_polylines(canv, layer)
 
 
-def _draw_street_labels(
+def draw_street_labels(
     canv: Canvas, streets: list[tuple[Street, Points]], frame: Rect, route: Points, font: str
 ) -> None:
     named = [
@@ -192,7 +202,7 @@ def visible_runs(line: Points, rect: Rect) -> list[Points]:
     return [*runs, current] if current else runs
 
 
-def _draw_route(canv: Canvas, line: Points, frame: Rect) -> None:
+def draw_route(canv: Canvas, line: Points, frame: Rect) -> None:
     if len(line) < 2:
         return
     runs = visible_runs(line, frame.inset(-5 * MM))
@@ -200,10 +210,10 @@ def _draw_route(canv: Canvas, line: Points, frame: Rect) -> None:
     canv.setLineJoin(1)
     canv.setStrokeColor(white)
     canv.setLineWidth(6.0)
-    _stroke_polylines(canv, runs)
+    stroke_polylines(canv, runs)
     canv.setStrokeColor(ROUTE_COLOUR)
     canv.setLineWidth(3.6)
-    _stroke_polylines(canv, runs)
+    stroke_polylines(canv, runs)
     canv.setFillColor(ROUTE_DARK)
     canv.setStrokeColor(white)
     canv.setLineWidth(0.6)

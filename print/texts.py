@@ -50,6 +50,8 @@ NO_TICKET = "券なし"
 QUANTITY = "×{quantity}"
 UNLOAD_ROW = "荷下ろし　{place}"
 CHECK_BOX = "□"
+PUT_OUT = "排出場所：{place}"
+PUT_OUT_NOTE = "（{note}）"
 
 TOTALS_ROW = "合計  {stops}件 ・ 大きさ {points}点 ・ 走行 約{km:.1f} km ・ 予定 {hours:.1f} 時間"
 
@@ -67,3 +69,9 @@ def format_seq_ranges(seqs: list[int]) -> str:
         for run in runs
     ]
     return "・".join(parts)
+
+
+STOP_MAP_BOOKING = "受付番号 {booking}"
+STOP_MAP_SCALE = "縮尺 約1:{scale:,}"
+LEGEND_APPROACH = "前の地点からの進入方向"
+LEGEND_PICKUP_POINT = "収集する場所"

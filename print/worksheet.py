@@ -13,10 +13,13 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
 from print import texts
+from print.errors import NothingToPrintError
 from print.fonts import register_japanese_font
 from print.maplayout import MM, MapView, Rect, plan_map_views
 from print.mapsymbols import LEGEND_HEIGHT_PT, Canvas, draw_legend
 from print.model import RouteSheet, WorksheetSet
+from print.stopmaps import StopMap, plan_stop_maps
+from print.stoppage import StopMapBlock, stop_frame
 from print.stoptable import build_stop_table
 from print.streetmap import StreetIndex, draw_map, index_streets
 from print.texts import format_seq_ranges
@@ -48,8 +51,40 @@ def plan_route_maps(route: RouteSheet, paper: Paper = "A4") -> tuple[MapView, ..
     return plan_map_views(route, map_frame(paper))
 
 
+def stop_map_size(paper: Paper) -> tuple[float, float]:
+    """Width and height of one stop map block (title and map): two share a page."""
+    area = content_rect(paper)
+    return area.width, (area.height - 1.0) / 2
+
+
+def plan_stop_maps_of(route: RouteSheet, paper: Paper = "A4") -> tuple[StopMap, ...]:
+    """Return the street-level stop maps printed after one truck's stop table."""
+    return plan_stop_maps(route, stop_frame(*stop_map_size(paper)))
+
+
+def map_extent_4326(route: RouteSheet, paper: Paper = "A4") -> tuple[float, float, float, float]:
+    """Return (west, south, east, north) EPSG:4326 of all the truck's maps show, with a margin.
+
+    The streets to load so that every map is drawn out to its frame's edges.
+    """
+    viewports = [v.viewport for v in plan_route_maps(route, paper)]
+    viewports += [m.viewport for m in plan_stop_maps_of(route, paper)]
+    corners = []
+    for viewport in viewports:
+        grown = viewport.frame.inset(-12 * MM)
+        corners += [viewport.to_lonlat(grown.x, grown.y)]
+        corners += [viewport.to_lonlat(grown.x + grown.width, grown.y + grown.height)]
+    lons, lats = [c[0] for c in corners], [c[1] for c in corners]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
 def render_worksheets(sheet: WorksheetSet, paper: Paper = "A4") -> bytes:
-    """Render every truck's worksheet into one PDF and return its bytes."""
+    """Render every truck's worksheet into one PDF and return its bytes.
+
+    Raises NothingToPrintError when no truck has a stop: a zero-page PDF is no document.
+    """
+    if not any(route.stops for route in sheet.routes):
+        raise NothingToPrintError(sheet.service_date.isoformat())
     font = register_japanese_font()
     # ASCII85 only makes streams 7-bit clean (a quarter larger) and reportlab encodes it in
     # pure Python: a tenth of the render time of a city day. Printers read binary PDFs.
@@ -71,7 +106,9 @@ def _route_story(route: RouteSheet, paper: Paper, font: str) -> list[Any]:
         story += [_MapPage(route, view, index, area.width, area.height - 1.0, font), PageBreak()]
     story += build_stop_table(route, area.width, font)
     story.append(PageBreak())
-    return story
+    stop_maps = plan_stop_maps_of(route, paper)
+    story += [StopMapBlock(route, m, index, stop_map_size(paper), font) for m in stop_maps]
+    return [*story, PageBreak()] if stop_maps else story
 
 
 class _RouteStart(Spacer):  # type: ignore[misc]  # reportlab is untyped

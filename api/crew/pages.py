@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.crew.maplinks import geo_uri, gsi_url
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
 from api.templating import templates
 from api.textsafety import clean_text
+from maps.basemap import Basemap
 from workflow.clock import today_tokyo
 from workflow.crew.links import read_stop_token, stop_token
 from workflow.crew.outcomes import OutcomeNotices, StopNotFoundError, StopOutcome, record_outcomes
@@ -77,6 +79,8 @@ def _stop_page(
     context = {
         "stop": view,
         "token": token,
+        "geo_uri": geo_uri(view.lat, view.lon, _pin_label(view)),
+        "gsi_url": gsi_url(view.lat, view.lon),
         "next_token": next_token,
         "labels": OUTCOME_LABELS_JA,
         "just": request.query_params.get("r"),
@@ -84,6 +88,10 @@ def _stop_page(
         "opens_later": opens_later(view, today),
     }
     return templates.TemplateResponse(request, "crew/stop.html", context, status_code=status)
+
+
+def _pin_label(view: StopView) -> str:
+    return f"No.{view.seq} {view.booking_no}".strip()
 
 
 def _open(
@@ -115,6 +123,29 @@ def crew_stop(
 ) -> HTMLResponse:
     view = _open(request, token, session, settings, mid, today)
     return view if isinstance(view, HTMLResponse) else _stop_page(request, token, view, today)
+
+
+@router.get("/crew/s/{token}/map", response_class=HTMLResponse)
+def crew_stop_map(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
+    today: TodayDep,
+) -> HTMLResponse:
+    """The stop's point on our own vector tiles: works where the internet does not."""
+    view = _open(request, token, session, settings, mid, today)
+    if isinstance(view, HTMLResponse):
+        return view
+    context = {
+        "stop": view,
+        "token": token,
+        "label": _pin_label(view),
+        "basemap": Basemap().config(),  # our tiles, whatever MACHI_BASEMAP says
+        "geo_uri": geo_uri(view.lat, view.lon, _pin_label(view)),
+    }
+    return templates.TemplateResponse(request, "crew/map.html", context)
 
 
 def _actor(request: Request, settings: SettingsDep, session: SessionDep, mid: int) -> Actor:

@@ -110,8 +110,16 @@ def _plan_page(
         "already": request.query_params.get("already"),
         "error": error,
         "submitted": submitted or {},
+        "no_sheets": _no_sheets(summary, date),
     }
     return templates.TemplateResponse(request, "staff/plan.html", context, status_code=status)
+
+
+def _no_sheets(summary: PlanSummary | None, date: dt.date) -> str | None:
+    """The worksheet download's refusal for a plan without a pickup, said on the page too."""
+    if summary is None or any(route.pickups for route in summary.routes):
+        return None
+    return error_text(NotFoundError("day_without_stops", field="date", day=date))
 
 
 @router.get("/staff/plans/{date}", response_class=HTMLResponse, response_model=None)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -338,3 +338,44 @@ def test_two_phones_submitting_at_once_record_and_push_once(
     flush_outbox(engine, crew_settings)
     row = stop_row(engine, stop_id)
     assert row.report == "done" and len(crew_line.pushes(to=row.user_id)) == 1
+
+
+def test_stop_page_shows_where_exactly_and_opens_the_point_in_a_map(
+    client: httpx.Client, booked: BookedDay, engine: Engine, crew_settings: Settings
+) -> None:
+    stop_id = pickup_stops(engine, booked.plan_id)[-1]  # only looked at, never recorded
+    with engine.begin() as conn:  # the channels fill it (branch whereabouts); seeded here
+        conn.execute(
+            text(
+                "INSERT INTO booking_contact (municipality_id, booking_id, address_line, put_out, "
+                "put_out_note) SELECT municipality_id, booking_id, '2番3号 コーポ柴崎205', "
+                "'collection_point', '門の右側、青いシートの下' FROM route_stop WHERE id = :s "
+                "ON CONFLICT (municipality_id, booking_id) DO UPDATE SET address_line = "
+                "excluded.address_line, put_out = excluded.put_out, "
+                "put_out_note = excluded.put_out_note"
+            ),
+            {"s": stop_id},
+        )
+        lon, lat, receipt_no = conn.execute(
+            text(
+                "SELECT ST_X(rep.location), ST_Y(rep.location), rep.receipt_no FROM route_stop s "
+                "JOIN booking b ON b.municipality_id = s.municipality_id AND b.id = s.booking_id "
+                "JOIN report rep ON rep.municipality_id = b.municipality_id AND "
+                "rep.id = b.report_id WHERE s.id = :s"
+            ),
+            {"s": stop_id},
+        ).one()
+    token = stop_token(crew_settings.secret_key, MUNICIPALITY_ID, stop_id)
+    page = client.get(f"/crew/s/{token}")
+    assert page.status_code == 200
+    assert "2番3号 コーポ柴崎205" in page.text
+    assert "排出場所：<strong>集合住宅のごみ置場</strong>（門の右側、青いシートの下）" in page.text
+    at = f"{lat:.6f},{lon:.6f}"
+    assert f'href="geo:{at}?q={at}(No.' in page.text and quote(receipt_no) in page.text
+    assert f"https://maps.gsi.go.jp/#18/{lat:.6f}/{lon:.6f}/" in page.text
+    assert f'href="/crew/s/{token}/map"' in page.text
+    own = client.get(f"/crew/s/{token}/map")
+    assert own.status_code == 200 and f'data-lat="{lat:.6f}"' in own.text
+    assert "/tiles/base/{z}/{x}/{y}.pbf" in own.text and "/static/crew_map.js" in own.text
+    assert client.get("/static/crew_map.js").status_code == 200
+    assert client.get("/crew/s/forged-token/map").status_code == 403

@@ -130,8 +130,8 @@ def test_worksheets_pdf_for_staff_and_crew(
     assert "(A3)" in pdf_info(a3.content, tmp_path)
     doro = bearer(client, "doro", "doro-demo")
     assert client.get(f"/api/v1/plans/{planned}/worksheets.pdf", headers=doro).status_code == 403
-    none = client.get("/api/v1/plans/2031-01-07/worksheets.pdf", headers=headers)
-    assert none.status_code == 404 and "収集計画がありません" in none.json()["message"]
+    none = client.get("/api/v1/plans/2031-01-07/worksheets.pdf", headers=headers)  # no bookings
+    assert none.status_code == 404 and "作業票はありません" in none.json()["message"]
 
 
 def test_staff_page_shows_routes_map_and_pdf_link(client: httpx.Client, planned: str) -> None:
@@ -217,6 +217,12 @@ def test_a_day_without_bookings_plans_to_nothing(client: httpx.Client, engine: E
         )
         assert answer.status_code == 200, answer.text
         assert answer.json()["stops"] == 0 and answer.json()["unassigned"] == []
+        pdf = client.get(f"/api/v1/plans/{empty}/worksheets.pdf", headers=headers)
+        assert pdf.status_code == 404 and pdf.json()["code"] == "day_without_stops"
+        assert "収集する申込がないため、作業票はありません" in pdf.json()["message"]
+        login(client, "kankyo", "kankyo-demo")
+        page = client.get(f"/staff/plans/{empty}")
+        assert "作業票はありません" in page.text and "worksheets.pdf" not in page.text
     finally:
         release_day(engine, dt.date.fromisoformat(empty))
     missing = client.get(f"/api/v1/plans/{empty}", headers=headers)

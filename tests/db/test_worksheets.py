@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from shapely.geometry import LineString, box
 from sqlalchemy import Engine, text
 
 from print.maplayout import MARKER_RADIUS_PT
 from print.model import WorksheetSet
-from print.worksheet import map_frame, plan_route_maps, render_worksheets
+from print.streetmap import StreetIndex, index_streets, placed_streets
+from print.viewport import Viewport
+from print.worksheet import map_frame, plan_route_maps, plan_stop_maps_of, render_worksheets
 from tests.conftest import MUNICIPALITY_ID
 from tests.db.conftest import Day, current_plan_id
 from workflow.bookings.fees import tickets_for_points
 from workflow.crew.links import read_stop_token
 from workflow.db import session_scope
+from workflow.plans.plan import plan
 from workflow.plans.worksheets import build_worksheet_set
 
 SECRET = "test-secret"
@@ -66,10 +71,13 @@ def test_each_truck_gets_its_map_pages_then_its_stop_table(
     for route in sheet.routes:
         mine = [p for p in pages if f"車両 {route.vehicle_name}" in p]
         views = plan_route_maps(route)
-        maps, tables = mine[: len(views)], mine[len(views) :]
+        maps, rest = mine[: len(views)], mine[len(views) :]
+        stop_pages = -(-len(plan_stop_maps_of(route)) // 2)  # two stop maps a page
+        tables, stop_maps = rest[: len(rest) - stop_pages], rest[len(rest) - stop_pages :]
         assert "ルート全体図" in maps[0]
         assert all(f"拡大図{k}" in page for k, page in enumerate(maps[1:], start=1))
         assert tables and all("完了QR" in page for page in tables)
+        assert stop_maps and all("収集する場所" in page for page in stop_maps)
         assert not any("完了QR" in page for page in maps)
         flat = "".join("".join(tables).split())
         assert all(s.booking_no in flat for s in route.stops if s.kind == "pickup")
@@ -182,10 +190,115 @@ def test_machi_print_writes_the_days_pdf_with_public_links(
 
 
 def test_machi_print_refuses_a_day_without_plan_and_a_bad_paper(
-    database_url: str, tmp_path: Path
+    database_url: str, engine: Engine, planned_day: Day, tmp_path: Path
 ) -> None:
-    missing = _machi(database_url, "print", "--date", "2031-01-07", "--out", str(tmp_path))
+    with engine.connect() as conn:
+        booked = conn.execute(
+            text(
+                "SELECT b.service_date FROM booking b WHERE b.municipality_id = :m AND "
+                "b.status = 'booked' AND NOT EXISTS (SELECT 1 FROM route_plan p WHERE "
+                "p.municipality_id = :m AND p.service_date = b.service_date) ORDER BY 1 LIMIT 1"
+            ),
+            {"m": MUNICIPALITY_ID},
+        ).scalar_one()
+    missing = _machi(database_url, "print", "--date", f"{booked}", "--out", str(tmp_path))
     assert missing.returncode == 1 and "収集計画がありません" in missing.stderr
+    assert f"machi plan --date {booked}" in missing.stderr
     bad = _machi(database_url, "print", "--date", "2031-01-07", "--paper", "B5")
     assert bad.returncode == 2 and "A4 or A3" in bad.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+_CONTACTS = (
+    "INSERT INTO booking_contact (municipality_id, booking_id, address_line, put_out, "
+    "put_out_note) SELECT s.municipality_id, s.booking_id, '3番' || s.seq || '号 メゾン立川' "
+    "|| (100 + s.seq), "
+    "(ARRAY['entrance', 'roadside', 'collection_point', 'other'])[1 + s.seq % 4], "
+    "CASE WHEN s.seq % 2 = 0 THEN '門の右側、青いシートの下' END FROM route_stop s JOIN route r "
+    "ON r.municipality_id = s.municipality_id AND r.id = s.route_id WHERE r.plan_id = :p AND "
+    "s.kind = 'pickup' ON CONFLICT (municipality_id, booking_id) DO UPDATE SET address_line = "
+    "excluded.address_line, put_out = excluded.put_out, put_out_note = excluded.put_out_note"
+)
+_PUT_OUT_JA = {
+    "entrance": "玄関前",
+    "roadside": "敷地内の道路沿い",
+    "collection_point": "集合住宅のごみ置場",
+    "other": "その他",
+}
+
+
+def test_sheet_prints_each_bookings_address_line_and_put_out_place(
+    engine: Engine, planned_day: Day, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:  # the channels fill it (branch whereabouts); seeded here
+        conn.execute(text(_CONTACTS), {"p": current_plan_id(engine, planned_day)})
+        contacts = conn.execute(
+            text(
+                "SELECT rep.receipt_no, c.address_line, c.put_out, c.put_out_note FROM "
+                "booking_contact c JOIN booking b ON b.municipality_id = c.municipality_id AND "
+                "b.id = c.booking_id JOIN report rep ON rep.municipality_id = b.municipality_id "
+                "AND rep.id = b.report_id WHERE b.municipality_id = :m AND b.service_date = :d "
+                "AND b.status <> 'cancelled' AND c.address_line IS NOT NULL"
+            ),
+            {"m": MUNICIPALITY_ID, "d": planned_day},
+        ).all()
+    assert contacts
+    pages = _page_texts(_render(engine, planned_day, tmp_path))
+    tables = "".join("".join(p.split()) for p in pages if "完了QR" in p)
+    for receipt_no, address_line, put_out, note in contacts:
+        row = tables[tables.index(receipt_no) :]
+        assert row.index("".join(address_line.split())) < row.index(
+            f"排出場所：{_PUT_OUT_JA[put_out]}"
+        )
+        if note:
+            assert f"{_PUT_OUT_JA[put_out]}（{note}）" in row
+    stop_maps = "".join("".join(p.split()) for p in pages if "収集する場所" in p)
+    assert all(f"受付番号{c.receipt_no}" in stop_maps for c in contacts)  # each has its map
+
+
+def _quadrants_with_streets(index: StreetIndex, viewport: Viewport) -> int:
+    frame = viewport.frame
+    lines = [LineString(p) for p in placed_streets(index, viewport)]
+    half_w, half_h = frame.width / 2, frame.height / 2
+    quarters = [
+        box(frame.x + i * half_w, frame.y + j * half_h,
+            frame.x + (i + 1) * half_w, frame.y + (j + 1) * half_h)
+        for i in (0, 1) for j in (0, 1)
+    ]  # fmt: skip
+    return sum(1 for q in quarters if any(line.intersects(q) for line in lines))
+
+
+def test_streets_reach_all_four_quadrants_of_every_map_page(
+    engine: Engine, planned_day: Day
+) -> None:
+    for paper in ("A4", "A3"):
+        with session_scope(engine) as session:
+            sheet = build_worksheet_set(session, MUNICIPALITY_ID, planned_day, "http://x", SECRET,
+                                        paper)  # fmt: skip
+        for route in sheet.routes:
+            index = index_streets(route.streets)
+            for view in plan_route_maps(route, paper):
+                assert _quadrants_with_streets(index, view.viewport) == 4, (paper, view)
+            for stop_map in plan_stop_maps_of(route, paper):
+                assert _quadrants_with_streets(index, stop_map.viewport) == 4, (paper, stop_map)
+
+
+def test_a_day_without_stops_prints_nothing_and_says_so(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    day = "2031-01-06"  # no bookings: before and after a plan is made for it
+    missing = _machi(database_url, "print", "--date", day, "--out", str(tmp_path))
+    assert (
+        missing.returncode == 1 and "収集する申込がないため、作業票はありません" in missing.stderr
+    )
+    plan(engine, MUNICIPALITY_ID, dt.date.fromisoformat(day), time_limit_s=1, seed=1)
+    try:
+        empty = _machi(database_url, "print", "--date", day, "--out", str(tmp_path))
+        assert empty.returncode == 1 and "作業票はありません" in empty.stderr, empty.stderr
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM route_plan WHERE municipality_id = :m AND service_date = :d"),
+                {"m": MUNICIPALITY_ID, "d": day},
+            )
     assert list(tmp_path.iterdir()) == []

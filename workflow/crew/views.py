@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.clock import TOKYO
 from workflow.errors import ForbiddenError
+from workflow.texts.resident.bulky import PUT_OUT_LABELS
 
 # A printed sheet serves its plan day and the morning after (late returns), not later.
 LINK_GRACE = dt.timedelta(days=1)
@@ -19,7 +20,8 @@ _STOP = text(
     "SELECT s.id, s.seq, s.kind, s.eta, s.outcome, s.outcome_note, s.completed_at, s.route_id, "
     "v.name AS vehicle_name, p.service_date, p.status AS plan_status, rep.receipt_no, "
     "coalesce(rep.address, f.name) AS address, d.name AS district, b.status AS booking_status, "
-    "b.resident_note, b.fee_total_yen, coalesce(ST_X(rep.location), ST_X(f.location)) AS lon, "
+    "b.resident_note, b.fee_total_yen, bc.address_line, bc.put_out, bc.put_out_note, "
+    "coalesce(ST_X(rep.location), ST_X(f.location)) AS lon, "
     "coalesce(ST_Y(rep.location), ST_Y(f.location)) AS lat, "
     "(SELECT json_agg(json_build_array(it.name, bi.quantity) ORDER BY bi.id) FROM booking_item bi "
     "JOIN bulky_item it ON it.municipality_id = bi.municipality_id AND it.id = bi.item_id "
@@ -33,6 +35,8 @@ _STOP = text(
     "JOIN vehicle v ON v.municipality_id = r.municipality_id AND v.id = r.vehicle_id "
     "JOIN route_plan p ON p.municipality_id = r.municipality_id AND p.id = r.plan_id "
     "LEFT JOIN booking b ON b.municipality_id = s.municipality_id AND b.id = s.booking_id "
+    "LEFT JOIN booking_contact bc ON bc.municipality_id = b.municipality_id "
+    "AND bc.booking_id = b.id "
     "LEFT JOIN report rep ON rep.municipality_id = b.municipality_id AND rep.id = b.report_id "
     "LEFT JOIN district d ON d.municipality_id = rep.municipality_id AND d.id = rep.district_id "
     "LEFT JOIN facility f ON f.municipality_id = s.municipality_id AND f.is_disposal "
@@ -59,6 +63,9 @@ class StopView:
     booking_no: str
     address: str
     district: str
+    address_line: str  # 番地・建物名・部屋番号
+    put_out: str  # where the items stand, as the crew reads it (玄関前 …); "" when unknown
+    put_out_note: str
     items: tuple[tuple[str, int], ...]
     resident_note: str
     fee_yen: int
@@ -84,6 +91,9 @@ def _view(row: Any) -> StopView:
         booking_no=row.receipt_no or "",
         address=row.address or "",
         district=row.district or "",
+        address_line=row.address_line or "",
+        put_out=PUT_OUT_LABELS.get(row.put_out or "", ""),
+        put_out_note=row.put_out_note or "",
         items=tuple((str(name), int(qty)) for name, qty in (row.items or [])),
         resident_note=row.resident_note or "",
         fee_yen=row.fee_total_yen or 0,

@@ -246,10 +246,11 @@ def render_plan_worksheets(
         paper: "A4" or "A3".
 
     Raises:
-        NotFoundError: no plan for that day.
+        NotFoundError: no plan for that day, or nothing to collect on it
+            (``day_without_stops``).
     """
     with session_scope(engine) as session:
-        sheet = build_worksheet_set(session, mid, day, base_url, secret)
+        sheet = build_worksheet_set(session, mid, day, base_url, secret, paper)
     return render_worksheets(sheet, paper)
 
 

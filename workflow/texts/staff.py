@@ -86,6 +86,10 @@ def _plan_not_found(day: dt.date) -> str:
     return f"{day:%Y-%m-%d} の収集計画がありません。"
 
 
+def _day_without_stops(day: dt.date) -> str:
+    return f"{day:%Y-%m-%d} は収集する申込がないため、作業票はありません。"
+
+
 # Why a use case refused a staff member: one sentence per error code (see ``resident.errors``).
 ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
     {
@@ -134,6 +138,7 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         # collection plans
         "plans_bulky_only": "収集計画を扱う権限がありません（粗大ごみの担当課のみ）。",
         "plan_not_found": _plan_not_found,
+        "day_without_stops": _day_without_stops,
         "plan_locked": "作業が始まった計画は作り直せません。",
         "plan_needs_fleet": "車両または清掃センターが登録されていません。",
     }

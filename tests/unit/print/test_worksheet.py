@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from print.errors import FontNotFoundError
+from print.errors import FontNotFoundError, NothingToPrintError
 from print.fonts import register_japanese_font
 from print.model import Place, RouteSheet, RouteTotals, StopRow, WorksheetSet
 from print.sample import build_sample_set
 from print.texts import format_seq_ranges
-from print.worksheet import plan_route_maps, render_worksheets
+from print.worksheet import plan_route_maps, plan_stop_maps_of, render_worksheets
 
 
 def run_tool(*args: str | Path) -> str:
@@ -39,15 +39,45 @@ def page_count(path: Path) -> int:
     return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
-def test_page_count_is_maps_plus_one_table_page_per_truck(
+def page_texts(path: Path) -> list[str]:
+    return [
+        run_tool("pdftotext", "-f", str(n), "-l", str(n), path, "-")
+        for n in range(1, page_count(path) + 1)
+    ]
+
+
+def test_each_truck_has_maps_then_its_table_then_its_stop_maps(
     sheet: WorksheetSet, pdf_path: Path
 ) -> None:
     views = [len(plan_route_maps(route)) for route in sheet.routes]
     assert views == [1, 2]  # only truck 2 has a dense cluster, hence one zoomed page
-    assert page_count(pdf_path) == 1 + 1 + 2 + 1
-    text = run_tool("pdftotext", pdf_path, "-")
-    for page in ("1 / 2 ページ", "2 / 2 ページ", "1 / 3 ページ", "3 / 3 ページ"):
-        assert page in text  # each page says which of its truck's pages it is
+    pages = page_texts(pdf_path)
+    for route, count in zip(sheet.routes, views, strict=True):
+        mine = [p for p in pages if f"車両 {route.vehicle_name}" in p]
+        kinds = ["map" if "ルート全体図" in p or "拡大図" in p else
+                 "table" if "完了QR" in p else "stops" if "収集する場所" in p else "?"
+                 for p in mine]  # fmt: skip
+        tables = kinds.count("table")
+        stop_pages = -(-len(plan_stop_maps_of(route)) // 2)  # two stop maps a page
+        assert kinds == ["map"] * count + ["table"] * tables + ["stops"] * stop_pages
+        assert all(f"{k} / {len(mine)} ページ" in p for k, p in enumerate(mine, start=1))
+    assert len(pages) == sum(sum(1 for p in pages if f"車両 {r.vehicle_name}" in p)
+                             for r in sheet.routes)  # fmt: skip
+
+
+def test_table_shows_address_line_and_put_out_place_under_the_district(
+    sheet: WorksheetSet, pdf_path: Path
+) -> None:
+    flat = "".join("".join(p.split()) for p in page_texts(pdf_path) if "完了QR" in p)
+    stops = [s for route in sheet.routes for s in route.stops if s.kind == "pickup"]
+    assert all(s.address_line and s.put_out for s in stops)
+    assert [s.booking_no for s in stops if "".join(s.address_line.split()) not in flat] == []
+    for stop in stops:
+        cell = flat[flat.index(stop.booking_no) :]
+        line_at = cell.index("".join(stop.address_line.split()))
+        assert cell.index(stop.district) < line_at < cell.index("排出場所：" + stop.put_out)
+        if stop.put_out_note:
+            assert f"（{stop.put_out_note}）" in cell
 
 
 def test_every_booking_number_and_item_name_is_extractable(
@@ -96,8 +126,18 @@ def test_dense_cluster_adds_a_zoomed_page(tmp_path: Path) -> None:
     for dense in (0, 5):
         path = tmp_path / f"dense{dense}.pdf"
         path.write_bytes(render_worksheets(build_sample_set(trucks=2, dense=dense)))
-        pages.append(page_count(path))
+        pages.append(sum(1 for p in page_texts(path) if "ルート全体図" in p or "拡大図" in p))
     assert pages[1] == pages[0] + 1
+
+
+def test_a_day_without_stops_is_refused_not_printed_as_zero_pages() -> None:
+    depot = Place("清掃工場", 139.41, 35.70)
+    empty = RouteSheet("3号車", (), depot, None, (), (), (), RouteTotals(0, 0, 0.0, 0.0))
+    for routes in ((), (empty,)):
+        with pytest.raises(NothingToPrintError):
+            render_worksheets(
+                WorksheetSet("立川市", date(2026, 12, 4), routes, datetime(2026, 12, 3))
+            )
 
 
 def test_a3_paper(sheet: WorksheetSet, tmp_path: Path) -> None:
@@ -128,6 +168,6 @@ def test_sparse_routes_render(tmp_path: Path) -> None:
     sheet = WorksheetSet("立川市", date(2026, 11, 24), (bare, empty), datetime(2026, 11, 23))
     path = tmp_path / "sparse.pdf"
     path.write_bytes(render_worksheets(sheet))
-    assert page_count(path) == 4
+    assert page_count(path) == 5  # 2号車: map, table, one stop map of both; 3号車: map, table
     text = run_tool("pdftotext", path, "-")
     assert "X-1" in text and "09:40" in text and "3号車" in text
