@@ -63,15 +63,9 @@ class ModelLayout:
 
     def visits(self, model_nodes: Sequence[int]) -> list[str]:
         """Stop ids (``UNLOAD`` for a facility copy) of a route's OR-Tools nodes, in order."""
-        visits: list[str] = []
-        for model_node in model_nodes:
-            stop = self.stop_at(model_node)
-            visit = stop.id if stop is not None else UNLOAD
-            # Unload copies cost nothing, so the solver may chain idle ones: drop repeats,
-            # which can only shorten the route.
-            if visit != UNLOAD or not visits or visits[-1] != UNLOAD:
-                visits.append(visit)
-        return visits
+        # The model forbids empty unloads (routing.solver), so no repeat is dropped here:
+        # routing.checker is to see the model's output as it is.
+        return [stop.id if stop else UNLOAD for stop in map(self.stop_at, model_nodes)]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Vehicle routing with OR-Tools: the only module of Machi that imports ``ortools``.
 
 Nodes are laid out by ``routing.model_layout``. The capacity dimension counts the load picked
-up so far; an unload node has demand ``-max_capacity`` and a slack in ``[0, max_capacity]``,
-so the load may fall back to anything from zero up at the facility and nowhere else. The time
+up so far; an unload node has demand ``-max_capacity`` and a slack that brings the load back to
+exactly zero, and it may be visited only with a load of one point or more. The time
 dimension carries service plus travel time and a waiting slack. The budget's phases are
 ``routing.budget``'s; the relay with ruin-and-recreate is ``routing.search_pool``'s.
 """
@@ -10,7 +10,7 @@ dimension carries service plus travel time and a waiting slack. The budget's pha
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -39,9 +39,8 @@ _FIRST_STRATEGIES = (
     _FSS.LOCAL_CHEAPEST_INSERTION,
 )
 _RIVAL_METAHEURISTIC = _LSM.TABU_SEARCH
-"""The helper's search when ruin-and-recreate cannot help (unload trips): from the same first
-solution, tabu search ends elsewhere than guided local search (and on the demo town's 500-stop
-day a little lower); a rival from a weaker first solution never caught up in our runs."""
+"""The helper's search on unload days (no ruin-and-recreate): from the same first solution it
+ends elsewhere than guided local search; a rival from a weaker one never caught up."""
 
 
 def solve_vrp(
@@ -102,16 +101,16 @@ def _search(
     # a helper runs a rival metaheuristic from the start.
     unloads = layout.problem.disposal is not None
     rival = pool.start(_rival_search, layout, costs, budget, seed) if unloads else None
-    manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, budget, seed)
+    model = _build_model(layout, costs)
+    first = _best_first_solution(model.routing, budget, seed)
     if unloads:
-        mine = _guided_search(layout, manager, routing, first, budget.deadline)
+        mine = _guided_search(model, first, budget.deadline)
         plans = [mine, pool.finish(rival) or mine]
         return min(plans, key=lambda plan: sequences_cost(layout, costs, plan))
     steps = RelaySteps(
-        first=_read_sequences(layout, manager, routing, first),
-        guided=lambda until: _guided_search(layout, manager, routing, first, until),
-        polish=lambda plan, until: _polish(layout, manager, routing, plan, until),
+        first=_read_sequences(model, first),
+        guided=lambda until: _guided_search(model, first, until),
+        polish=lambda plan, until: _polish(model, plan, until),
     )
     return relay(replace(layout.problem, stops=layout.stops), costs, budget, pool, steps, seed)
 
@@ -120,15 +119,21 @@ def _rival_search(
     layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int
 ) -> dict[str, list[str]]:
     """The main search's first solution, then the rival metaheuristic (in a helper process)."""
-    manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, budget, seed)
-    until, rival = budget.rival_until, _RIVAL_METAHEURISTIC
-    return _guided_search(layout, manager, routing, first, until, rival)
+    model = _build_model(layout, costs)
+    first = _best_first_solution(model.routing, budget, seed)
+    return _guided_search(model, first, budget.rival_until, _RIVAL_METAHEURISTIC)
 
 
-def _build_model(
-    layout: ModelLayout, costs: SearchCosts
-) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
+@dataclass(frozen=True)
+class _Model:
+    """An OR-Tools model of a layout."""
+
+    layout: ModelLayout
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+
+
+def _build_model(layout: ModelLayout, costs: SearchCosts) -> _Model:
     problem = layout.problem
     starts = [layout.depots.index(v.start_node) for v in problem.vehicles]
     ends = [layout.depots.index(v.end_node) for v in problem.vehicles]
@@ -144,7 +149,7 @@ def _build_model(
         routing.AddDisjunction([manager.NodeToIndex(model_node)], 0)
     _add_time_dimension(layout, manager, routing)
     _add_capacity_dimension(layout, manager, routing)
-    return manager, routing
+    return _Model(layout, manager, routing)
 
 
 def _add_time_dimension(
@@ -181,6 +186,11 @@ def _add_capacity_dimension(
     for index in range(routing.Size()):
         if routing.IsStart(index) or manager.IndexToNode(index) < unload_from:
             dimension.SlackVar(index).SetValue(0)
+            continue
+        # Unload only with a load, leave empty: never first (the demo depot is the facility,
+        # where an unload cost nothing) nor twice in a row.
+        dimension.CumulVar(index).SetMin(1)
+        routing.solver().Add(dimension.CumulVar(index) + dimension.SlackVar(index) == slack)
 
 
 def _parameters(
@@ -194,9 +204,7 @@ def _parameters(
 
 
 def _guided_search(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
+    model: _Model,
     first: pywrapcp.Assignment,
     deadline: float,
     metaheuristic: int = _LSM.GUIDED_LOCAL_SEARCH,
@@ -206,21 +214,16 @@ def _guided_search(
     remaining = deadline - time.monotonic()
     if remaining > 0.05:
         params = _parameters(_FSS.AUTOMATIC, metaheuristic, remaining)
-        best = routing.SolveFromAssignmentWithParameters(first, params) or first
-    return _read_sequences(layout, manager, routing, best)
+        best = model.routing.SolveFromAssignmentWithParameters(first, params) or first
+    return _read_sequences(model, best)
 
 
-def _polish(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
-    plan: dict[str, list[str]],
-    deadline: float,
-) -> dict[str, list[str]]:
+def _polish(model: _Model, plan: dict[str, list[str]], deadline: float) -> dict[str, list[str]]:
     """Run OR-Tools' greedy local search from a plan (no unload trips) until a deadline."""
     remaining = deadline - time.monotonic()
     if remaining < 0.05:
         return plan
+    layout, manager, routing = model.layout, model.manager, model.routing
     position = {stop.id: n for n, stop in enumerate(layout.stops)}
     routes = [
         [manager.NodeToIndex(layout.stop_node(position[s])) for s in plan.get(vehicle.id, ())]
@@ -233,7 +236,7 @@ def _polish(
     found = routing.SolveFromAssignmentWithParameters(start, params)
     if found is None or found.ObjectiveValue() > start.ObjectiveValue():
         return plan
-    return _read_sequences(layout, manager, routing, found)
+    return _read_sequences(model, found)
 
 
 def _best_first_solution(
@@ -283,12 +286,8 @@ def _construct(
     return routing.solver().Assignment(found) if found is not None else built
 
 
-def _read_sequences(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
-    assignment: pywrapcp.Assignment,
-) -> dict[str, list[str]]:
+def _read_sequences(model: _Model, assignment: pywrapcp.Assignment) -> dict[str, list[str]]:
+    layout, manager, routing = model.layout, model.manager, model.routing
     sequences: dict[str, list[str]] = {}
     for number, vehicle in enumerate(layout.problem.vehicles):
         index = assignment.Value(routing.NextVar(routing.Start(number)))
