@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.budget import Budget
+from routing.convergence import Watch, start_progress
 from routing.diagnosis import diagnose_unserved, split_servable
 from routing.errors import SolverError
 from routing.helper_pool import HelperPool, helper_pool
@@ -39,8 +40,7 @@ _FIRST_STRATEGIES = (
     _FSS.LOCAL_CHEAPEST_INSERTION,
 )
 _RIVAL_METAHEURISTIC = _LSM.TABU_SEARCH
-"""The helper's search on unload days (no ruin-and-recreate): from the same first solution it
-ends elsewhere than guided local search; a rival from a weaker one never caught up."""
+"""The helper's search on unload days: from the same first solution it ends elsewhere than GLS."""
 
 
 def solve_vrp(
@@ -61,15 +61,15 @@ def solve_vrp(
 
     The search compares first-solution strategies and improves the best with guided local
     search; without a disposal facility it then relays to ruin-and-recreate chains, also in
-    ``workers - 1`` helper processes (``routing.search_pool.relay``). With a facility (unload
-    trips) guided local search runs to the end while a helper, if any, runs tabu search from
-    the same first solution; the cheaper plan wins.
+    ``workers - 1`` helper processes (``routing.search_pool.relay``). With a facility a helper,
+    if any, runs tabu search from the same first solution; the cheaper plan wins. Every phase
+    stops once it no longer improves (``routing.convergence``): the budget is only a ceiling.
 
     Args:
         problem: The problem to solve.
-        time_limit_s: Wall-clock budget for the whole search, in seconds.
-        seed: Orders the first-solution strategies and seeds ruin-and-recreate. The search
-            stops on the clock, so routes repeat exactly only when it converges in time.
+        time_limit_s: Wall-clock ceiling for the whole search, in seconds.
+        seed: Orders the first-solution strategies and seeds ruin-and-recreate; routes
+            repeat exactly when the search stops on convergence, not on the clock.
         objective: ``"time"``, ``"distance"`` or ``"vehicles"``.
         workers: Processes to search with (CPU cores to use), at least 1.
 
@@ -97,19 +97,18 @@ def _search(
     layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int, pool: HelperPool
 ) -> dict[str, list[str]]:
     """OR-Tools' first solution, then guided local search (facility) or the relay (none)."""
-    # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all, and
-    # a helper runs a rival metaheuristic from the start.
+    # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all.
     unloads = layout.problem.disposal is not None
     rival = pool.start(_rival_search, layout, costs, budget, seed) if unloads else None
     model = _build_model(layout, costs)
     first = _best_first_solution(model.routing, budget, seed)
     if unloads:
-        mine = _guided_search(model, first, budget.deadline)
+        mine = _guided_search(model, first, (budget.started, budget.deadline))
         plans = [mine, pool.finish(rival) or mine]
         return min(plans, key=lambda plan: sequences_cost(layout, costs, plan))
     steps = RelaySteps(
         first=_read_sequences(model, first),
-        guided=lambda until: _guided_search(model, first, until),
+        guided=lambda until: _guided_search(model, first, (budget.started, until)),
         polish=lambda plan, until: _polish(model, plan, until),
     )
     return relay(replace(layout.problem, stops=layout.stops), costs, budget, pool, steps, seed)
@@ -121,16 +120,19 @@ def _rival_search(
     """The main search's first solution, then the rival metaheuristic (in a helper process)."""
     model = _build_model(layout, costs)
     first = _best_first_solution(model.routing, budget, seed)
-    return _guided_search(model, first, budget.rival_until, _RIVAL_METAHEURISTIC)
+    until = (budget.started, budget.rival_until)
+    return _guided_search(model, first, until, _RIVAL_METAHEURISTIC)
 
 
 @dataclass(frozen=True)
 class _Model:
-    """An OR-Tools model of a layout."""
+    """An OR-Tools model of a layout, and the watch that stops its search when it stalls."""
 
     layout: ModelLayout
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
+    watch: Watch
+    limit: pywrapcp.SearchLimit  # held here: the model does not keep the Python object alive
 
 
 def _build_model(layout: ModelLayout, costs: SearchCosts) -> _Model:
@@ -142,14 +144,16 @@ def _build_model(layout: ModelLayout, costs: SearchCosts) -> _Model:
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(costs.arc))
     for vehicle, cost in enumerate(costs.fixed):
         routing.SetFixedCostOfVehicle(cost, vehicle)
-    for position in range(len(layout.stops)):
-        index = manager.NodeToIndex(layout.stop_node(position))
-        routing.AddDisjunction([index], costs.drop_penalty)
-    for model_node in range(layout.size - layout.unload_copies, layout.size):
-        routing.AddDisjunction([manager.NodeToIndex(model_node)], 0)
+    for model_node in range(len(layout.depots), layout.size):
+        penalty = costs.drop_penalty if layout.stop_at(model_node) else 0  # unload copies: 0
+        routing.AddDisjunction([manager.NodeToIndex(model_node)], penalty)
     _add_time_dimension(layout, manager, routing)
     _add_capacity_dimension(layout, manager, routing)
-    return _Model(layout, manager, routing)
+    watch = Watch()
+    routing.AddAtSolutionCallback(lambda: watch.note(routing.CostVar().Value()))
+    limit = routing.solver().CustomLimit(watch.limit_reached)
+    routing.AddSearchMonitor(limit)
+    return _Model(layout, manager, routing, watch, limit)
 
 
 def _add_time_dimension(
@@ -166,10 +170,8 @@ def _add_time_dimension(
             index = manager.NodeToIndex(layout.stop_node(position))
             dimension.CumulVar(index).SetRange(stop.window.earliest_s, stop.window.latest_s)
     for number, vehicle in enumerate(problem.vehicles):
-        dimension.CumulVar(routing.Start(number)).SetRange(
-            vehicle.shift_start_s, vehicle.shift_end_s
-        )
-        dimension.CumulVar(routing.End(number)).SetRange(vehicle.shift_start_s, vehicle.shift_end_s)
+        for index in (routing.Start(number), routing.End(number)):
+            dimension.CumulVar(index).SetRange(vehicle.shift_start_s, vehicle.shift_end_s)
 
 
 def _add_capacity_dimension(
@@ -193,28 +195,28 @@ def _add_capacity_dimension(
         routing.solver().Add(dimension.CumulVar(index) + dimension.SlackVar(index) == slack)
 
 
-def _parameters(
-    strategy: int, metaheuristic: int, remaining_s: float
-) -> pywrapcp.RoutingSearchParameters:
+def _parameters(strategy: int, meta: int, limit_s: float) -> pywrapcp.RoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = strategy
-    params.local_search_metaheuristic = metaheuristic
-    params.time_limit.FromMilliseconds(max(1, int(remaining_s * 1000)))
+    params.local_search_metaheuristic = meta
+    params.time_limit.FromMilliseconds(max(1, int(limit_s * 1000)))
     return params
 
 
 def _guided_search(
     model: _Model,
     first: pywrapcp.Assignment,
-    deadline: float,
+    until: tuple[float, float],
     metaheuristic: int = _LSM.GUIDED_LOCAL_SEARCH,
 ) -> dict[str, list[str]]:
-    """Improve ``first`` with a metaheuristic until a deadline; return visiting orders."""
-    best = first
-    remaining = deadline - time.monotonic()
-    if remaining > 0.05:
-        params = _parameters(_FSS.AUTOMATIC, metaheuristic, remaining)
+    """Improve ``first`` until it stalls or the deadline; ``until``: (search start, deadline)."""
+    best, (started, deadline) = first, until
+    now = time.monotonic()
+    if deadline - now > 0.05:
+        params = _parameters(_FSS.AUTOMATIC, metaheuristic, deadline - now)
+        model.watch.progress = start_progress(started, now, first.ObjectiveValue())
         best = model.routing.SolveFromAssignmentWithParameters(first, params) or first
+        model.watch.progress = None
     return _read_sequences(model, best)
 
 
@@ -247,10 +249,8 @@ def _best_first_solution(
 ) -> pywrapcp.Assignment:
     """Build a first solution with each strategy, descend each briefly and keep the cheapest.
 
-    Every construction is allowed to finish (the first one until ``budget.last_resort``, the
-    others until ``budget.first_deadline``): cut short, OR-Tools falls back to
-    a plan that drops most stops, which guided local search repairs only slowly. The greedy
-    descent after it gets what is left of the strategy's slot.
+    Constructions may finish (the first until ``budget.last_resort``, the others until
+    ``budget.first_deadline``): cut short, OR-Tools falls back to a plan dropping most stops.
     """
     slot_s = budget.first_slot_s(len(strategies))
     shift = seed % len(strategies)

@@ -255,3 +255,15 @@ def test_generated_days_never_unload_an_empty_truck() -> None:
             assert not any(a and b for a, b in zip(kinds, kinds[1:], strict=False))
             unloads += sum(kinds)
     assert unloads > 0  # the days did need unload trips
+
+
+@pytest.mark.parametrize("disposal", [None, Disposal(0, 600)])
+def test_a_three_stop_day_returns_long_before_the_time_limit(disposal: Disposal | None) -> None:
+    stops = tuple(Stop(f"s{n}", n, 2, 300) for n in (1, 3, 5))
+    problem = make_problem(stops, vehicles=1, disposal=disposal)
+
+    solution = solve_vrp(problem, time_limit_s=30.0)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {"s1", "s3", "s5"}
+    assert solution.stats["wall_s"] < 3.0  # converged: the 30 s are only a ceiling
