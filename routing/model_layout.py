@@ -63,9 +63,14 @@ class ModelLayout:
 
     def visits(self, model_nodes: Sequence[int]) -> list[str]:
         """Stop ids (``UNLOAD`` for a facility copy) of a route's OR-Tools nodes, in order."""
-        # The model forbids empty unloads (routing.solver), so no repeat is dropped here:
-        # routing.checker is to see the model's output as it is.
-        return [stop.id if stop else UNLOAD for stop in map(self.stop_at, model_nodes)]
+        visits: list[str] = []
+        for stop in map(self.stop_at, model_nodes):
+            # The model lets the load stay above zero after an unload (an exact reset slowed
+            # the search), so two unloads may follow each other: merged, which never costs
+            # more (no travel between them) nor breaks a window (later visits only get earlier).
+            if stop is not None or not visits or visits[-1] != UNLOAD:
+                visits.append(stop.id if stop is not None else UNLOAD)
+        return visits
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ has its own plan.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -125,7 +126,7 @@ def relay(
     ``budget.handover``. At each of ``budget.syncs`` the chains stop, the cheapest plan is
     polished (OR-Tools finds in a fraction of a second exchanges that ruin-and-recreate
     reaches only slowly) and, but after the last, every chain restarts from it. Every phase
-    stops early once it stalls, and a round that brings no marked gain is the last.
+    stops early once it stalls, and a round that stalls without a marked gain is the last.
 
     Args:
         problem: The problem with only the servable stops.
@@ -147,7 +148,8 @@ def relay(
             chains.submit(mine, sync, base + 1)
         before = chains.cost(mine)
         mine = chains.improve(mine, sync, base)
+        stalled = time.monotonic() < sync  # the chains stopped before their time was up
         mine = steps.polish(mine, budget.polish_until(sync))
-        if not improved_markedly(before, chains.cost(mine)):
+        if stalled and not improved_markedly(before, chains.cost(mine)):
             break
     return mine

@@ -1,10 +1,10 @@
 """Vehicle routing with OR-Tools: the only module of Machi that imports ``ortools``.
 
 Nodes are laid out by ``routing.model_layout``. The capacity dimension counts the load picked
-up so far; an unload node has demand ``-max_capacity`` and a slack that brings the load back to
-exactly zero, and it may be visited only with a load of one point or more. The time
-dimension carries service plus travel time and a waiting slack. The budget's phases are
-``routing.budget``'s; the relay with ruin-and-recreate is ``routing.search_pool``'s.
+up so far; an unload node has demand ``-max_capacity`` and a slack in ``[0, max_capacity]``
+and is entered with a load of one point or more. The time dimension carries service plus
+travel time and a waiting slack. The budget's phases are ``routing.budget``'s; the relay with
+ruin-and-recreate is ``routing.search_pool``'s; when to stop, ``routing.convergence``'s.
 """
 
 from __future__ import annotations
@@ -189,10 +189,10 @@ def _add_capacity_dimension(
         if routing.IsStart(index) or manager.IndexToNode(index) < unload_from:
             dimension.SlackVar(index).SetValue(0)
             continue
-        # Unload only with a load, leave empty: never first (the demo depot is the facility,
-        # where an unload cost nothing) nor twice in a row.
+        # Unload only with a load: never first (the demo depot is the facility, where an
+        # unload cost nothing). Forcing the load after it to zero with an equality made first
+        # solutions 6x slower, so two in a row are merged on reading (``ModelLayout.visits``).
         dimension.CumulVar(index).SetMin(1)
-        routing.solver().Add(dimension.CumulVar(index) + dimension.SlackVar(index) == slack)
 
 
 def _parameters(strategy: int, meta: int, limit_s: float) -> pywrapcp.RoutingSearchParameters:
@@ -249,18 +249,18 @@ def _best_first_solution(
 ) -> pywrapcp.Assignment:
     """Build a first solution with each strategy, descend each briefly and keep the cheapest.
 
-    Constructions may finish (the first until ``budget.last_resort``, the others until
-    ``budget.first_deadline``): cut short, OR-Tools falls back to a plan dropping most stops.
+    Constructions may finish (``budget.build_until``): cut short, OR-Tools falls back to a
+    plan dropping most stops.
     """
-    slot_s = budget.first_slot_s(len(strategies))
+    slot_s, first = budget.first_slot_s(len(strategies)), None
     shift = seed % len(strategies)
     best: pywrapcp.Assignment | None = None
     for strategy in strategies[shift:] + strategies[:shift]:
         now = time.monotonic()
-        cap = budget.first_deadline if best is not None else budget.last_resort
-        if cap - now < 0.01:
+        if (cap := budget.build_until(first)) - now < 0.01:
             break
-        found = _construct(routing, strategy, cap - now, now + slot_s)
+        found, built_s = _construct(routing, strategy, cap - now, now + slot_s)
+        first = first or (now + built_s, built_s)
         if found is not None and (best is None or found.ObjectiveValue() < best.ObjectiveValue()):
             best = found
     if best is None:
@@ -270,20 +270,20 @@ def _best_first_solution(
 
 def _construct(
     routing: pywrapcp.RoutingModel, strategy: int, build_s: float, descend_until: float
-) -> pywrapcp.Assignment | None:
-    """One strategy's construction (at most ``build_s``), then a descent until a deadline."""
-    params = _parameters(strategy, _LSM.GREEDY_DESCENT, build_s)
+) -> tuple[pywrapcp.Assignment | None, float]:
+    """Construct (at most ``build_s``), descend until a moment: (plan, construction s)."""
+    params, started = _parameters(strategy, _LSM.GREEDY_DESCENT, build_s), time.monotonic()
     params.solution_limit = 1  # the construction only
     built = routing.SolveWithParameters(params)
+    built_s = time.monotonic() - started
     if built is None:
-        return None
+        return None, built_s
     built = routing.solver().Assignment(built)  # the next solve reuses the returned object
-    remaining = descend_until - time.monotonic()
-    if remaining < 0.01:
-        return built
+    if (remaining := descend_until - time.monotonic()) < 0.01:
+        return built, built_s
     params = _parameters(_FSS.AUTOMATIC, _LSM.GREEDY_DESCENT, remaining)
     found = routing.SolveFromAssignmentWithParameters(built, params)
-    return routing.solver().Assignment(found) if found is not None else built
+    return (routing.solver().Assignment(found) if found is not None else built), built_s
 
 
 def _read_sequences(model: _Model, assignment: pywrapcp.Assignment) -> dict[str, list[str]]:

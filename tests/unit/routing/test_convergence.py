@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from routing.convergence import (
-    QUIET_FLOOR_S,
-    QUIET_SHARE,
+    MARKED_GAIN,
+    WINDOW_FLOOR_S,
+    WINDOW_SHARE,
     Watch,
     improved_markedly,
     start_progress,
@@ -14,26 +15,27 @@ from routing.convergence import (
 def test_a_phase_without_gains_stops_after_the_floor() -> None:
     progress = start_progress(started=100.0, now=100.0, cost=1000)
 
-    assert not progress.stalled(100.0 + QUIET_FLOOR_S / 2)
-    assert progress.stalled(100.0 + QUIET_FLOOR_S)
+    assert not progress.stalled(100.0 + WINDOW_FLOOR_S / 2)
+    assert progress.stalled(100.0 + WINDOW_FLOOR_S)
 
 
-def test_the_quiet_spell_grows_with_the_time_to_the_last_gain() -> None:
-    progress = start_progress(started=0.0, now=0.0, cost=1000)
+def test_a_late_phase_gets_a_window_that_grows_with_the_search() -> None:
+    progress = start_progress(started=0.0, now=9.0, cost=1000)
+
+    assert progress.stop_at == 9.0 / (1 - WINDOW_SHARE)  # the window then is a share of it all
     progress.record(900, now=10.0)
-
-    assert not progress.stalled(10.0 + QUIET_SHARE * 10 - 0.01)
-    assert progress.stalled(10.0 + QUIET_SHARE * 10)
+    assert progress.stop_at == 10.0 / (1 - WINDOW_SHARE)
 
 
-def test_tiny_gains_do_not_restart_the_quiet_spell() -> None:
+def test_small_gains_do_not_keep_a_phase_going() -> None:
     progress = start_progress(started=0.0, now=0.0, cost=100_000)
-    progress.record(99_999, now=0.1)
+    progress.record(90_000, now=4.0)
+    progress.record(90_000 * (1 - MARKED_GAIN / 2), now=5.0)  # within the gain of 4 s' best
 
-    assert progress.best == 99_999
-    assert progress.stalled(QUIET_FLOOR_S)
-    assert improved_markedly(100_000, 99_000)
-    assert not improved_markedly(100_000, 99_990)
+    assert progress.best < 90_000
+    assert progress.stop_at == 4.0 / (1 - WINDOW_SHARE)
+    assert improved_markedly(100_000, 100_000 * (1 - 2 * MARKED_GAIN))
+    assert not improved_markedly(100_000, 100_000 * (1 - MARKED_GAIN / 2))
 
 
 def test_an_idle_watch_never_stops_a_search() -> None:
