@@ -138,9 +138,9 @@ def _anneal(
     arcs = sum(len(state.routes[v]) + 1 for v in used) or 1
     scale = sum(state.route_cost[v] - state.fixed[v] for v in used) / arcs
     span = max(cold - started, 1e-9)
-    stall = (
-        None if search_started is None else start_progress(search_started, time.monotonic(), best)
-    )
+    stall = None
+    if search_started is not None:
+        stall = start_progress(search_started, time.monotonic(), best, len(state.node))
     while (now := time.monotonic()) < deadline and not (stall and stall.stalled(now)):
         saved = state.snapshot()
         pending = _ruin(state, neighbours, rnd) + absent

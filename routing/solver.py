@@ -214,7 +214,8 @@ def _guided_search(
     now = time.monotonic()
     if deadline - now > 0.05:
         params = _parameters(_FSS.AUTOMATIC, metaheuristic, deadline - now)
-        model.watch.progress = start_progress(started, now, first.ObjectiveValue())
+        stops = len(model.layout.stops)
+        model.watch.progress = start_progress(started, now, first.ObjectiveValue(), stops)
         best = model.routing.SolveFromAssignmentWithParameters(first, params) or first
         model.watch.progress = None
     return _read_sequences(model, best)

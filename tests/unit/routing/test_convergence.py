@@ -9,6 +9,7 @@ from routing.convergence import (
     Watch,
     improved_markedly,
     start_progress,
+    window_floor_s,
 )
 
 
@@ -45,3 +46,11 @@ def test_an_idle_watch_never_stops_a_search() -> None:
     assert not watch.limit_reached()
     watch.progress = start_progress(started=0.0, now=0.0, cost=10)
     assert watch.limit_reached()  # time.monotonic() is long past 0.2
+
+
+def test_a_large_problem_gets_a_longer_floor() -> None:
+    small = start_progress(started=0.0, now=0.0, cost=10, stops=3)
+    large = start_progress(started=0.0, now=0.0, cost=10, stops=500)
+
+    assert small.stop_at == WINDOW_FLOOR_S
+    assert large.stop_at == window_floor_s(500) > 10 * WINDOW_FLOOR_S
