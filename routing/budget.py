@@ -13,6 +13,9 @@ FIRST_SHARE: Final = 0.1
 """Budget share spent comparing first-solution strategies (each then descends greedily)."""
 FIRST_DEADLINE_SHARE: Final = 0.3
 """Budget share after which no further strategy is tried."""
+LATER_BUILD_SHARE: Final = 0.1
+"""Budget share the later first-solution constructions get together at least (see
+``Budget.build_until``)."""
 LAST_RESORT_SHARE: Final = 0.9
 """Budget share the first strategy's construction may take when nothing else exists yet."""
 RIVAL_MARGIN_SHARE: Final = 0.03
@@ -66,6 +69,23 @@ class Budget:
     def syncs(self) -> list[float]:
         """When the ruin-and-recreate chains meet (see ``SYNC_SHARES``)."""
         return [self.at(share) for share in SYNC_SHARES]
+
+    def build_until(self, first: tuple[float, float] | None) -> float:
+        """Until when first-solution constructions may run.
+
+        Args:
+            first: When the first construction ended and how long it took (s); ``None``
+                while there is none: it may then take until ``last_resort``.
+
+        Returns:
+            For the later ones: ``first_deadline``, but no later than ``LATER_BUILD_SHARE``
+            of the budget or the first one's construction time after it ended. On a 500-stop
+            unload day they ran out the whole 30 % without finishing: search started late.
+        """
+        if first is None:
+            return self.last_resort
+        ended, took_s = first
+        return min(self.first_deadline, ended + max(self.limit_s * LATER_BUILD_SHARE, took_s))
 
     def first_slot_s(self, strategies: int) -> float:
         """Seconds for each first-solution strategy's construction and descent."""

@@ -23,7 +23,8 @@ def check_solution(problem: Problem, solution: Solution) -> list[Violation]:
     """Recompute a solution from the matrices and list every rule it breaks.
 
     Checks: each assigned stop is visited exactly once and assigned plus unassigned stops are
-    exactly the problem's stops; the load (size points) never exceeds capacity between unloads;
+    exactly the problem's stops; the load (size points) never exceeds capacity between unloads,
+    and the truck never goes to unload empty (first thing in the day, or twice in a row);
     service starts inside time windows (waiting allowed) and routes stay inside shifts
     (seconds); unload visits happen only at the disposal facility; reported travel times
     (seconds), distances (metres) and loads equal the recomputed ones.
@@ -149,6 +150,9 @@ def _check_loads(vehicle: Vehicle, stops: dict[str, Stop], route: Route) -> list
     violations = []
     load = 0
     for visit in route.visits:
+        if visit.stop_id == UNLOAD and load == 0:
+            message = f"{vehicle.id} unloads an empty truck at {visit.arrival_s} s"
+            violations.append(Violation("empty unload", message))
         load = 0 if visit.stop_id == UNLOAD else load + stops[visit.stop_id].demand
         if load > vehicle.capacity:
             violations.append(Violation("capacity", f"{vehicle.id} carries {load} at {visit}"))

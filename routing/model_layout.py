@@ -64,13 +64,12 @@ class ModelLayout:
     def visits(self, model_nodes: Sequence[int]) -> list[str]:
         """Stop ids (``UNLOAD`` for a facility copy) of a route's OR-Tools nodes, in order."""
         visits: list[str] = []
-        for model_node in model_nodes:
-            stop = self.stop_at(model_node)
-            visit = stop.id if stop is not None else UNLOAD
-            # Unload copies cost nothing, so the solver may chain idle ones: drop repeats,
-            # which can only shorten the route.
-            if visit != UNLOAD or not visits or visits[-1] != UNLOAD:
-                visits.append(visit)
+        for stop in map(self.stop_at, model_nodes):
+            # The model lets the load stay above zero after an unload (an exact reset slowed
+            # the search), so two unloads may follow each other: merged, which never costs
+            # more (no travel between them) nor breaks a window (later visits only get earlier).
+            if stop is not None or not visits or visits[-1] != UNLOAD:
+                visits.append(stop.id if stop is not None else UNLOAD)
         return visits
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from routing.convergence import start_progress
 from routing.problem import Problem
 from routing.route_state import RouteState
 
@@ -85,8 +86,9 @@ def improve_routes(
     deadline: float,
     seed: int,
     cooling: tuple[float, float] | None = None,
+    search_started: float | None = None,
 ) -> dict[str, list[str]]:
-    """Improve routes by ruin-and-recreate until a deadline.
+    """Improve routes by ruin-and-recreate until they stall or a deadline.
 
     Args:
         problem: The problem; it must have no disposal facility (unload trips are not moved).
@@ -99,6 +101,8 @@ def improve_routes(
         cooling: ``time.monotonic()`` values between which the annealing temperature falls
             from hot to cold (default: from now to the deadline), so that a search split into
             several calls keeps one schedule.
+        search_started: ``time.monotonic()`` value at which the whole search started: the
+            chain then stops early once it stalls (``routing.convergence``); ``None``: never.
 
     Returns:
         Vehicle id -> stop ids of the best solution seen (never worse than the start).
@@ -109,7 +113,8 @@ def improve_routes(
     served = {k for route in state.routes for k in route}
     absent = [k for k in range(len(problem.stops)) if k not in served]
     window = cooling or (time.monotonic(), deadline)
-    routes = _anneal(state, absent, drop_penalty, (deadline, *window), seed)
+    clock = (deadline, *window, search_started)
+    routes = _anneal(state, absent, drop_penalty, clock, seed)
     return {
         vehicle.id: [problem.stops[k].id for k in route]
         for vehicle, route in zip(problem.vehicles, routes, strict=True)
@@ -117,9 +122,13 @@ def improve_routes(
 
 
 def _anneal(
-    state: RouteState, absent: list[int], penalty: int, clock: tuple[float, float, float], seed: int
+    state: RouteState,
+    absent: list[int],
+    penalty: int,
+    clock: tuple[float, float, float, float | None],
+    seed: int,
 ) -> list[list[int]]:
-    deadline, started, cold = clock
+    deadline, started, cold, search_started = clock
     rnd = random.Random(seed)
     nodes = np.asarray(state.node, dtype=np.int64)
     neighbours = np.argsort(state.cost_m[np.ix_(nodes, nodes)], axis=1, kind="stable").tolist()
@@ -129,7 +138,10 @@ def _anneal(
     arcs = sum(len(state.routes[v]) + 1 for v in used) or 1
     scale = sum(state.route_cost[v] - state.fixed[v] for v in used) / arcs
     span = max(cold - started, 1e-9)
-    while (now := time.monotonic()) < deadline:
+    stall = None
+    if search_started is not None:
+        stall = start_progress(search_started, time.monotonic(), best, len(state.node))
+    while (now := time.monotonic()) < deadline and not (stall and stall.stalled(now)):
         saved = state.snapshot()
         pending = _ruin(state, neighbours, rnd) + absent
         left = _recreate(state, pending, rnd)
@@ -141,6 +153,8 @@ def _anneal(
             current, absent = candidate, left
             if candidate < best:
                 best, best_routes = candidate, [list(route) for route in state.routes]
+                if stall:
+                    stall.record(best, now)
         else:
             state.restore(saved)
     return best_routes

@@ -9,10 +9,12 @@ has its own plan.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from routing.budget import Budget
+from routing.convergence import improved_markedly
 from routing.helper_pool import Helper, HelperPool
 from routing.model_layout import SearchCosts
 from routing.problem import Problem
@@ -30,6 +32,8 @@ class ChainCosts:
     drop_penalty: int
     cooling: tuple[float, float]
     """``time.monotonic()`` values (system-wide on Linux) over which every chain cools."""
+    search_started: float | None = None
+    """When the search started: a chain stops once it stalls (``routing.convergence``)."""
 
 
 def _run_chain(
@@ -48,6 +52,7 @@ def _run_chain(
         deadline=deadline,
         seed=seed,
         cooling=costs.cooling,
+        search_started=costs.search_started,
     )
 
 
@@ -120,7 +125,8 @@ def relay(
     Helpers start from the first solution at once; guided local search runs here until
     ``budget.handover``. At each of ``budget.syncs`` the chains stop, the cheapest plan is
     polished (OR-Tools finds in a fraction of a second exchanges that ruin-and-recreate
-    reaches only slowly) and, but after the last, every chain restarts from it.
+    reaches only slowly) and, but after the last, every chain restarts from it. Every phase
+    stops early once it stalls, and a round that stalls without a marked gain is the last.
 
     Args:
         problem: The problem with only the servable stops.
@@ -132,7 +138,7 @@ def relay(
     """
     syncs = budget.syncs
     cooling = (budget.handover, syncs[-1])
-    chain_costs = ChainCosts(costs.matrix, costs.fixed, costs.drop_penalty, cooling)
+    chain_costs = ChainCosts(costs.matrix, costs.fixed, costs.drop_penalty, cooling, budget.started)
     chains = ChainRunner(problem, chain_costs, pool)
     chains.submit(steps.first, syncs[0], seed + 1)
     mine = steps.guided(budget.handover)
@@ -140,6 +146,10 @@ def relay(
         base = seed + number * (1 + pool.workers)  # this chain's seed; helpers count on
         if number:
             chains.submit(mine, sync, base + 1)
+        before = chains.cost(mine)
         mine = chains.improve(mine, sync, base)
+        stalled = time.monotonic() < sync  # the chains stopped before their time was up
         mine = steps.polish(mine, budget.polish_until(sync))
+        if stalled and not improved_markedly(before, chains.cost(mine)):
+            break
     return mine

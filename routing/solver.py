@@ -1,20 +1,21 @@
 """Vehicle routing with OR-Tools: the only module of Machi that imports ``ortools``.
 
 Nodes are laid out by ``routing.model_layout``. The capacity dimension counts the load picked
-up so far; an unload node has demand ``-max_capacity`` and a slack in ``[0, max_capacity]``,
-so the load may fall back to anything from zero up at the facility and nowhere else. The time
-dimension carries service plus travel time and a waiting slack. The budget's phases are
-``routing.budget``'s; the relay with ruin-and-recreate is ``routing.search_pool``'s.
+up so far; an unload node has demand ``-max_capacity`` and a slack in ``[0, max_capacity]``
+and is entered with a load of one point or more. The time dimension carries service plus
+travel time and a waiting slack. The budget's phases are ``routing.budget``'s; the relay with
+ruin-and-recreate is ``routing.search_pool``'s; when to stop, ``routing.convergence``'s.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.budget import Budget
+from routing.convergence import Watch, start_progress
 from routing.diagnosis import diagnose_unserved, split_servable
 from routing.errors import SolverError
 from routing.helper_pool import HelperPool, helper_pool
@@ -39,9 +40,7 @@ _FIRST_STRATEGIES = (
     _FSS.LOCAL_CHEAPEST_INSERTION,
 )
 _RIVAL_METAHEURISTIC = _LSM.TABU_SEARCH
-"""The helper's search when ruin-and-recreate cannot help (unload trips): from the same first
-solution, tabu search ends elsewhere than guided local search (and on the demo town's 500-stop
-day a little lower); a rival from a weaker first solution never caught up in our runs."""
+"""The helper's search on unload days: from the same first solution it ends elsewhere than GLS."""
 
 
 def solve_vrp(
@@ -62,15 +61,15 @@ def solve_vrp(
 
     The search compares first-solution strategies and improves the best with guided local
     search; without a disposal facility it then relays to ruin-and-recreate chains, also in
-    ``workers - 1`` helper processes (``routing.search_pool.relay``). With a facility (unload
-    trips) guided local search runs to the end while a helper, if any, runs tabu search from
-    the same first solution; the cheaper plan wins.
+    ``workers - 1`` helper processes (``routing.search_pool.relay``). With a facility a helper,
+    if any, runs tabu search from the same first solution; the cheaper plan wins. Every phase
+    stops once it no longer improves (``routing.convergence``): the budget is only a ceiling.
 
     Args:
         problem: The problem to solve.
-        time_limit_s: Wall-clock budget for the whole search, in seconds.
-        seed: Orders the first-solution strategies and seeds ruin-and-recreate. The search
-            stops on the clock, so routes repeat exactly only when it converges in time.
+        time_limit_s: Wall-clock ceiling for the whole search, in seconds.
+        seed: Orders the first-solution strategies and seeds ruin-and-recreate; routes
+            repeat exactly when the search stops on convergence, not on the clock.
         objective: ``"time"``, ``"distance"`` or ``"vehicles"``.
         workers: Processes to search with (CPU cores to use), at least 1.
 
@@ -98,20 +97,19 @@ def _search(
     layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int, pool: HelperPool
 ) -> dict[str, list[str]]:
     """OR-Tools' first solution, then guided local search (facility) or the relay (none)."""
-    # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all, and
-    # a helper runs a rival metaheuristic from the start.
+    # Ruin-and-recreate does not move unload trips: with a facility OR-Tools does it all.
     unloads = layout.problem.disposal is not None
     rival = pool.start(_rival_search, layout, costs, budget, seed) if unloads else None
-    manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, budget, seed)
+    model = _build_model(layout, costs)
+    first = _best_first_solution(model.routing, budget, seed)
     if unloads:
-        mine = _guided_search(layout, manager, routing, first, budget.deadline)
+        mine = _guided_search(model, first, (budget.started, budget.deadline))
         plans = [mine, pool.finish(rival) or mine]
         return min(plans, key=lambda plan: sequences_cost(layout, costs, plan))
     steps = RelaySteps(
-        first=_read_sequences(layout, manager, routing, first),
-        guided=lambda until: _guided_search(layout, manager, routing, first, until),
-        polish=lambda plan, until: _polish(layout, manager, routing, plan, until),
+        first=_read_sequences(model, first),
+        guided=lambda until: _guided_search(model, first, (budget.started, until)),
+        polish=lambda plan, until: _polish(model, plan, until),
     )
     return relay(replace(layout.problem, stops=layout.stops), costs, budget, pool, steps, seed)
 
@@ -120,15 +118,24 @@ def _rival_search(
     layout: ModelLayout, costs: SearchCosts, budget: Budget, seed: int
 ) -> dict[str, list[str]]:
     """The main search's first solution, then the rival metaheuristic (in a helper process)."""
-    manager, routing = _build_model(layout, costs)
-    first = _best_first_solution(routing, budget, seed)
-    until, rival = budget.rival_until, _RIVAL_METAHEURISTIC
-    return _guided_search(layout, manager, routing, first, until, rival)
+    model = _build_model(layout, costs)
+    first = _best_first_solution(model.routing, budget, seed)
+    until = (budget.started, budget.rival_until)
+    return _guided_search(model, first, until, _RIVAL_METAHEURISTIC)
 
 
-def _build_model(
-    layout: ModelLayout, costs: SearchCosts
-) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
+@dataclass(frozen=True)
+class _Model:
+    """An OR-Tools model of a layout, and the watch that stops its search when it stalls."""
+
+    layout: ModelLayout
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    watch: Watch
+    limit: pywrapcp.SearchLimit  # held here: the model does not keep the Python object alive
+
+
+def _build_model(layout: ModelLayout, costs: SearchCosts) -> _Model:
     problem = layout.problem
     starts = [layout.depots.index(v.start_node) for v in problem.vehicles]
     ends = [layout.depots.index(v.end_node) for v in problem.vehicles]
@@ -137,14 +144,16 @@ def _build_model(
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(costs.arc))
     for vehicle, cost in enumerate(costs.fixed):
         routing.SetFixedCostOfVehicle(cost, vehicle)
-    for position in range(len(layout.stops)):
-        index = manager.NodeToIndex(layout.stop_node(position))
-        routing.AddDisjunction([index], costs.drop_penalty)
-    for model_node in range(layout.size - layout.unload_copies, layout.size):
-        routing.AddDisjunction([manager.NodeToIndex(model_node)], 0)
+    for model_node in range(len(layout.depots), layout.size):
+        penalty = costs.drop_penalty if layout.stop_at(model_node) else 0  # unload copies: 0
+        routing.AddDisjunction([manager.NodeToIndex(model_node)], penalty)
     _add_time_dimension(layout, manager, routing)
     _add_capacity_dimension(layout, manager, routing)
-    return manager, routing
+    watch = Watch()
+    routing.AddAtSolutionCallback(lambda: watch.note(routing.CostVar().Value()))
+    limit = routing.solver().CustomLimit(watch.limit_reached)
+    routing.AddSearchMonitor(limit)
+    return _Model(layout, manager, routing, watch, limit)
 
 
 def _add_time_dimension(
@@ -161,10 +170,8 @@ def _add_time_dimension(
             index = manager.NodeToIndex(layout.stop_node(position))
             dimension.CumulVar(index).SetRange(stop.window.earliest_s, stop.window.latest_s)
     for number, vehicle in enumerate(problem.vehicles):
-        dimension.CumulVar(routing.Start(number)).SetRange(
-            vehicle.shift_start_s, vehicle.shift_end_s
-        )
-        dimension.CumulVar(routing.End(number)).SetRange(vehicle.shift_start_s, vehicle.shift_end_s)
+        for index in (routing.Start(number), routing.End(number)):
+            dimension.CumulVar(index).SetRange(vehicle.shift_start_s, vehicle.shift_end_s)
 
 
 def _add_capacity_dimension(
@@ -181,46 +188,45 @@ def _add_capacity_dimension(
     for index in range(routing.Size()):
         if routing.IsStart(index) or manager.IndexToNode(index) < unload_from:
             dimension.SlackVar(index).SetValue(0)
+            continue
+        # Unload only with a load: never first (the demo depot is the facility, where an
+        # unload cost nothing). Forcing the load after it to zero with an equality made first
+        # solutions 6x slower, so two in a row are merged on reading (``ModelLayout.visits``).
+        dimension.CumulVar(index).SetMin(1)
 
 
-def _parameters(
-    strategy: int, metaheuristic: int, remaining_s: float
-) -> pywrapcp.RoutingSearchParameters:
+def _parameters(strategy: int, meta: int, limit_s: float) -> pywrapcp.RoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = strategy
-    params.local_search_metaheuristic = metaheuristic
-    params.time_limit.FromMilliseconds(max(1, int(remaining_s * 1000)))
+    params.local_search_metaheuristic = meta
+    params.time_limit.FromMilliseconds(max(1, int(limit_s * 1000)))
     return params
 
 
 def _guided_search(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
+    model: _Model,
     first: pywrapcp.Assignment,
-    deadline: float,
+    until: tuple[float, float],
     metaheuristic: int = _LSM.GUIDED_LOCAL_SEARCH,
 ) -> dict[str, list[str]]:
-    """Improve ``first`` with a metaheuristic until a deadline; return visiting orders."""
-    best = first
-    remaining = deadline - time.monotonic()
-    if remaining > 0.05:
-        params = _parameters(_FSS.AUTOMATIC, metaheuristic, remaining)
-        best = routing.SolveFromAssignmentWithParameters(first, params) or first
-    return _read_sequences(layout, manager, routing, best)
+    """Improve ``first`` until it stalls or the deadline; ``until``: (search start, deadline)."""
+    best, (started, deadline) = first, until
+    now = time.monotonic()
+    if deadline - now > 0.05:
+        params = _parameters(_FSS.AUTOMATIC, metaheuristic, deadline - now)
+        stops = len(model.layout.stops)
+        model.watch.progress = start_progress(started, now, first.ObjectiveValue(), stops)
+        best = model.routing.SolveFromAssignmentWithParameters(first, params) or first
+        model.watch.progress = None
+    return _read_sequences(model, best)
 
 
-def _polish(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
-    plan: dict[str, list[str]],
-    deadline: float,
-) -> dict[str, list[str]]:
+def _polish(model: _Model, plan: dict[str, list[str]], deadline: float) -> dict[str, list[str]]:
     """Run OR-Tools' greedy local search from a plan (no unload trips) until a deadline."""
     remaining = deadline - time.monotonic()
     if remaining < 0.05:
         return plan
+    layout, manager, routing = model.layout, model.manager, model.routing
     position = {stop.id: n for n, stop in enumerate(layout.stops)}
     routes = [
         [manager.NodeToIndex(layout.stop_node(position[s])) for s in plan.get(vehicle.id, ())]
@@ -233,7 +239,7 @@ def _polish(
     found = routing.SolveFromAssignmentWithParameters(start, params)
     if found is None or found.ObjectiveValue() > start.ObjectiveValue():
         return plan
-    return _read_sequences(layout, manager, routing, found)
+    return _read_sequences(model, found)
 
 
 def _best_first_solution(
@@ -244,20 +250,18 @@ def _best_first_solution(
 ) -> pywrapcp.Assignment:
     """Build a first solution with each strategy, descend each briefly and keep the cheapest.
 
-    Every construction is allowed to finish (the first one until ``budget.last_resort``, the
-    others until ``budget.first_deadline``): cut short, OR-Tools falls back to
-    a plan that drops most stops, which guided local search repairs only slowly. The greedy
-    descent after it gets what is left of the strategy's slot.
+    Constructions may finish (``budget.build_until``): cut short, OR-Tools falls back to a
+    plan dropping most stops.
     """
-    slot_s = budget.first_slot_s(len(strategies))
+    slot_s, first = budget.first_slot_s(len(strategies)), None
     shift = seed % len(strategies)
     best: pywrapcp.Assignment | None = None
     for strategy in strategies[shift:] + strategies[:shift]:
         now = time.monotonic()
-        cap = budget.first_deadline if best is not None else budget.last_resort
-        if cap - now < 0.01:
+        if (cap := budget.build_until(first)) - now < 0.01:
             break
-        found = _construct(routing, strategy, cap - now, now + slot_s)
+        found, built_s = _construct(routing, strategy, cap - now, now + slot_s)
+        first = first or (now + built_s, built_s)
         if found is not None and (best is None or found.ObjectiveValue() < best.ObjectiveValue()):
             best = found
     if best is None:
@@ -267,28 +271,24 @@ def _best_first_solution(
 
 def _construct(
     routing: pywrapcp.RoutingModel, strategy: int, build_s: float, descend_until: float
-) -> pywrapcp.Assignment | None:
-    """One strategy's construction (at most ``build_s``), then a descent until a deadline."""
-    params = _parameters(strategy, _LSM.GREEDY_DESCENT, build_s)
+) -> tuple[pywrapcp.Assignment | None, float]:
+    """Construct (at most ``build_s``), descend until a moment: (plan, construction s)."""
+    params, started = _parameters(strategy, _LSM.GREEDY_DESCENT, build_s), time.monotonic()
     params.solution_limit = 1  # the construction only
     built = routing.SolveWithParameters(params)
+    built_s = time.monotonic() - started
     if built is None:
-        return None
+        return None, built_s
     built = routing.solver().Assignment(built)  # the next solve reuses the returned object
-    remaining = descend_until - time.monotonic()
-    if remaining < 0.01:
-        return built
+    if (remaining := descend_until - time.monotonic()) < 0.01:
+        return built, built_s
     params = _parameters(_FSS.AUTOMATIC, _LSM.GREEDY_DESCENT, remaining)
     found = routing.SolveFromAssignmentWithParameters(built, params)
-    return routing.solver().Assignment(found) if found is not None else built
+    return (routing.solver().Assignment(found) if found is not None else built), built_s
 
 
-def _read_sequences(
-    layout: ModelLayout,
-    manager: pywrapcp.RoutingIndexManager,
-    routing: pywrapcp.RoutingModel,
-    assignment: pywrapcp.Assignment,
-) -> dict[str, list[str]]:
+def _read_sequences(model: _Model, assignment: pywrapcp.Assignment) -> dict[str, list[str]]:
+    layout, manager, routing = model.layout, model.manager, model.routing
     sequences: dict[str, list[str]] = {}
     for number, vehicle in enumerate(layout.problem.vehicles):
         index = assignment.Value(routing.NextVar(routing.Start(number)))

@@ -139,3 +139,17 @@ def test_leaving_before_the_shift_starts_is_reported() -> None:
     early = dataclasses.replace(solution.routes[0], start_s=0)
 
     assert "shift" in kinds(check_solution(problem, dataclasses.replace(solution, routes=(early,))))
+
+
+def test_an_unload_before_any_pickup_is_rejected() -> None:
+    problem = make_problem()
+    solution = build_solution(problem, {"truck": [UNLOAD, "a", UNLOAD, "b"]})
+
+    assert kinds(check_solution(problem, solution)) == {"empty unload"}
+
+
+def test_two_unloads_in_a_row_are_rejected() -> None:
+    problem = make_problem()
+    solution = build_solution(problem, {"truck": ["a", UNLOAD, UNLOAD, "b"]})
+
+    assert kinds(check_solution(problem, solution)) == {"empty unload"}

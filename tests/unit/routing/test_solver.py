@@ -224,3 +224,46 @@ def test_random_days_with_windows_unloads_and_short_shifts_pass_the_checker(seed
     demand = {stop.id: stop.demand for stop in stops}
     assert sum(demand[s] for s in served(solution)) > 3 * 12  # more than one load per truck...
     assert any(v.stop_id == UNLOAD for r in solution.routes for v in r.visits)  # ...so unloads
+
+
+def random_day(rnd: random.Random) -> Problem:
+    """A small generated day: the facility at the depot (as in the demo town) or elsewhere."""
+    size = rnd.randint(3, 14)
+    spots = [(rnd.randint(-15, 15), rnd.randint(-15, 15)) for _ in range(size + 1)]
+    time_s = tuple(tuple(30 * (abs(a - c) + abs(b - d)) for c, d in spots) for a, b in spots)
+    stops = tuple(Stop(f"s{n}", n, rnd.randint(1, 6), 120) for n in range(1, size))
+    capacity = rnd.randint(6, 20)
+    trucks = tuple(
+        Vehicle(f"t{k}", capacity, 8 * 3600, 17 * 3600, 0, 0, 1800)
+        for k in range(rnd.randint(1, 3))
+    )
+    return Problem(time_s, time_s, trucks, stops, Disposal(rnd.choice((0, size)), 600))
+
+
+def test_generated_days_never_unload_an_empty_truck() -> None:
+    rnd = random.Random(12)
+    unloads = 0
+    for _ in range(12):
+        problem = random_day(rnd)
+
+        solution = solve_vrp(problem, time_limit_s=1.0, seed=rnd.randint(0, 99))
+
+        assert check_solution(problem, solution) == []  # "empty unload" among the rules
+        for route in solution.routes:
+            kinds = [visit.stop_id == UNLOAD for visit in route.visits]
+            assert not kinds or not kinds[0]
+            assert not any(a and b for a, b in zip(kinds, kinds[1:], strict=False))
+            unloads += sum(kinds)
+    assert unloads > 0  # the days did need unload trips
+
+
+@pytest.mark.parametrize("disposal", [None, Disposal(0, 600)])
+def test_a_three_stop_day_returns_long_before_the_time_limit(disposal: Disposal | None) -> None:
+    stops = tuple(Stop(f"s{n}", n, 2, 300) for n in (1, 3, 5))
+    problem = make_problem(stops, vehicles=1, disposal=disposal)
+
+    solution = solve_vrp(problem, time_limit_s=30.0)
+
+    assert_feasible(problem, solution)
+    assert served(solution) == {"s1", "s3", "s5"}
+    assert solution.stats["wall_s"] < 3.0  # converged: the 30 s are only a ceiling

@@ -1,0 +1,108 @@
+"""When a search has stopped improving: the rule every phase of ``routing.solver`` stops on.
+
+The wall-clock budget is a ceiling, not a target: a 3-stop day is solved in milliseconds, and
+searching it for 30 s only makes the planner wait. A phase stops once its best cost is less than
+``MARKED_GAIN`` below what it was a window ago, the window being ``WINDOW_SHARE`` of the time
+since the search started and at least ``window_floor_s`` (which grows with the stops): the longer
+a search has run, the longer it is given to prove it still pays. Pure values: moments are
+``time.monotonic()`` readings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Final
+
+MARKED_GAIN: Final = 0.01
+"""Relative fall of the best cost over the window below which a phase has stalled. On the demo
+town's 500-stop unload day guided local search then stops after about 15 s; run on to 30 s it
+finds 1.5 % less (0.5 % here kept it going to the 30 s ceiling)."""
+WINDOW_FLOOR_S: Final = 0.2
+"""Shortest window (and shortest phase), in seconds."""
+WINDOW_FLOOR_PER_STOP_S: Final = 0.01
+"""...and at least this per stop: on a 500-stop day guided local search found no 1 % gain in
+its first second or two and was stopped at 5 s, 3.7 % longer than its 30 s plan."""
+WINDOW_SHARE: Final = 0.25
+"""The window as a share of the time since the search started."""
+
+
+@dataclass
+class Progress:
+    """One phase's new best costs over time, and when it stops unless it improves.
+
+    Attributes:
+        started: When the whole search started (the window grows with the time since).
+        stop_at: When the phase has stalled unless a new best comes first.
+    """
+
+    started: float
+    floor_s: float = WINDOW_FLOOR_S
+    moments: list[float] = field(default_factory=list)
+    bests: list[float] = field(default_factory=list)
+    """New bests in the order found (falling), as negative costs for ``bisect``."""
+    stop_at: float = math.inf
+
+    @property
+    def best(self) -> float:
+        return -self.bests[-1] if self.bests else math.inf
+
+    def record(self, cost: float, now: float) -> None:
+        """Note a solution's cost (any unit, lower is better) found at ``now``."""
+        if cost >= self.best:
+            return
+        self.moments.append(now)
+        self.bests.append(-cost)
+        # The first moment the best was already within MARKED_GAIN of this one: the window
+        # must reach back before it for the phase to count as still improving.
+        close = self.moments[bisect.bisect_left(self.bests, -cost / (1 - MARKED_GAIN))]
+        spent = max(0.0, close - self.started)
+        self.stop_at = max(close + self.floor_s, self.started + spent / (1 - WINDOW_SHARE))
+
+    def stalled(self, now: float) -> bool:
+        """Whether the phase has stalled at ``now``."""
+        return now >= self.stop_at
+
+
+def window_floor_s(stops: int) -> float:
+    """Shortest window for a problem with ``stops`` stops, in seconds."""
+    return max(WINDOW_FLOOR_S, WINDOW_FLOOR_PER_STOP_S * stops)
+
+
+def start_progress(started: float, now: float, cost: float, stops: int = 0) -> Progress:
+    """A phase from ``now``, from a plan of ``cost``, on ``stops`` stops (``window_floor_s``).
+
+    Args:
+        started: When the whole search started (``time.monotonic()``).
+        now: When the phase starts.
+        cost: The cost of the plan it starts from (any unit).
+        stops: How many stops the problem has.
+    """
+    progress = Progress(started, window_floor_s(stops))
+    progress.record(cost, now)
+    return progress
+
+
+def improved_markedly(before: float, after: float) -> bool:
+    """Whether ``after`` is below ``before`` by ``MARKED_GAIN`` or more."""
+    return after < before * (1 - MARKED_GAIN)
+
+
+@dataclass
+class Watch:
+    """The progress of the phase being watched, if any: OR-Tools calls in here as it searches.
+
+    ``limit_reached`` is an OR-Tools custom limit (checked very often: kept cheap) and ``note``
+    its at-solution callback; outside a watched phase (first solutions) neither does anything.
+    """
+
+    progress: Progress | None = None
+
+    def limit_reached(self) -> bool:
+        return self.progress is not None and time.monotonic() >= self.progress.stop_at
+
+    def note(self, cost: float) -> None:
+        if self.progress is not None:
+            self.progress.record(cost, time.monotonic())
