@@ -1,7 +1,10 @@
-"""Travel-time and distance matrices on the road network with pgRouting.
+"""Travel-time and distance matrices on the road network.
 
-Points are snapped to their nearest road vertex (GiST KNN); ``pgr_dijkstraCostMatrix`` then
-gives all-pairs travel times on the directed graph (one-way streets respected). Distances are
+Points are snapped to their nearest road vertex (GiST KNN); the municipality's road edges are
+read once and scipy's ``csgraph.dijkstra`` gives all-pairs travel times on the directed graph
+(one-way streets respected). The same costs as ``pgr_dijkstraCostMatrix``, but measured on
+立川市 (4,106 vertices) 0.2 s against 1.6 s for 500 stops on an idle machine, and 6-11 s
+for pgRouting on a loaded one (``bench/routing_city``). Distances are
 only needed for reporting: by default they are estimated from the time at town speed (one
 matrix instead of two halves the cost); ``exact_distance=True`` runs a second matrix with length
 as the cost (the shortest distance). Stored route distances always come from the legs actually
@@ -13,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -21,6 +27,14 @@ _EDGES = (
     "CASE WHEN reverse_cost_s < 0 THEN -1 ELSE {rcost} END AS reverse_cost "
     "FROM road_edge WHERE municipality_id = {m}"
 )
+"""pgRouting's edge query (``geo.paths`` draws the legs with it)."""
+_ARCS = (
+    "SELECT source, target, {cost} AS cost, "
+    "CASE WHEN reverse_cost_s < 0 THEN -1 ELSE {cost} END AS reverse_cost "
+    "FROM road_edge WHERE municipality_id = :m"
+)
+_ZERO_COST = 1e-9
+"""Stands for a zero-cost arc: csgraph drops explicit zeros of a sparse matrix."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +73,30 @@ def snap_to_vertices(
 def _cost_matrix(
     session: Session, municipality_id: int, vertices: list[int], cost: str
 ) -> dict[tuple[int, int], float]:
-    edges = _EDGES.format(cost=cost, rcost=cost, m=int(municipality_id))
-    rows = session.execute(
-        text(
-            "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCostMatrix(:edges, "
-            "CAST(:vids AS bigint[]), directed => true)"
-        ),
-        {"edges": edges, "vids": vertices},
-    ).all()
-    return {(int(r.start_vid), int(r.end_vid)): float(r.agg_cost) for r in rows}
+    """Shortest-path cost between every ordered pair of ``vertices`` that is connected."""
+    rows = session.execute(text(_ARCS.format(cost=cost)), {"m": municipality_id}).all()
+    forward = [(r.source, r.target, r.cost) for r in rows]
+    backward = [(r.target, r.source, r.reverse_cost) for r in rows if r.reverse_cost >= 0]
+    arcs = np.array(forward + backward, dtype=np.float64).reshape(-1, 3)
+    ids, ends = np.unique(arcs[:, :2].astype(np.int64), return_inverse=True)
+    ends = ends.reshape(-1, 2)
+    # Parallel arcs: keep the cheapest (a sparse matrix would add them up).
+    order = np.lexsort((arcs[:, 2], ends[:, 1], ends[:, 0]))
+    pairs = ends[order]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
+    kept, weights = pairs[first], np.maximum(arcs[order][first, 2], _ZERO_COST)
+    graph = csr_matrix((weights, (kept[:, 0], kept[:, 1])), shape=(len(ids), len(ids)))
+    index = {int(vertex): n for n, vertex in enumerate(ids)}
+    known = [v for v in vertices if v in index]
+    costs = dijkstra(graph, directed=True, indices=[index[v] for v in known])
+    columns = [index[v] for v in known]
+    return {
+        (a, b): float(costs[row, column])
+        for row, a in enumerate(known)
+        for b, column in zip(known, columns, strict=True)
+        if a != b and np.isfinite(costs[row, column])
+    }
 
 
 ESTIMATE_M_PER_S = 5.5  # ~20 km/h, a collection truck's town average
