@@ -7,9 +7,9 @@ from routing.convergence import (
     WINDOW_FLOOR_S,
     WINDOW_SHARE,
     Watch,
+    first_window_s,
     improved_markedly,
     start_progress,
-    window_floor_s,
 )
 
 
@@ -48,9 +48,11 @@ def test_an_idle_watch_never_stops_a_search() -> None:
     assert watch.limit_reached()  # time.monotonic() is long past 0.2
 
 
-def test_a_large_problem_gets_a_longer_floor() -> None:
+def test_a_large_problem_gets_a_longer_first_window() -> None:
     small = start_progress(started=0.0, now=0.0, cost=10, stops=3)
     large = start_progress(started=0.0, now=0.0, cost=10, stops=500)
 
     assert small.stop_at == WINDOW_FLOOR_S
-    assert large.stop_at == window_floor_s(500) > 10 * WINDOW_FLOOR_S
+    assert large.stop_at == first_window_s(500) > 10 * WINDOW_FLOOR_S
+    large.record(5, now=6.0)  # after its first window a phase gets the usual one
+    assert large.stop_at == 6.0 / (1 - WINDOW_SHARE)
