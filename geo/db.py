@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+# The town (municipality id) the current request, worker turn or command acts for. Every
+# transaction on an engine from ``get_engine`` starts with ``SET LOCAL machi.town`` from it,
+# and the row-level security policies show and accept only that town's rows; with no town set
+# the app role sees no tenant rows at all.
+CURRENT_TOWN: ContextVar[int | None] = ContextVar("machi_current_town", default=None)
+TOWN_SETTING = "machi.town"
+
+
+@contextmanager
+def town_scope(town_id: int | None) -> Iterator[None]:
+    """Act for ``town_id`` inside the block (``None``: for no town), then restore the caller's."""
+    token = CURRENT_TOWN.set(town_id)
+    try:
+        yield
+    finally:
+        CURRENT_TOWN.reset(token)
+
+
+def current_town() -> int | None:
+    """The town the code runs for, or ``None``."""
+    return CURRENT_TOWN.get()
+
+
+def _set_town_on_begin(conn: Connection) -> None:
+    town = CURRENT_TOWN.get()
+    if town is not None:  # SET LOCAL: it ends with the transaction, so a pooled connection
+        # never carries one request's town into the next
+        conn.exec_driver_sql(f"SELECT set_config('{TOWN_SETTING}', '{int(town)}', true)")
+
+
+def watch_town(engine: Engine) -> Engine:
+    """Make every transaction on ``engine`` set ``machi.town`` from :data:`CURRENT_TOWN`."""
+    if not event.contains(engine, "begin", _set_town_on_begin):
+        event.listen(engine, "begin", _set_town_on_begin)
+    return engine
 
 
 @lru_cache(maxsize=8)
@@ -16,7 +55,7 @@ def get_engine(url: str, pool_size: int = 10) -> Engine:
         url: SQLAlchemy URL, ``postgresql+psycopg://...``.
         pool_size: connections kept open.
     """
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -24,6 +63,7 @@ def get_engine(url: str, pool_size: int = 10) -> Engine:
         pool_timeout=5,
         connect_args={"connect_timeout": 3},
     )
+    return watch_town(engine)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

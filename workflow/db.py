@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError as _SqlDataError
 from sqlalchemy.exc import OperationalError as _SqlOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from geo.db import get_engine, make_sessionmaker, ping
+from geo.db import current_town, get_engine, make_sessionmaker, ping, town_scope, watch_town
 
 # What the database raises for a value it cannot store (e.g. text with NUL): the edge answers
 # them as a client error (api/input_guard.py) without importing the driver itself.
@@ -33,11 +33,14 @@ __all__ = [
     "Engine",
     "Session",
     "SessionFactory",
+    "current_town",
     "database_answers",
     "open_engine",
     "session_factory",
     "session_scope",
+    "town_scope",
     "unit_of_work",
+    "watch_town",
 ]
 
 SessionFactory = sessionmaker[Session]
