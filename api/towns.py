@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from machi.settings import Settings
 from workflow.db import town_scope
-from workflow.towns.directory import TownDirectory, TownRef, load_town_refs
+from workflow.towns.directory import TownDirectory, TownRef, base_url_of, load_town_refs
 
 log = logging.getLogger("machi.towns")
 _WEBHOOK = re.compile(r"^/line/(?P<code>[^/]{1,16})/webhook/?$")
@@ -104,6 +104,11 @@ def request_town(request: Request) -> TownRef:
 
 
 TownDep = Annotated[TownRef, Depends(request_town)]
+
+
+def town_base_url(request: Request, settings: Settings) -> str:
+    """The public base URL of the request's town (``workflow.towns.directory.base_url_of``)."""
+    return base_url_of(request_town(request), settings.base_url)
 
 
 def install_town_resolver(app: FastAPI, settings: Settings) -> None:

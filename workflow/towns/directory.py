@@ -113,3 +113,18 @@ class TownDirectory:
     def towns(self) -> list[TownRef]:
         """Every known town, in id order."""
         return sorted(self._by_id.values(), key=lambda t: t.id)
+
+
+def base_url_of(town: TownRef, fallback: str) -> str:
+    """The URL residents and crews open for ``town`` (QR codes, links in LINE messages).
+
+    The town's own public base URL; else the deployment's (``fallback``) on the town's host
+    name, keeping its scheme and port; else the deployment's.
+    """
+    if town.public_base_url:
+        return town.public_base_url.rstrip("/")
+    if not town.host:
+        return fallback.rstrip("/")
+    parts = urlsplit(fallback)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme or 'http'}://{town.host}{port}"
