@@ -1,5 +1,4 @@
-"""Town registry: host, public URL, basemap, active and LINE channel id per municipality;
-the LINE channel's credentials, encrypted, in line_channel
+"""Town registry: host, public URL, basemap, active, LINE credentials (encrypted)
 
 Revision ID: 0008
 Revises: 0007
