@@ -20,6 +20,7 @@ from workflow.towns.registry import (
     set_town,
     town_by_host,
     town_by_id,
+    town_has_boundary,
     town_overview,
 )
 from workflow.towns.secrets import DataKey, SecretError, SecretMismatchError, WrongDataKeyError
@@ -45,5 +46,6 @@ __all__ = [
     "set_town",
     "town_by_host",
     "town_by_id",
+    "town_has_boundary",
     "town_overview",
 ]

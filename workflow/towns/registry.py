@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from geo.convert import to_ewkt
@@ -208,3 +208,9 @@ def _set_active(session: Session, code: str, active: bool) -> Town:
     row.active = active
     session.flush()
     return town_of(row)
+
+
+def town_has_boundary(session: Session, town_id: int) -> bool:
+    """True when the town's boundary holds an area (a town added without one has none)."""
+    query = select(~func.ST_IsEmpty(Municipality.boundary)).where(Municipality.id == town_id)
+    return bool(session.scalar(query))
