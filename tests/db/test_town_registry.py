@@ -113,7 +113,12 @@ def test_add_town_with_a_boundary(db_session: Session) -> None:
     ],
 )
 def test_add_town_refuses_bad_input(db_session: Session, change: dict[str, str], code: str) -> None:
-    values = {"code": "26212", "name": "京丹後市", "prefecture": "京都府", "phone": "0772-69-0001"}
+    values: dict[str, Any] = {
+        "code": "26212",
+        "name": "京丹後市",
+        "prefecture": "京都府",
+        "phone": "0772-69-0001",
+    }
     with pytest.raises(InvalidInputError) as info:
         add_town(db_session, **{**values, **change})
     assert info.value.code == code

@@ -177,7 +177,6 @@ def set_town(session: Session, code: str, **fields: Any) -> Town:
     unknown = set(fields) - set(_CHECKS) - set(_CLEARABLE) - {"boundary"}
     if unknown:
         raise TypeError(f"set_town() cannot set {sorted(unknown)}")
-    row = _row(session, code)
     changes: dict[str, Any] = {}
     for key, value in fields.items():
         if key in _CHECKS:
@@ -186,6 +185,7 @@ def set_town(session: Session, code: str, **fields: Any) -> Town:
             changes[key] = _CLEARABLE[key](value) if value else None
         else:
             changes[key] = to_ewkt(v.read_boundary(value))
+    row = _row(session, code)
     _check_host_free(session, changes.get("host"), row.id)
     for key, value in changes.items():
         setattr(row, key, value)
