@@ -24,6 +24,13 @@ DEV_LINE_ACCESS_TOKEN = "dev-channel-access-token"
 DEV_DATA_KEY = "dev-data-key-not-for-production"
 
 DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, DEV_DATA_KEY, ""}
+
+
+def dev_line_credentials(code: str) -> tuple[str, str]:
+    """The dev LINE channel secret and access token of demo town ``code`` (not the default's)."""
+    return f"{DEV_LINE_CHANNEL_SECRET}-{code}", f"{DEV_LINE_ACCESS_TOKEN}-{code}"
+
+
 # Where the app serves its own fake LINE Messaging API in dev (api/dev/line_api.py).
 DEV_LINE_API_PATH = "/dev/line-api"
 

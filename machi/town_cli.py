@@ -242,7 +242,7 @@ def _seed() -> str:
 
 def load_demo_towns(codes: list[str]) -> None:
     """Load the demo towns of ``codes`` (all of them when empty), then seed the registry."""
-    from workflow.demo.towns import DEMO_TOWNS
+    from workflow.demo.towns import DEMO_TOWNS, seed_dev_channel
 
     unknown = [c for c in codes if c not in DEMO_TOWNS]
     if unknown:
@@ -254,6 +254,7 @@ def load_demo_towns(codes: list[str]) -> None:
     for code in codes or list(DEMO_TOWNS):
         with _registry() as session:
             result = DEMO_TOWNS[code](session)
+            seed_dev_channel(session, get_settings(), code)
         verb = "loaded" if result.loaded else "already loaded"
         counts = ", ".join(f"{k}={v}" for k, v in result.counts.items())
         typer.echo(f"demo town {code} {verb}: {counts}")
