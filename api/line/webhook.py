@@ -22,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import get_municipality_id
+from api.line.channels import ChannelSecrets
 from api.line.events import parse_webhook_body
 from machi.settings import Settings
 from workflow.db import UNAVAILABLE_ERRORS, Engine
@@ -92,7 +93,10 @@ async def line_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_large", "request body too large")
-    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), settings.line_channel_secret):
+    secret = await _secret(request, settings)
+    if secret is None:
+        return _error(404, "line_not_configured", "this town has no LINE channel")
+    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):
         return _error(400, "invalid_signature", "X-Line-Signature is missing or does not match")
     try:
         inbound = parse_webhook_body(body)
@@ -104,6 +108,13 @@ async def line_webhook(request: Request) -> JSONResponse:
         log.warning("webhook: events not stored, LINE will redeliver", exc_info=True)
         return _error(503, "unavailable", "events not stored; retry later")
     return JSONResponse({"status": "ok", "received": len(inbound)})
+
+
+async def _secret(request: Request, settings: Settings) -> str | None:
+    secrets = getattr(request.app.state, "line_secrets", None)
+    if isinstance(secrets, ChannelSecrets):
+        return await secrets.secret(get_municipality_id(request))
+    return settings.line_channel_secret
 
 
 async def _store(request: Request, inbound: list[InboundEvent]) -> None:

@@ -66,7 +66,8 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
     """
     mid = d.MUNICIPALITY_ID
     today = today_tokyo()
-    if session.get(Municipality, mid) is not None:
+    if (town := session.get(Municipality, mid)) is not None:
+        _top_up_registry(session, town)
         ensure_calendar(session, mid, today, CALENDAR_DAYS)
         return DemoLoadResult(False, mid, count_rows(session, mid))
     boundary = _load_municipality(session, data_dir)
@@ -111,6 +112,14 @@ def count_rows(session: Session, municipality_id: int) -> dict[str, int]:
         )
         for table in COUNTED_TABLES
     }
+
+
+def _top_up_registry(session: Session, town: Municipality) -> None:
+    """A town loaded before the registry existed gets its demo host name, unless it is taken."""
+    host = str(d.MUNICIPALITY["host"])
+    taken = session.scalars(select(Municipality.id).where(Municipality.host == host)).first()
+    if town.host is None and taken is None:
+        town.host = host
 
 
 def _load_municipality(session: Session, data_dir: Path) -> BaseGeometry:
