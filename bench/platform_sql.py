@@ -25,8 +25,9 @@ _BOX = (
 )
 
 TOWN_SQL: Final = (
-    "INSERT INTO municipality (id, code, name, prefecture, phone, boundary) "
-    f"SELECT t.id, t.code, t.name, '試験県', '0000-00-0000', ST_Multi({_BOX}) FROM seed_town t",
+    "INSERT INTO municipality (id, code, name, prefecture, phone, boundary, host, "
+    "line_channel_id) SELECT t.id, t.code, t.name, '試験県', '0000-00-0000', "
+    f"ST_Multi({_BOX}), t.host, '2' || t.code FROM seed_town t",
     "INSERT INTO department (municipality_id, code, name, phone) "
     "SELECT t.id, d.code, d.name, '0000-00-0000' FROM seed_town t CROSS JOIN "
     "unnest(CAST(:dep_codes AS text[]), CAST(:dep_names AS text[])) AS d(code, name)",
@@ -68,7 +69,10 @@ TOWN_SQL: Final = (
     "sorting_class, source) SELECT t.id, '品目' || n, 'ひんもく' || n, "
     "'品目' || n || 'ひんもく' || n, 400 + 200 * (n % 8), n % 10 <> 0, '粗大ごみ', 'official' "
     "FROM seed_town t CROSS JOIN generate_series(1, :items) AS n",
-    "INSERT INTO line_channel (municipality_id) SELECT t.id FROM seed_town t",
+    # the channel's secret and access token, sealed by bench.platform_towns (or none)
+    "INSERT INTO line_channel (municipality_id, channel_id, secret_enc, access_token_enc) "
+    "SELECT c.id, '2' || c.id, c.secret, c.token FROM unnest(CAST(:ids AS int[]), "
+    "CAST(:secrets AS bytea[]), CAST(:tokens AS bytea[])) AS c(id, secret, token)",
     # streets on the district lines: a vertex at each crossing, both directions of each block
     "INSERT INTO road_vertex (municipality_id, osm_node_id, geom) SELECT t.id, "
     "i * (t.grid + 1) + j, ST_SetSRID(ST_MakePoint(t.lon - t.half_w + i * 2 * t.half_w / "

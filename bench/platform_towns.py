@@ -17,6 +17,7 @@ them back.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Sequence
@@ -32,6 +33,8 @@ from bench.platform_sql import (
     TOWN_TABLES,
 )
 from workflow.demo import data as demo
+from workflow.towns.channels import SECRET_FIELD, TOKEN_FIELD
+from workflow.towns.secrets import DataKey
 
 FIRST_ID = 60001
 PASSWORD = "bench-demo"  # every bench login (admin, road, bousai, kankyo)
@@ -56,6 +59,11 @@ class TownSpec:
     @property
     def host(self) -> str:
         return f"t{self.code}.localhost"
+
+    @property
+    def line_secret(self) -> str:
+        """The town's LINE channel secret (each town its own)."""
+        return hashlib.sha256(f"bench-secret-{self.id}".encode()).hexdigest()[:32]
 
     @property
     def half_h(self) -> float:
@@ -111,6 +119,15 @@ def plan_towns(n: int, scale: float = 1.0, seed: int = 17) -> list[TownSpec]:
     return towns
 
 
+def _sealed(towns: Sequence[TownSpec], key: DataKey | None) -> dict[str, list[object]]:
+    if key is None:
+        return {"secrets": [None] * len(towns), "tokens": [None] * len(towns)}
+    return {
+        "secrets": [key.encrypt(t.line_secret, t.id, SECRET_FIELD) for t in towns],
+        "tokens": [key.encrypt(f"token-{t.id}", t.id, TOKEN_FIELD) for t in towns],
+    }
+
+
 def _town_arrays(towns: Sequence[TownSpec]) -> dict[str, list[object]]:
     return {
         "ids": [t.id for t in towns],
@@ -145,6 +162,7 @@ def load_towns(
     password_hash: str,
     items_per_town: int = 200,
     timings: dict[str, float] | None = None,
+    data_key: DataKey | None = None,
 ) -> None:
     """Insert ``towns`` with their activity in the caller's transaction, then ANALYZE.
 
@@ -154,10 +172,12 @@ def load_towns(
         password_hash: the argon2 hash every staff login gets (one hash, made once).
         items_per_town: catalogue rows per town.
         timings: when given, seconds per step are added to it.
+        data_key: seals each town's LINE secret and token; without it, no credentials.
     """
     import time
 
     params: dict[str, object] = {**_town_arrays(towns), **_demo_arrays()}
+    params.update(_sealed(towns, data_key))
     params.update(hash=password_hash, items=items_per_town)
     conn.execute(text(SEED_TOWN_SQL[0]))
     conn.execute(text(SEED_TOWN_SQL[1]), params)
