@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from geo.matrix import build_road_matrix
 from geo.paths import leg_paths
 from geo.roads import nearest_vertex
 from tests.conftest import MUNICIPALITY_ID as TACHIKAWA
@@ -173,6 +174,22 @@ def test_pgrouting_finds_a_road_between_towns(kyotango: Loaded) -> None:
     assert isinstance(straight, float) and straight > 25_000
     assert straight < path.length_m < 2 * straight
     assert 0 < path.time_s < 3 * 3600
+
+
+def test_the_planner_s_road_matrix_joins_the_depot_and_every_town(kyotango: Loaded) -> None:
+    points = kyotango.session.execute(
+        text(
+            "SELECT ST_X(location), ST_Y(location) FROM facility WHERE municipality_id = :m "
+            "UNION ALL (SELECT DISTINCT ON (town) ST_X(label_point), ST_Y(label_point) "
+            "FROM district WHERE municipality_id = :m ORDER BY town, code)"
+        ),
+        {"m": KYOTANGO},
+    ).all()
+    assert len(points) == 7
+    matrix = build_road_matrix(kyotango.session, KYOTANGO, [(x, y) for x, y in points])
+    assert all(
+        (t > 0) == (i != j) for i, row in enumerate(matrix.time_s) for j, t in enumerate(row)
+    )
 
 
 def test_depot_is_on_the_road_network_inside_the_town(kyotango: Loaded) -> None:
