@@ -22,6 +22,7 @@ from workflow.clock import now_tokyo, today_tokyo
 from workflow.demo.common import DemoLoadResult, count_rows
 from workflow.demo.kyotango import centre_closures, load_kyotango, place_kyotango_districts
 from workflow.desk.auth import authenticate
+from workflow.towns.registry import town_by_host
 
 KYOTANGO = 26212
 TownRows = dict[tuple[str, int], int]
@@ -86,6 +87,26 @@ def test_second_load_only_tops_up_the_calendar(kyotango: Loaded) -> None:
     again = load_kyotango(kyotango.session)
     assert again.loaded is False
     assert again.counts == count_rows(kyotango.session, KYOTANGO) == kyotango.result.counts
+
+
+def test_the_registry_serves_it_at_its_demo_host(kyotango: Loaded) -> None:
+    town = town_by_host(kyotango.session, "Kyotango.localhost:8000")
+    assert town is not None and (town.id, town.name, town.active) == (KYOTANGO, "京丹後市", True)
+    assert town.phone == "0772-00-0000"  # a demo number, see data/kyotango/SOURCES.md
+    tachikawa = town_by_host(kyotango.session, "tachikawa.localhost")
+    assert tachikawa is not None and tachikawa.id == TACHIKAWA
+
+
+def test_a_second_load_gives_a_town_without_a_host_its_demo_host(kyotango: Loaded) -> None:
+    session = kyotango.session
+    with session.begin_nested() as savepoint:
+        session.execute(text("UPDATE municipality SET host = NULL WHERE id = :m"), {"m": KYOTANGO})
+        session.expire_all()
+        load_kyotango(session)
+        session.flush()
+        host = _scalar(kyotango, "SELECT host FROM municipality WHERE id = :m")
+        savepoint.rollback()
+    assert host == "kyotango.localhost"
 
 
 def test_municipality_row(kyotango: Loaded) -> None:

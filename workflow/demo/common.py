@@ -22,6 +22,7 @@ from geo.models import (
     Department,
     District,
     Facility,
+    Municipality,
     RoadVertex,
     StaffUser,
     Vehicle,
@@ -74,6 +75,13 @@ def count_rows(session: Session, municipality_id: int) -> dict[str, int]:
         )
         for table in COUNTED_TABLES
     }
+
+
+def top_up_host(session: Session, town: Municipality, host: str) -> None:
+    """A town loaded before the registry existed gets its demo host name, unless it is taken."""
+    taken = session.scalars(select(Municipality.id).where(Municipality.host == host)).first()
+    if town.host is None and taken is None:
+        town.host = host
 
 
 def load_departments(

@@ -33,6 +33,7 @@ from workflow.demo.common import (
     load_fleet,
     load_staff,
     load_zones,
+    top_up_host,
 )
 from workflow.demo.kyotango_items import load_kyotango_items
 from workflow.demo.kyotango_places import LonLat, PlacedDistrict, place_districts
@@ -51,7 +52,8 @@ def load_kyotango(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResult
     """
     mid = d.MUNICIPALITY_ID
     today = today_tokyo()
-    if session.get(Municipality, mid) is not None:
+    if (town := session.get(Municipality, mid)) is not None:
+        top_up_host(session, town, str(d.MUNICIPALITY["host"]))
         ensure_calendar(session, mid, today, CALENDAR_DAYS)
         return DemoLoadResult(False, mid, count_rows(session, mid))
     boundary = _load_municipality(session, data_dir)

@@ -22,6 +22,7 @@ MUNICIPALITY: dict[str, str | int] = {
     "name": "京丹後市",
     "prefecture": "京都府",
     "phone": DEMO_PHONE,
+    "host": "kyotango.localhost",  # demo towns: <romaji>.localhost, as tachikawa.localhost
 }
 
 # Same department codes and names as 立川市 (the text catalogues name 環境課 for bookings).

@@ -29,6 +29,7 @@ from workflow.demo.common import (
     load_fleet,
     load_staff,
     load_zones,
+    top_up_host,
 )
 
 __all__ = ["CALENDAR_DAYS", "DATA_DIR", "DemoLoadResult", "count_rows", "load_demo_town"]
@@ -57,7 +58,7 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
     mid = d.MUNICIPALITY_ID
     today = today_tokyo()
     if (town := session.get(Municipality, mid)) is not None:
-        _top_up_registry(session, town)
+        top_up_host(session, town, str(d.MUNICIPALITY["host"]))
         ensure_calendar(session, mid, today, CALENDAR_DAYS)
         return DemoLoadResult(False, mid, count_rows(session, mid))
     boundary = _load_municipality(session, data_dir)
@@ -73,14 +74,6 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
     load_staff(session, mid, d.STAFF, departments)
     session.flush()
     return DemoLoadResult(True, mid, count_rows(session, mid))
-
-
-def _top_up_registry(session: Session, town: Municipality) -> None:
-    """A town loaded before the registry existed gets its demo host name, unless it is taken."""
-    host = str(d.MUNICIPALITY["host"])
-    taken = session.scalars(select(Municipality.id).where(Municipality.host == host)).first()
-    if town.host is None and taken is None:
-        town.host = host
 
 
 def _load_municipality(session: Session, data_dir: Path) -> BaseGeometry:
