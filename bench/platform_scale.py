@@ -31,6 +31,7 @@ Load generator, app and database share this machine: the load average is printed
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import time
@@ -53,6 +54,9 @@ from bench.platform_load import (
 )
 from bench.platform_serve import load_database, serve
 from bench.platform_towns import PASSWORD, TownSpec, plan_towns
+from workflow.db import open_engine, session_scope, town_scope
+from workflow.line.inbox import claim_next_event
+from workflow.line.outbox import lease_batch
 
 DB_NAME = "machi_bench_platform"
 MB = 1024 * 1024
@@ -123,6 +127,28 @@ def small_and_large(base: str, calls: dict[str, Endpoint], towns: Sequence[TownS
         )
 
 
+def worker_looks(app_url: str, towns: Sequence[TownSpec], meter: CpuMeter) -> None:
+    """One look at every town's inbox and outbox, as a worker's round takes them."""
+    engine = open_engine(app_url, pool_size=2)
+    span = dt.timedelta(seconds=30)
+    meter.start()
+    started = time.perf_counter()
+    for town in towns:
+        with town_scope(town.id):
+            with session_scope(engine) as session:
+                claim_next_event(session, town.id)
+            now = dt.datetime.now(dt.UTC)
+            lease_batch(engine, town.id, now, limit=8, owner="bench", lease=span, reply_margin=span)
+    elapsed = time.perf_counter() - started
+    app, db = meter.stop()
+    per = 1000 / len(towns)
+    print(
+        f"\n== a worker's look at each of {len(towns)} towns (event claim + outbox lease, "
+        f"as the app role): {elapsed * per:.2f} ms per town, {db * per:.2f} ms DB CPU, "
+        f"{app * per:.2f} ms client CPU"
+    )
+
+
 def print_costs(owner_url: str, towns: Sequence[TownSpec], load_s: float | None) -> None:
     engine = create_engine(owner_url)
     with engine.connect() as conn:
@@ -174,6 +200,7 @@ def main() -> None:
             calls = endpoints(sign_in_all(base, towns))
             across_towns(base, calls, towns, args, CpuMeter(pid, DB_NAME))
             small_and_large(base, calls, towns, args.requests)
+        worker_looks(urls.app, towns, CpuMeter(os.getpid(), DB_NAME))
     finally:
         if not args.keep:
             urls.drop()
