@@ -103,10 +103,10 @@ class Dispatcher:
         with town_scope(self._mid):
             finished = [f for f in self._in_flight if f.done()]
             self._record(finished)
+            now = self._clock()
+            self._chores(now)  # renews the leases of sends in flight: even when leasing none
             if limit == 0:
                 return len(finished)
-            now = self._clock()
-            self._chores(now)
             state = channel.read_channel(self._engine, self._mid)
             free = self._config.concurrency - len(self._in_flight)
             slots = state.slots(now, free if limit is None else min(free, limit))
@@ -210,14 +210,12 @@ def dispatch_due(engine: Engine, send: Send, now: Clock, municipality_id: int | 
         engine: pooled engine.
         send: the sender (``LineSender``).
         now: aware clock.
-        municipality_id: the channel to send for; None: every municipality with pending rows.
+        municipality_id: the channel to send for; None: every municipality, one after another.
     """
-    if municipality_id is None:
+    if municipality_id is None:  # the registry is readable with no town set; outboxes are not
         with engine.connect() as conn:
-            ids = conn.execute(
-                text("SELECT DISTINCT municipality_id FROM outbox_message WHERE status = 'pending'")
-            ).scalars()
-            return sum(dispatch_due(engine, send, now, int(mid)) for mid in list(ids))
+            ids = list(conn.execute(text("SELECT id FROM municipality ORDER BY id")).scalars())
+        return sum(dispatch_due(engine, send, now, int(mid)) for mid in ids)
     dispatcher = Dispatcher(engine, municipality_id, send, DispatchConfig(), now)
     try:
         return dispatcher.step()
