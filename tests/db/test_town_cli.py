@@ -97,7 +97,7 @@ def test_add_list_show_set_disable_enable(machi: CliRunner, tmp_path: Path) -> N
         (("town", "set", "26212"), "nothing to change"),
         (("town", "set", "26212", "--host", "a/b"), "ホスト名として使えません"),
         (("town", "disable", "27100"), "登録されていません"),
-        (("demo", "load", "--town", "99999"), "no demo town 99999; the demo towns are 13202"),
+        (("demo", "load", "--town", "99999"), "the demo towns are 13202, 26212"),
     ],
 )
 def test_bad_input_exits_1_with_a_clear_message(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from machi.settings import Settings, dev_line_credentials
+from workflow.demo.kyotango import load_kyotango
 from workflow.demo.town import DemoLoadResult, load_demo_town
 from workflow.towns.channels import line_channel_status, set_line_channel
 from workflow.towns.secrets import DataKey
@@ -32,4 +33,5 @@ def seed_dev_channel(session: Session, settings: Settings, code: str) -> bool:
 
 DEMO_TOWNS: dict[str, DemoLoader] = {
     "13202": load_demo_town,  # 立川市 (data/tachikawa), host tachikawa.localhost
+    "26212": load_kyotango,  # 京丹後市 (data/kyotango), host kyotango.localhost
 }
