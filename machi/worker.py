@@ -14,8 +14,8 @@ Every duty works for one town at a time inside ``town_scope`` (row-level securit
 ``run_processes`` runs N such workers as child processes (``machi worker --processes N``);
 they coordinate only through the database.
 
-The towns come from ``machi.worker_towns.town_source`` (the settings' single town today; the
-town registry plugs in there) through a ``TownRoster`` that reads them again every 30 s.
+The towns come from ``machi.worker_towns.town_source`` (the town registry's active towns, each
+with its own LINE token) through a ``TownRoster`` that reads them again every 30 s.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from typing import Final, Protocol
 from sqlalchemy import Engine
 
 from machi.settings import Settings
+from workflow.towns.access import channel_of
+from workflow.towns.directory import base_url_of, load_town_refs
 
 log = logging.getLogger("machi.worker")
 TOWNS_REFRESH_S: Final = 30.0
@@ -67,10 +69,26 @@ class StaticTowns:
         return self._tokens.get(town_id)
 
 
+class RegistryTowns:
+    """The active towns of the town registry, each with its LINE channel's access token."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self._engine = engine
+        self._settings = settings
+
+    def towns(self) -> Sequence[WorkerTown]:
+        refs = [town for town in load_town_refs(self._engine) if town.active]
+        fallback = self._settings.base_url
+        return [WorkerTown(t.id, t.code, base_url_of(t, fallback)) for t in refs]
+
+    def access_token(self, town_id: int) -> str | None:
+        channel = channel_of(self._engine, town_id, self._settings)
+        return channel.access_token if channel else None
+
+
 def town_source(engine: Engine, settings: Settings) -> TownSource:
-    """The worker's towns. The registry plugs in here (see ``machi/worker.py``'s docstring)."""
-    del engine  # the registry reads the towns and their channels through it
-    return StaticTowns.from_settings(settings)
+    """The worker's towns: the registry's active towns (the settings' town among them)."""
+    return RegistryTowns(engine, settings)
 
 
 class TownRoster:
