@@ -38,9 +38,10 @@ def table_sizes(conn: Connection) -> dict[str, int]:
     return {t: int(conn.execute(sql, {"t": t}).one()[1]) for t in TOWN_TABLES}
 
 
-def town_costs(conn: Connection, towns: Sequence[TownSpec]) -> list[TownCost]:
-    """Rows and bytes of every town, in the order of ``towns``."""
-    sizes = table_sizes(conn)
+def town_costs(
+    conn: Connection, towns: Sequence[TownSpec], sizes: dict[str, int]
+) -> list[TownCost]:
+    """Rows and bytes of every town, in the order of ``towns`` (``sizes``: table_sizes)."""
     rows: dict[int, int] = defaultdict(int)
     shares: dict[int, float] = defaultdict(float)
     for table, size in sizes.items():

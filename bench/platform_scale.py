@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import create_engine
 
 from bench.map_seed import server_url
-from bench.platform_cost import CpuMeter, database_bytes, town_costs
+from bench.platform_cost import CpuMeter, database_bytes, table_sizes, town_costs
 from bench.platform_load import (
     Endpoint,
     Tally,
@@ -152,7 +152,8 @@ def worker_looks(app_url: str, towns: Sequence[TownSpec], meter: CpuMeter) -> No
 def print_costs(owner_url: str, towns: Sequence[TownSpec], load_s: float | None) -> None:
     engine = create_engine(owner_url)
     with engine.connect() as conn:
-        costs = town_costs(conn, towns)
+        sizes = table_sizes(conn)
+        costs = town_costs(conn, towns, sizes)
         total = database_bytes(conn)
     engine.dispose()
     reports = sum(t.reports for t in towns)
@@ -174,6 +175,8 @@ def print_costs(owner_url: str, towns: Sequence[TownSpec], load_s: float | None)
         f"(least squares over {len(towns)} towns; per report: the report, its history, "
         "booking, resident, LINE events and pushes)"
     )
+    biggest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+    print("largest tables: " + ", ".join(f"{t} {b / MB:,.0f} MB" for t, b in biggest))
     if load_s is not None:
         print(f"load: {load_s:.1f} s, {1000 * load_s / len(towns):.0f} ms per town")
 
