@@ -31,6 +31,7 @@ from api.staff import plans_api as plans
 from api.staff import reports as staff_reports
 from api.staff import trends as staff_trends
 from api.templating import templates
+from api.towns import install_town_resolver
 from machi.settings import Settings, get_settings
 from workflow.db import open_engine, session_factory
 
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = open_engine(settings.database_url, settings.db_pool_size)
     app.state.sessionmaker = session_factory(app.state.engine)
-    app.state.municipality_id = settings.municipality_id
+    install_town_resolver(app, settings)
     install_error_handlers(app)
     install_input_guard(app)
     install_openapi_contract(app)

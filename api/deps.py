@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from machi.settings import Settings
 from workflow.db import Engine, Session
@@ -29,7 +29,11 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_municipality_id(request: Request) -> int:
-    municipality_id: int = request.app.state.municipality_id
+    """The id of the town the request is for (``api.towns.TownResolver`` resolved it)."""
+    town = getattr(request.state, "town", None)
+    if town is None:
+        raise HTTPException(404, detail="unknown town")
+    municipality_id: int = town.id
     return municipality_id
 
 

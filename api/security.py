@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, get_municipality_id
 from machi.settings import Settings
 from workflow.desk.auth import StaffIdentity, load_identity
 
@@ -115,7 +115,7 @@ async def optional_staff(
         if data is None:
             return None
         await _check_csrf(request, data)
-    if int(data["mid"]) != request.app.state.municipality_id:
+    if int(data["mid"]) != get_municipality_id(request):
         return None
     # A blocking DB read: run it off the event loop, or every signed-in request queues here.
     who = await run_in_threadpool(load_identity, session, int(data["mid"]), int(data["uid"]))

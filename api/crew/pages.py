@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.crew.maplinks import geo_uri, gsi_url
-from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
+from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep, get_municipality_id
 from api.line.notices import status_notice
 from api.security import OptionalStaff, session_data
 from api.templating import templates
@@ -72,7 +72,7 @@ def _stop_page(
 ) -> HTMLResponse:
     settings = request.app.state.settings
     next_token = (
-        stop_token(settings.secret_key, request.app.state.municipality_id, view.next_stop_id)
+        stop_token(settings.secret_key, get_municipality_id(request), view.next_stop_id)
         if view.next_stop_id
         else None
     )

@@ -37,9 +37,11 @@ from api.basemap import basemap_of
 from api.dev import line_api as dev_line_api
 from api.dev import line_richmenu as dev_line_richmenu
 from api.dev.line_api import DevLineState, state_of
+from api.line.channels import ChannelSecrets
 from api.line.richmenu import render_richmenu_png, richmenu_definition
 from api.line.webhook import SIGNATURE_HEADER, signature_of
 from api.templating import templates
+from api.towns import request_town
 from machi.settings import Settings
 from workflow.reports.images import MAX_PHOTO_BYTES
 
@@ -174,10 +176,19 @@ def _event(state: DevLineState, user_id: str, kind: str, fields: dict[str, Any])
 
 
 def _own_webhook(request: Request) -> str:
+    """The request town's webhook on this very server (the town in the path, as LINE calls it)."""
     host, port = request.scope.get("server") or ("127.0.0.1", request.url.port or 80)
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
-    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/line/webhook"
+    code = request_town(request).code
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/line/{code}/webhook"
+
+
+async def _channel_secret(request: Request, settings: Settings) -> str:
+    secrets = getattr(request.app.state, "line_secrets", None)
+    if isinstance(secrets, ChannelSecrets):
+        return await secrets.secret(request_town(request).id) or ""
+    return settings.line_channel_secret
 
 
 async def _deliver(request: Request, event: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +198,7 @@ async def _deliver(request: Request, event: dict[str, Any]) -> dict[str, Any]:
     raw = body.encode()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
-        SIGNATURE_HEADER: signature_of(raw, settings.line_channel_secret),
+        SIGNATURE_HEADER: signature_of(raw, await _channel_secret(request, settings)),
     }
     async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S) as client:
         try:

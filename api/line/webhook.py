@@ -15,12 +15,14 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from api.deps import get_municipality_id
+from api.line.channels import ChannelSecrets
 from api.line.events import parse_webhook_body
 from machi.settings import Settings
 from workflow.db import UNAVAILABLE_ERRORS, Engine
@@ -71,7 +73,16 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
-@router.post("/line/webhook", summary="LINE Messaging API webhook")
+@router.post("/line/{town}/webhook", summary="LINE Messaging API webhook of one town")
+async def town_webhook(
+    request: Request,
+    town: Annotated[str, Path(description="the town's JIS code", pattern=r"^\d{5,6}$")],  # noqa: ARG001
+) -> JSONResponse:
+    """The webhook URL of one town's LINE channel (``api.towns`` resolved ``town``: 404 if not)."""
+    return await line_webhook(request)
+
+
+@router.post("/line/webhook", summary="LINE Messaging API webhook (the default town)")
 async def line_webhook(request: Request) -> JSONResponse:
     # No Depends(): FastAPI runs the sync dependencies of api.deps in the thread pool, three
     # thread hops per request, which on this hot path cost more than the insert itself.
@@ -82,7 +93,10 @@ async def line_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_large", "request body too large")
-    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), settings.line_channel_secret):
+    secret = await _secret(request, settings)
+    if secret is None:
+        return _error(404, "line_not_configured", "this town has no LINE channel")
+    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):
         return _error(400, "invalid_signature", "X-Line-Signature is missing or does not match")
     try:
         inbound = parse_webhook_body(body)
@@ -96,9 +110,16 @@ async def line_webhook(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "received": len(inbound)})
 
 
+async def _secret(request: Request, settings: Settings) -> str | None:
+    secrets = getattr(request.app.state, "line_secrets", None)
+    if isinstance(secrets, ChannelSecrets):
+        return await secrets.secret(get_municipality_id(request))
+    return settings.line_channel_secret
+
+
 async def _store(request: Request, inbound: list[InboundEvent]) -> None:
     state = request.app.state
-    municipality_id = state.municipality_id
+    municipality_id = get_municipality_id(request)
     pool = getattr(state, "webhook_pool", None)
     if isinstance(pool, WebhookPool):
         await store_webhook_events(pool, municipality_id, inbound)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
+from api.towns import town_base_url
 from machi.settings import Settings
 from workflow.clock import TOKYO
 from workflow.open311.errors import BadRequestError, UnknownResourceError
@@ -34,11 +35,14 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def jurisdiction_of(value: str | None, settings: Settings) -> str | None:
-    """None for "this server" (absent, empty, or our own host name), else the value."""
+def jurisdiction_of(value: str | None, settings: Settings, town_url: str = "") -> str | None:
+    """None for "this server", else the value (a JIS code is checked against the town later).
+
+    "This server": absent, empty, or the host name of this town's or the deployment's URL.
+    """
     if not value:
         return None
-    own = {urlsplit(settings.base_url).hostname, settings.host}
+    own = {urlsplit(settings.base_url).hostname, settings.host, urlsplit(town_url).hostname}
     return None if value in own else value
 
 
@@ -94,4 +98,5 @@ async def posted_form(request: Request) -> PostedForm:
     )
     api_key = _field(values, "api_key") or request.query_params.get("api_key")
     jurisdiction = _field(values, "jurisdiction_id") or request.query_params.get("jurisdiction_id")
-    return PostedForm(jurisdiction_of(jurisdiction, settings), api_key, submission)
+    town_url = town_base_url(request, settings)
+    return PostedForm(jurisdiction_of(jurisdiction, settings, town_url), api_key, submission)

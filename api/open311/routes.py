@@ -27,6 +27,7 @@ from api.open311.render import (
     respond,
     service_document,
 )
+from api.towns import town_base_url
 from machi.settings import Settings
 from workflow.open311 import reads
 from workflow.open311.errors import UnknownResourceError
@@ -55,11 +56,12 @@ FormDep = Annotated[PostedForm, Depends(posted_form)]
 
 
 def _jurisdiction(request: Request, settings: Settings) -> str | None:
-    return jurisdiction_of(request.query_params.get("jurisdiction_id"), settings)
+    town_url = town_base_url(request, settings)
+    return jurisdiction_of(request.query_params.get("jurisdiction_id"), settings, town_url)
 
 
-def _media_base(settings: Settings) -> str:
-    return f"{settings.base_url}{PREFIX}/media"
+def _media_base(request: Request, settings: Settings) -> str:
+    return f"{town_base_url(request, settings)}{PREFIX}/media"
 
 
 @router.get("/discovery.{fmt}", summary="Service discovery")
@@ -75,7 +77,7 @@ def discovery(
         "endpoints": [
             {
                 "specification": t.SPECIFICATION_URL,
-                "url": f"{settings.base_url}{PREFIX}",
+                "url": f"{town_base_url(request, settings)}{PREFIX}",
                 "changeset": CHANGESET,
                 "type": "production" if settings.env == "production" else "test",
                 "formats": ["application/json", "text/xml"],
@@ -144,7 +146,7 @@ def list_requests(
     check_format(fmt)
     query = request_query(request.query_params)
     found = reads.list_requests(session, mid, _jurisdiction(request, settings), query)
-    media = _media_base(settings)
+    media = _media_base(request, settings)
     return respond(fmt, "service_requests", "request", [request_document(r, media) for r in found])
 
 
@@ -160,7 +162,7 @@ def get_request(
     check_format(fmt)
     jurisdiction = _jurisdiction(request, settings)
     found = reads.get_request(session, mid, jurisdiction, service_request_id)
-    body = [request_document(found, _media_base(settings))]
+    body = [request_document(found, _media_base(request, settings))]
     return respond(fmt, "service_requests", "request", body)
 
 

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData, UploadFile
 
 from api.basemap import basemap_of
-from api.deps import MunicipalityDep, SessionDep, SettingsDep
+from api.deps import MunicipalityDep, SessionDep, SettingsDep, get_municipality_id
 from api.resident import booking as resident_booking
 from api.resident import status as resident_status
 from api.resident.csrf import form_token_ok
@@ -199,7 +199,7 @@ def _fields_of(form: FormData) -> ReportFields:
 def _submit(request: Request, flow: str, form: FormData | None) -> Response:
     """The synchronous part of a submission: CSRF, fields, photos, then the use case."""
     settings: Settings = request.app.state.settings
-    mid = request.app.state.municipality_id
+    mid = get_municipality_id(request)
     with request.app.state.sessionmaker() as session:
         facts = load_web_facts(session, mid)
         refused = _closed_or_unknown(request, facts, flow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
@@ -12,6 +12,7 @@ from api.line.notices import planned_notice
 from api.schema_types import IsoDate
 from api.security import CurrentStaff
 from api.staff.plan_schemas import PlanCreate, PlanPublic, plan_public
+from api.towns import town_base_url
 from workflow.db import session_scope
 from workflow.errors import NotFoundError
 from workflow.plans.plan import PlanLockedError, plan
@@ -78,6 +79,7 @@ def get_plan(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def get_worksheets(
+    request: Request,
     date: DayPath,
     who: CurrentStaff,
     session: SessionDep,
@@ -88,7 +90,8 @@ def get_worksheets(
 ) -> Response:
     check_plan_access(session, mid, who, crew_too=True)
     session.close()
-    pdf = render_plan_worksheets(engine, mid, date, settings.base_url, settings.secret_key, paper)
+    base_url = town_base_url(request, settings)
+    pdf = render_plan_worksheets(engine, mid, date, base_url, settings.secret_key, paper)
     name = f"worksheets-{date:%Y-%m-%d}-{paper}.pdf"
     return Response(
         pdf,
