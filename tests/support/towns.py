@@ -57,6 +57,7 @@ def _copy(conn: Connection, table: str, key: str, source: int, new: dict[str, ob
 
 def copy_town(conn: Connection, source: int, target: int) -> None:
     """Make town ``target`` a copy of town ``source`` in the caller's transaction (as owner)."""
-    _copy(conn, "municipality", "id", source, {"id": target, "code": str(target)})
+    copied = {"id": target, "code": str(target), "host": None}  # code and host are unique
+    _copy(conn, "municipality", "id", source, copied)
     for table in _parents_first(conn, tenant_tables(conn)):
         _copy(conn, table, "municipality_id", source, {"municipality_id": target})
