@@ -17,6 +17,7 @@ PRODUCTION: dict[str, Any] = {
     "secret_key": "x" * 40,
     "line_channel_secret": "0123abcd" * 4,
     "line_channel_access_token": "token-from-line-console",
+    "data_key": "d" * 40,
 }
 
 
