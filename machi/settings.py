@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     env: Literal["dev", "test", "production"] = "dev"
     database_url: str = DEV_DATABASE_URL  # the app role: machi serve, machi worker
     # The tables' owner: migrations and admin commands. Unset: MACHI_DATABASE_URL when that is
-    # set (a single-URL deployment, RLS bypassed: see machi.approle), else the dev owner.
+    # set (a single-URL deployment, RLS bypassed: see machi.app_role), else the dev owner.
     owner_database_url: str = ""
     db_pool_size: int = Field(default=10, ge=1)
     host: str = "127.0.0.1"
