@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+    # Threads per worker process that take LINE events (each claims its own, in order per
+    # resident); the towns are served round-robin by all of them.
+    worker_event_threads: int = Field(default=4, ge=1, le=32)
     # Open311: requests per minute per API key (POST) and per client address (every call);
     # 0 turns a limit off.
     open311_key_per_minute: int = Field(default=30, ge=0)
