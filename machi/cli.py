@@ -13,8 +13,7 @@ import typer
 import uvicorn
 
 from geo.db import get_engine, ping
-from machi import localdb
-from machi.open311_cli import open311_app
+from machi import localdb, open311_cli, platform_cli
 from machi.settings import PROJECT_ROOT, get_settings
 from workflow.db import session_scope
 from workflow.texts.sentences import error_text
@@ -26,7 +25,8 @@ roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
-app.add_typer(open311_app, name="open311")
+app.add_typer(open311_cli.open311_app, name="open311")
+app.add_typer(platform_cli.platform_app, name="platform")
 
 DEMO_LOGINS = (
     ("admin", "admin-demo", "管理者（全課）"),
