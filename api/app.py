@@ -17,6 +17,7 @@ from api.line import webhook as line_webhook
 from api.open311 import public_map
 from api.open311.routes import install_open311
 from api.openapi_contract import install_openapi_contract
+from api.platform import routes as platform
 from api.resident import bulky as bulky_public
 from api.resident import public
 from api.resident import web as resident_web
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router)
     install_open311(app, settings)
     app.include_router(public_map.router)
+    app.include_router(platform.router)
     if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
         install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
