@@ -59,7 +59,7 @@ def test_operator_signs_in_and_reads_the_towns_table(
     assert "分" in stale.inner_text()  # the oldest event's wait, in minutes
     colour = stale.evaluate("cell => getComputedStyle(cell).backgroundColor")
     assert colour == "rgb(251, 213, 213)"  # the problem is coloured, not only written
-    assert "LINEイベントの処理が遅れている" in row.locator("td.problems").inner_text()
+    assert "イベント処理の遅れ" in row.locator("td.problems").inner_text()
     assert int(page.inner_text("#troubled-count")) >= 1
     closed = page.locator(f"#towns tbody tr[data-code='{closed_town}']")
     assert "停止中" in closed.inner_text() and "inactive" in (closed.get_attribute("class") or "")

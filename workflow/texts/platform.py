@@ -9,12 +9,12 @@ from typing import Final
 # One label per problem code of ``workflow.platform.health`` (the page colours the cell).
 PROBLEM_LABELS_JA: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "events_backlog": "未処理のLINEイベントが多い",
-        "events_stale": "LINEイベントの処理が遅れている",
-        "outbox_backlog": "未送信のメッセージが多い",
-        "outbox_failed": "送信を諦めたメッセージがある",
-        "line_not_configured": "LINEチャネル未設定",
-        "line_channel_fault": "LINEへの送信が止まっている",
+        "events_backlog": "未処理イベント多数",
+        "events_stale": "イベント処理の遅れ",
+        "outbox_backlog": "送信待ち多数",
+        "outbox_failed": "送信中止あり",
+        "line_not_configured": "LINE未設定",
+        "line_channel_fault": "LINE送信停止",
     }
 )
 LINE_STATES_JA: Final[Mapping[str, str]] = MappingProxyType(
