@@ -14,6 +14,7 @@ import uvicorn
 from geo.db import get_engine
 from machi.db_cli import db_app
 from machi.open311_cli import open311_app
+from machi.platform_cli import platform_app
 from machi.settings import PROJECT_ROOT, get_settings
 from machi.town_cli import town_app
 from workflow.db import session_scope
@@ -27,6 +28,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
 app.add_typer(open311_app, name="open311")
 app.add_typer(town_app, name="town")
+app.add_typer(platform_app, name="platform")
 
 DEMO_LOGINS = (
     ("admin", "admin-demo", "管理者（全課）"),
