@@ -1,15 +1,16 @@
 """The API's main queries find a town's rows through an index on ``municipality_id``.
 
-With 270 towns loaded (``bench.platform_towns``: populations from 5,000 to 1,000,000, a year
-of reports, webhook events and pushes; in a transaction rolled back at the end, then
-ANALYZE), each query runs through its real code path on a connection that records the SQL it
+With 270 towns loaded and ANALYZEd (``bench.platform_towns``: populations from 5,000 to
+1,000,000, a year of reports, webhook events and pushes; all in a transaction rolled back at
+the end), each query runs through its real code path on a connection that records the SQL it
 sends; every recorded statement is then EXPLAINed with its own parameters. A plan passes
 when every scan of a tenant table is an index scan whose ``Index Cond`` names
 ``municipality_id`` (for a bitmap scan: the index scans feeding it), and none is a Seq Scan.
 ``municipality`` is the registry (one row per town, a reference table on Citus), not a
-tenant table; ``facility`` holds a town's one or two clean centres, a few pages for every
-town in Japan, and the planner rightly reads it whole. Checked for the largest town (about a
-tenth of all rows) and a median one.
+tenant table; ``facility`` (a town's one or two clean centres) and ``line_channel`` (one row
+per town) stay a few pages for every town in Japan, and the planner rightly reads them
+whole. Statements are explained as the app role acting for the town (row-level security
+adds its condition), for the largest town (about a tenth of all rows) and a median one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from bench.platform_towns import TownSpec, add_pending_work, load_towns, plan_towns
@@ -30,6 +31,7 @@ from geo.areas_db import find_district
 from geo.report_queries import BBox, ReportFilter, grid_cell_deg
 from geo.report_tiles import report_clusters_tile, report_points_tile
 from geo.tilegrid import Tile, buffer_fraction, tile_at, tile_bounds_lonlat
+from tests.conftest import app_url
 from workflow.bookings.calendar import BookingWindow, zone_calendar, zone_days
 from workflow.bookings.catalogue import search_items
 from workflow.desk.lists import list_report_page
@@ -38,10 +40,13 @@ from workflow.line.inbox import claim_next_event
 from workflow.line.outbox import lease_batch
 from workflow.maps.tiles import read_base_tile
 from workflow.open311.reads import RequestQuery, list_requests
+from workflow.platform.health import _health_of, _Town
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
-READ_WHOLE = frozenset({"facility"})  # a few rows per town: a Seq Scan is the right plan
+APP_ROLE = make_url(app_url("x")).username  # the plans the app gets: row-level security on
+
+READ_WHOLE = frozenset({"facility", "line_channel"})  # a row or two per town: read whole
 SKIPPED = ("SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SELECT set_config")
 INDEX_SCANS = ("Index Scan", "Index Only Scan")
 
@@ -94,7 +99,7 @@ def recorded(conn: Connection) -> Iterator[list[tuple[str, Any]]]:
 
 
 class _OneConnection:
-    """What ``lease_batch`` needs of an engine, on the test's connection (a savepoint)."""
+    """An engine for code paths that open their own transactions: savepoints of the test's."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -103,6 +108,8 @@ class _OneConnection:
     def begin(self) -> Iterator[Connection]:
         with self.conn.begin_nested():
             yield self.conn
+
+    connect = begin
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -225,33 +232,54 @@ QUERIES: dict[str, Query] = {
 }
 
 
-def _lease(conn: Connection, town: TownSpec) -> object:
+def _lease(engine: Engine, town: TownSpec) -> object:
     now = dt.datetime.now(dt.UTC)
-    engine = cast(Engine, _OneConnection(conn))
     span = dt.timedelta(seconds=30)
     return lease_batch(engine, town.id, now, limit=16, owner="t", lease=span, reply_margin=span)
 
 
-def _statements(towns: Towns, name: str, town: TownSpec) -> list[tuple[str, Any]]:
-    with recorded(towns.conn) as seen, towns.conn.begin_nested() as inner:
-        if name == "outbox lease":
-            _lease(towns.conn, town)
-        else:
-            session = Session(bind=towns.conn, join_transaction_mode="create_savepoint")
-            QUERIES[name](session, town)
-            session.close()
+def _health(engine: Engine, town: TownSpec) -> object:
+    row = _Town(town.id, town.code, town.name, True, town.host, False)
+    return _health_of(engine, row, dt.datetime.now(dt.UTC))
+
+
+ENGINE_QUERIES: dict[str, Callable[[Engine, TownSpec], object]] = {
+    "outbox lease": _lease,
+    "platform operator: a town's health figures": _health,
+}
+
+
+def _run(conn: Connection, name: str, town: TownSpec) -> None:
+    if name in ENGINE_QUERIES:
+        ENGINE_QUERIES[name](cast(Engine, _OneConnection(conn)), town)
+        return
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    QUERIES[name](session, town)
+    session.close()
+
+
+def _plans(towns: Towns, name: str, town: TownSpec) -> list[tuple[str, dict[str, Any]]]:
+    """The code path's statements and their plans, as the app role acting for ``town``."""
+    conn = towns.conn
+    with conn.begin_nested() as inner:
+        conn.exec_driver_sql(f'SET LOCAL ROLE "{APP_ROLE}"')
+        assert conn.execute(text("SELECT current_user")).scalar_one() == APP_ROLE
+        conn.execute(text("SELECT set_config('machi.town', :t, true)"), {"t": str(town.id)})
+        with recorded(conn) as seen:
+            _run(conn, name, town)
+        plans = [(statement, explain(conn, statement, params)) for statement, params in seen]
         inner.rollback()
-    return seen
+    return plans
 
 
 @pytest.mark.parametrize("size", ["largest", "median"])
-@pytest.mark.parametrize("name", [*QUERIES, "outbox lease"])
+@pytest.mark.parametrize("name", [*QUERIES, *ENGINE_QUERIES])
 def test_query_finds_the_town_through_an_index(towns: Towns, name: str, size: str) -> None:
     town = towns.largest if size == "largest" else towns.median
-    statements = _statements(towns, name, town)
-    assert statements, "the code path sent no SQL"
-    for statement, parameters in statements:
-        problems = plan_problems(explain(towns.conn, statement, parameters), towns.tenant_tables)
+    plans = _plans(towns, name, town)
+    assert plans, "the code path sent no SQL"
+    for statement, plan in plans:
+        problems = plan_problems(plan, towns.tenant_tables)
         assert problems == [], f"{statement[:300]}\n{problems}"
 
 
