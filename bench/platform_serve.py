@@ -48,8 +48,10 @@ class Urls:
 
 
 def _urls(server: str, name: str) -> Urls:
+    from tests.conftest import app_url
+
     owner = make_url(server).set(database=name).render_as_string(hide_password=False)
-    return Urls(owner, owner)
+    return Urls(owner, app_url(name))
 
 
 def load_database(
