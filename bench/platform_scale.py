@@ -22,10 +22,12 @@ clusters, z16 points) and the webhook ``/line/<code>/webhook`` (one signed text 
 It prints, per endpoint: requests answered, throughput, median and p95 latency, and the CPU
 each request cost the app (uvicorn processes) and the database (the backends of this
 database, read from ``/proc``); then the same endpoints for the smallest and the largest
-towns alone (one client), and the ratio of their medians; then what a town costs: database
-bytes and rows of the smallest, median and largest town, the fixed and the per-report part
-(least squares over all towns), and the load time. docs/scaling.md reads these figures.
-Load generator, app and database share this machine: the load average is printed.
+towns alone (one client), and the ratio of their medians; then a worker's look at every
+town (event claim and outbox lease, as the app role: what idle polling costs); and first of
+all what a town costs: database bytes and rows of the smallest, median and largest town, the
+fixed and the per-report part (least squares over all towns), the largest tables and the
+load time. docs/scaling.md reads these figures. Load generator, app and database share this
+machine: the load average is printed before and after.
 """
 
 from __future__ import annotations
