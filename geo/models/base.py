@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Identity, MetaData, func
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Identity, Index, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -46,6 +47,20 @@ class Timestamped:
 def str_enum(name: str, *values: str) -> Enum:
     """A VARCHAR column with a CHECK constraint (easier to migrate than a PG enum)."""
     return Enum(*values, name=name, native_enum=False, create_constraint=True, length=24)
+
+
+def town_geometry(kind: str) -> Geometry:
+    """A geometry column of a tenant table: its GiST index is :func:`town_gist`, not its own."""
+    return Geometry(kind, srid=SRID, spatial_index=False)
+
+
+def town_gist(table: str, column: str) -> Index:
+    """GiST index on ``(municipality_id, column)`` (``btree_gist``, migration 0011).
+
+    The town and the box are both index conditions, so a viewport never walks another
+    town's rows, and the planner never prefers a spatial index that ignores the town.
+    """
+    return Index(f"ix_{table}_town_{column}", "municipality_id", column, postgresql_using="gist")
 
 
 def tenant_fk(columns: list[str], table: str, ondelete: str | None = None, **kw: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from geoalchemy2 import Geometry, WKBElement
+from geoalchemy2 import WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -22,7 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import SRID, Base, TenantKey, Timestamped, str_enum, tenant_fk
+from geo.models.base import (
+    Base,
+    TenantKey,
+    Timestamped,
+    str_enum,
+    tenant_fk,
+    town_geometry,
+    town_gist,
+)
 
 PAYMENT_STATUSES = ("unpaid", "ticket", "paid_online")
 BOOKING_STATUSES = ("booked", "cancelled", "collected", "not_out")
@@ -60,13 +68,16 @@ class BulkyItem(TenantKey, Base):
 
 class CollectionZone(TenantKey, Base):
     __tablename__ = "collection_zone"
-    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "code"),
+        town_gist("collection_zone", "geom"),
+    )
 
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
     weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))  # 0 = Monday
     daily_capacity: Mapped[int] = mapped_column(SmallInteger)
-    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID))
+    geom: Mapped[WKBElement] = mapped_column(town_geometry("MULTIPOLYGON"))
 
 
 class CollectionDay(Base):

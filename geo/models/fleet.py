@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from geoalchemy2 import Geometry, WKBElement
+from geoalchemy2 import WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -22,7 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import SRID, Base, TenantKey, Timestamped, str_enum, tenant_fk
+from geo.models.base import (
+    Base,
+    TenantKey,
+    Timestamped,
+    str_enum,
+    tenant_fk,
+    town_geometry,
+    town_gist,
+)
 
 PLAN_STATUSES = ("draft", "locked")
 STOP_OUTCOMES = ("collected", "not_out", "other")
@@ -32,14 +40,17 @@ class Facility(TenantKey, Base):
     """清掃センター: a depot, a disposal facility, or both."""
 
     __tablename__ = "facility"
-    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "code"),
+        town_gist("facility", "location"),
+    )
 
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(128))
     address: Mapped[str | None] = mapped_column(String(256))
     is_depot: Mapped[bool] = mapped_column(Boolean)
     is_disposal: Mapped[bool] = mapped_column(Boolean)
-    location: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID))
+    location: Mapped[WKBElement] = mapped_column(town_geometry("POINT"))
     unload_service_s: Mapped[int] = mapped_column(Integer, server_default=text("900"))
 
 
@@ -77,6 +88,7 @@ class Route(TenantKey, Base):
     __table_args__ = (
         tenant_fk(["plan_id"], "route_plan", ondelete="CASCADE"),
         tenant_fk(["vehicle_id"], "vehicle"),
+        town_gist("route", "geom"),
     )
 
     plan_id: Mapped[int] = mapped_column(BigInteger)
@@ -85,7 +97,7 @@ class Route(TenantKey, Base):
     duration_s: Mapped[int] = mapped_column(Integer)
     start_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     end_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    geom: Mapped[WKBElement | None] = mapped_column(Geometry("LINESTRING", srid=SRID))
+    geom: Mapped[WKBElement | None] = mapped_column(town_geometry("LINESTRING"))
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -95,6 +107,7 @@ class RouteStop(TenantKey, Base):
         UniqueConstraint("municipality_id", "route_id", "seq"),
         tenant_fk(["route_id"], "route", ondelete="CASCADE"),
         tenant_fk(["booking_id"], "booking"),
+        town_gist("route_stop", "leg_geom"),
     )
 
     route_id: Mapped[int] = mapped_column(BigInteger)
@@ -104,7 +117,7 @@ class RouteStop(TenantKey, Base):
     eta: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     leg_distance_m: Mapped[int] = mapped_column(Integer)
     leg_duration_s: Mapped[int] = mapped_column(Integer)
-    leg_geom: Mapped[WKBElement | None] = mapped_column(Geometry("LINESTRING", srid=SRID))
+    leg_geom: Mapped[WKBElement | None] = mapped_column(town_geometry("LINESTRING"))
     outcome: Mapped[str | None] = mapped_column(str_enum("stop_outcome", *STOP_OUTCOMES))
     outcome_note: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

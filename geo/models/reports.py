@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from geoalchemy2 import Geometry, WKBElement
+from geoalchemy2 import WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,7 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import SRID, Base, TenantKey, Timestamped, str_enum, tenant_fk
+from geo.models.base import (
+    Base,
+    TenantKey,
+    Timestamped,
+    str_enum,
+    tenant_fk,
+    town_geometry,
+    town_gist,
+)
 
 REPORT_STATUSES = ("received", "in_progress", "done", "rejected", "duplicate")
 CHANNELS = ("line", "web", "phone", "open311")
@@ -74,6 +82,7 @@ class Report(TenantKey, Timestamped, Base):
         tenant_fk(["resident_id"], "resident"),
         tenant_fk(["duplicate_of_id"], "report"),
         Index("ix_report_scope", "municipality_id", "department_id", "status", "created_at"),
+        town_gist("report", "location"),
     )
 
     receipt_no: Mapped[str] = mapped_column(String(24))
@@ -85,7 +94,7 @@ class Report(TenantKey, Timestamped, Base):
     )
     channel: Mapped[str] = mapped_column(str_enum("report_channel", *CHANNELS))
     description: Mapped[str | None] = mapped_column(Text)
-    location: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID))
+    location: Mapped[WKBElement] = mapped_column(town_geometry("POINT"))
     address: Mapped[str | None] = mapped_column(String(256))
     district_id: Mapped[int | None] = mapped_column(BigInteger)
     urgent: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -110,7 +119,10 @@ class ReceiptCounter(Base):
 
 class Photo(TenantKey, Timestamped, Base):
     __tablename__ = "photo"
-    __table_args__ = (tenant_fk(["report_id"], "report", ondelete="CASCADE"),)
+    __table_args__ = (
+        tenant_fk(["report_id"], "report", ondelete="CASCADE"),
+        Index("ix_photo_report", "municipality_id", "report_id"),
+    )
 
     report_id: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(
@@ -143,9 +155,7 @@ class StatusHistory(TenantKey, Base):
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str] = mapped_column(String(24))
     staff_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor: Mapped[str] = mapped_column(
-        String(64)
-    )  # "staff:doro", "resident", "crew:crew1", "system"
+    actor: Mapped[str] = mapped_column(String(64))  # "staff:doro", "resident", "crew:…", "system"
     note: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()")

@@ -22,7 +22,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import SRID, Base, TenantKey, Timestamped, str_enum, tenant_fk
+from geo.models.base import (
+    SRID,
+    Base,
+    TenantKey,
+    Timestamped,
+    str_enum,
+    tenant_fk,
+    town_geometry,
+    town_gist,
+)
 
 ROLES = ("admin", "staff", "crew")
 CATEGORY_KINDS = ("road", "disaster", "bulky", "other")
@@ -124,13 +133,17 @@ class District(TenantKey, Base):
     """町丁目. ``approximate`` marks polygons built from points, not surveyed boundaries."""
 
     __tablename__ = "district"
-    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "code"),
+        town_gist("district", "geom"),
+        town_gist("district", "label_point"),
+    )
 
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     town: Mapped[str] = mapped_column(String(64))
-    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID))
-    label_point: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID))
+    geom: Mapped[WKBElement] = mapped_column(town_geometry("MULTIPOLYGON"))
+    label_point: Mapped[WKBElement] = mapped_column(town_geometry("POINT"))
     approximate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
@@ -138,11 +151,14 @@ class EvacuationSite(TenantKey, Base):
     """指定緊急避難場所 with the hazards it is designated for."""
 
     __tablename__ = "evacuation_site"
-    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "code"),
+        town_gist("evacuation_site", "location"),
+    )
 
     code: Mapped[str] = mapped_column(String(32))  # GSI 共通ID
     name: Mapped[str] = mapped_column(String(128))
     address: Mapped[str] = mapped_column(String(256))
     hazards: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
-    location: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID))
+    location: Mapped[WKBElement] = mapped_column(town_geometry("POINT"))
     capacity_persons: Mapped[float | None] = mapped_column(Float)
