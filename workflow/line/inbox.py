@@ -17,13 +17,15 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from geo.db import libpq_conninfo
 
 MAX_EVENT_ATTEMPTS = 3
 MAX_ERROR_CHARS = 2000
 WEBHOOK_POOL_MAX = 8
 WEBHOOK_POOL_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 3  # per host: a dead host of a multi-host URL must not stall the next one
 
 WebhookPool = AsyncConnectionPool  # the webhook's own async pool (no SQLAlchemy on its path)
 
@@ -93,17 +95,18 @@ async def open_webhook_pool(database_url: str) -> WebhookPool:
     """Open the webhook's small async pool without waiting for the database to answer.
 
     Its connections are in autocommit mode: the one INSERT per request is its own transaction.
+    A multi-host URL (``target_session_attrs=read-write``) works as for the engine: after a
+    failover, new connections go to the new primary (``store_webhook_events`` drops the dead).
 
     Args:
         database_url: the SQLAlchemy URL (``postgresql+psycopg://...``) of the app's engine.
     """
-    conninfo = make_url(database_url).set(drivername="postgresql")
     pool = AsyncConnectionPool(
-        conninfo.render_as_string(hide_password=False),
+        libpq_conninfo(database_url),
         min_size=2,
         max_size=WEBHOOK_POOL_MAX,
         timeout=WEBHOOK_POOL_TIMEOUT_S,
-        kwargs={"autocommit": True},
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
         open=False,
     )
     await pool.open(wait=False)
