@@ -14,6 +14,7 @@ import uvicorn
 
 from geo.db import get_engine, ping
 from machi import localdb
+from machi.ha_cli import ha_app
 from machi.open311_cli import open311_app
 from machi.settings import PROJECT_ROOT, get_settings
 from workflow.db import session_scope
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
 app.add_typer(open311_app, name="open311")
+db_app.add_typer(ha_app, name="ha")
 
 DEMO_LOGINS = (
     ("admin", "admin-demo", "管理者（全課）"),
@@ -37,14 +39,10 @@ DEMO_LOGINS = (
 )
 
 
-def _external_db() -> bool:
-    return bool(os.environ.get("MACHI_DATABASE_URL"))
-
-
 @db_app.command("up")
 def db_up() -> None:
     """Start the local cluster unless MACHI_DATABASE_URL points at an existing PostGIS."""
-    if _external_db():
+    if os.environ.get("MACHI_DATABASE_URL"):
         ok = ping(get_engine(get_settings().database_url))
         typer.echo(
             "MACHI_DATABASE_URL is set: using it (" + ("answers" if ok else "NOT answering") + ")"
