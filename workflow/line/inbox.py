@@ -42,6 +42,17 @@ _INSERT_SQL = (
     "ON CONFLICT (municipality_id, webhook_event_id) DO NOTHING"
 )
 
+# An id already stored is acknowledged only once its row is as safe as a new one. The no-op
+# insert writes no WAL, so its commit would not wait for the synchronous standby: a row that a
+# dying primary committed locally while its client got an error (never replicated) would be
+# acknowledged when LINE redelivers it there, then discarded at failover (pg_rewind). Locking
+# the known rows writes WAL, and the commit then waits until the standby has everything up
+# to it, those rows included. Only a redelivery pays for it.
+_CONFIRM_KNOWN_SQL = (
+    "SELECT 1 FROM webhook_event WHERE municipality_id = %(m)s "
+    "AND webhook_event_id = ANY(CAST(%(ids)b AS text[])) FOR KEY SHARE"
+)
+
 # Webhook order per resident: an event waits while an older one of the same user is pending.
 _CLAIM = text(
     "SELECT e.id, e.webhook_event_id, e.event_type, e.line_user_id, e.is_redelivery, e.payload, "
@@ -146,8 +157,10 @@ async def store_webhook_events(
 
 
 async def _insert(pool: AsyncConnectionPool, params: dict[str, Any]) -> None:
-    async with pool.connection() as conn:
-        await conn.execute(_INSERT_SQL, params)
+    async with pool.connection() as conn:  # autocommit: two statements, two transactions
+        inserted = (await conn.execute(_INSERT_SQL, params)).rowcount
+        if inserted < len(params["ids"]):
+            await conn.execute(_CONFIRM_KNOWN_SQL, params)
 
 
 def store_webhook_events_sync(
@@ -156,8 +169,10 @@ def store_webhook_events_sync(
     """Same as ``store_webhook_events`` through the SQLAlchemy engine."""
     if not events:
         return
+    params = _insert_params(municipality_id, events)
     with engine.begin() as conn:
-        conn.exec_driver_sql(_INSERT_SQL, _insert_params(municipality_id, events))
+        if conn.exec_driver_sql(_INSERT_SQL, params).rowcount < len(events):
+            conn.exec_driver_sql(_CONFIRM_KNOWN_SQL, params)
 
 
 def claim_next_event(
