@@ -150,7 +150,11 @@ def running_pid(formation: Formation, name: str) -> int | None:
     return pid if b"pg_autoctl" in cmdline else None
 
 
-def _start(formation: Formation, name: str) -> None:
+def start(formation: Formation, name: str) -> None:
+    """Start ``pg_autoctl run`` of the monitor or a node in the background, unless it runs.
+
+    In a session of its own: its process group holds that pg_autoctl and its PostgreSQL.
+    """
     if running_pid(formation, name) is not None:
         return
     cmd = _command(formation, [PG_AUTOCTL, "run", f"--pgdata={formation.pgdata(name)}"])
@@ -217,15 +221,15 @@ def up(formation: Formation | None = None) -> Formation:
     formation = formation or Formation()
     _prepare(formation)
     _create(formation, "monitor")
-    _start(formation, "monitor")
+    start(formation, "monitor")
     first, second = NODES
     if not (formation.pgdata(second) / "PG_VERSION").exists():
         _create(formation, first)
-        _start(formation, first)
+        start(formation, first)
         _wait_for(formation, {"single"}, "single primary")
         _create(formation, second)
     for name in NODES:
-        _start(formation, name)
+        start(formation, name)
     _wait_for(formation, {"primary", "secondary"}, "primary and secondary")
     _prepare_database(formation)
     return formation
