@@ -153,14 +153,15 @@ def running_pid(formation: Formation, name: str) -> int | None:
 def start(formation: Formation, name: str) -> None:
     """Start ``pg_autoctl run`` of the monitor or a node in the background, unless it runs.
 
-    In a session of its own: its process group holds that pg_autoctl and its PostgreSQL.
+    ``setsid --fork``: in a session of its own, whose process group holds that pg_autoctl and
+    its PostgreSQL, and not our child (nothing of ours has to wait for it).
     """
     if running_pid(formation, name) is not None:
         return
     cmd = _command(formation, [PG_AUTOCTL, "run", f"--pgdata={formation.pgdata(name)}"])
     with formation.log_file(name).open("ab") as log:
-        subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        subprocess.run(
+            ["setsid", "--fork", *cmd], stdin=subprocess.DEVNULL, stdout=log, stderr=log, check=True
         )
 
 
