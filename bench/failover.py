@@ -10,8 +10,8 @@ signed webhooks at ``--rate`` events/s; after ``--before`` seconds SIGKILLs the 
 ``pg_autoctl`` (with everything in its process group) and its postmaster (pid from the data
 directory's ``postmaster.pid``), as when the server is lost (``--only-postmaster`` leaves
 pg_autoctl alive, which restarts PostgreSQL in place, often before the monitor would fail
-over). Keeps sending until ``--after`` seconds after the other node accepts writes, then sends
-once more, as LINE does, each batch not answered 200 (``isRedelivery``). Waits for the worker
+over). Keeps sending until ``--after`` seconds after the other node accepts writes (or
+``--give-up`` seconds after the kill without a promotion), then sends once more, as LINE does, each batch not answered 200 (``isRedelivery``). Waits for the worker
 and counts on the new primary itself: events stored, processed, and the events answered 200
 that are missing (must be 0). At the end the killed node is started again and rejoins as the
 standby. The monitor's own log gives the timeline. Logs: ``var/ha/bench-*.log``.
@@ -46,7 +46,7 @@ from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import SIGNATURE_HEADER, body_of, new_user_id, sign, text_event
 
 SECRET = "failover-bench-channel-secret"
-GIVE_UP_S = 120.0  # no promotion this long after the kill: stop and report anyway
+WRITES = ("reports wait_primary", "reports primary")  # in the monitor's log: accepts writes
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Batch:
     at: float
     events: list[dict[str, Any]]
     status: int | None = None  # None: no answer (connection error or timeout)
+    latency: float = 0.0  # seconds from sending to the answer (or the error)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Run:
     users: list[str] = field(default_factory=lambda: [new_user_id() for _ in range(200)])
     batches: list[Batch] = field(default_factory=list)
     redelivered: list[Batch] = field(default_factory=list)
-    killed: tuple[float, str] | None = None  # when, what
+    killed: tuple[float, str, str] | None = None  # when, which node, what
     sent: int = 0
 
     def now(self) -> float:
@@ -102,10 +103,12 @@ def ids_of(batches: list[Batch], statuses: Container[int | None] | None = None) 
 async def _post(client: httpx.AsyncClient, url: str, batch: Batch) -> None:
     body = body_of(batch.events)
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}
+    started = time.monotonic()
     try:
         batch.status = (await client.post(url, content=body, headers=headers)).status_code
     except httpx.HTTPError:
         batch.status = None
+    batch.latency = time.monotonic() - started
 
 
 async def _paced(run: Run, client: httpx.AsyncClient, url: str, batches: list[Batch]) -> None:
@@ -122,12 +125,12 @@ async def _load(run: Run, base: str, old: ha.NodeState, watch: PromotionWatch) -
     """Send at the rate; kill the primary after --before s; stop --after s after promotion."""
     url, interval = f"{base}/line/webhook", run.args.per_request / run.args.rate
     tasks: list[asyncio.Task[None]] = []
-    stop_at = run.args.before + GIVE_UP_S
+    stop_at = run.args.before + run.args.give_up
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=500)) as client:
         while run.now() < stop_at:
             if run.killed is None and run.now() >= run.args.before:
                 what = kill_primary(run.formation, old, whole=not run.args.only_postmaster)
-                run.killed = (run.now(), f"{what} of {old.name} (the primary)")
+                run.killed = (run.now(), old.name, f"{what} of {old.name} (the primary)")
             if watch.promoted is not None and stop_at > run.now() + run.args.after:
                 stop_at = run.now() + run.args.after
             tasks.append(asyncio.create_task(_post(client, url, run.new_batch())))
@@ -158,11 +161,14 @@ def _wait_processed(port: int, ids: list[str], timeout_s: float) -> tuple[int, i
 
 def _print_timeline(run: Run) -> None:
     assert run.killed is not None
-    killed_at, what = run.killed
+    killed_at, old, what = run.killed
     lines = [(0.0, f"load starts: {run.args.rate:.0f} events/s, {run.args.per_request} a request")]
     lines.append((killed_at, f"SIGKILL {what}"))
     events = monitor_events(run.formation, run.wall_start + killed_at - 1.0)
     lines += [(at - run.wall_start, text) for at, text in events]
+    writable_at = next(
+        (at for at, text in lines if text.split()[0] != old and text.endswith(WRITES)), None
+    )
     failed = [b.at for b in run.batches if b.at >= killed_at and b.status != 200]
     if failed:
         lines.append((failed[0], "first webhook sent after the kill not answered 200"))
@@ -172,6 +178,21 @@ def _print_timeline(run: Run) -> None:
     lines.append((last, f"load stops ({rate:.0f} events/s on average); then the redeliveries"))
     for at, text in sorted(lines):
         print(f"  +{at:5.1f} s  {text}")
+    if writable_at is not None:
+        _print_phases(run, [("before the kill", 0.0, killed_at), ("outage", killed_at, writable_at),
+                            ("after", writable_at, last + 0.001)])  # fmt: skip
+
+
+def _print_phases(run: Run, phases: list[tuple[str, float, float]]) -> None:
+    """Per phase: events sent and at what rate, answered 200, the slowest answer."""
+    for label, begin, end in phases:
+        batches = [b for b in run.batches if begin <= b.at < end]
+        sent, ok = len(ids_of(batches)), len(ids_of(batches, {200}))
+        slowest = max((b.latency for b in batches), default=0.0)
+        print(
+            f"  {label + ':':<16} {sent:>5} events in {end - begin:4.1f} s "
+            f"({sent / (end - begin):3.0f}/s), {ok:>5} answered 200, slowest answer {slowest:.1f} s"
+        )
 
 
 def _report(run: Run, node: ha.NodeState) -> bool:
@@ -217,6 +238,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--before", type=float, default=5.0, help="seconds before the kill")
     parser.add_argument("--after", type=float, default=10.0, help="seconds after promotion")
     parser.add_argument("--drain", type=float, default=900.0, help="seconds for the worker")
+    parser.add_argument(
+        "--give-up", type=float, default=120.0, help="seconds after the kill without promotion"
+    )
     parser.add_argument(
         "--only-postmaster",
         action="store_true",

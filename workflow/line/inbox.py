@@ -26,6 +26,11 @@ MAX_ERROR_CHARS = 2000
 WEBHOOK_POOL_MAX = 8
 WEBHOOK_POOL_TIMEOUT_S = 5.0
 CONNECT_TIMEOUT_S = 3  # per host: a dead host of a multi-host URL must not stall the next one
+# psycopg_pool retries a failed connection with doubling delays (1, 2, 4 ... s) until this
+# timeout, and grows the pool one attempt at a time: with its default (300 s), after the
+# ~50 s a failover takes the next attempt could come half a minute after the new primary
+# accepts writes. Giving up early makes the next request start over at once.
+RECONNECT_TIMEOUT_S = 4.0
 
 WebhookPool = AsyncConnectionPool  # the webhook's own async pool (no SQLAlchemy on its path)
 
@@ -117,6 +122,7 @@ async def open_webhook_pool(database_url: str) -> WebhookPool:
         min_size=2,
         max_size=WEBHOOK_POOL_MAX,
         timeout=WEBHOOK_POOL_TIMEOUT_S,
+        reconnect_timeout=RECONNECT_TIMEOUT_S,
         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
         open=False,
     )
