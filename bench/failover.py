@@ -9,12 +9,13 @@ Starts the app (uvicorn, one process) and ``machi worker`` on the formation's mu
 signed webhooks at ``--rate`` events/s; after ``--before`` seconds SIGKILLs the primary: its
 ``pg_autoctl`` (with everything in its process group) and its postmaster (pid from the data
 directory's ``postmaster.pid``), as when the server is lost (``--only-postmaster`` leaves
-pg_autoctl alive, which restarts PostgreSQL in place, often before the monitor would fail
-over). Keeps sending until ``--after`` seconds after the other node accepts writes (or
-``--give-up`` seconds after the kill without a promotion), then sends once more, as LINE does, each batch not answered 200 (``isRedelivery``). Waits for the worker
-and counts on the new primary itself: events stored, processed, and the events answered 200
-that are missing (must be 0). At the end the killed node is started again and rejoins as the
-standby. The monitor's own log gives the timeline. Logs: ``var/ha/bench-*.log``.
+pg_autoctl alive, which restarts PostgreSQL in place, often before the monitor would fail over).
+Keeps sending until ``--after`` seconds after the other node accepts writes (or ``--give-up``
+seconds after the kill without a promotion), then sends once more, as LINE does, each batch not
+answered 200 (``isRedelivery``). Waits for the worker and counts on the new primary itself:
+events stored, processed, and the events answered 200 that are missing (must be 0). At the end
+the killed node is started again and rejoins as the standby. The monitor's own log gives the
+timeline. Logs: ``var/ha/bench-*.log``.
 """
 
 from __future__ import annotations
