@@ -14,6 +14,7 @@ from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
 from api.input_guard import install_input_guard
 from api.line import webhook as line_webhook
+from api.line.channels import install_channel_secrets
 from api.open311 import public_map
 from api.open311.routes import install_open311
 from api.openapi_contract import install_openapi_contract
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = open_engine(settings.database_url, settings.db_pool_size)
     app.state.sessionmaker = session_factory(app.state.engine)
     install_town_resolver(app, settings)
+    install_channel_secrets(app, settings)
     install_error_handlers(app)
     install_input_guard(app)
     install_openapi_contract(app)

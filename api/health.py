@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -12,16 +14,23 @@ from workflow.db import database_answers
 from workflow.line.failures import outbox_health
 
 router = APIRouter(tags=["health"])
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "the database does not answer"}
+}
 
 
-@router.get("/healthz", summary="Liveness and database check")
+@router.get("/healthz", summary="Liveness and database check", responses=UNAVAILABLE)
 async def healthz(engine: EngineDep) -> JSONResponse:
     if await run_in_threadpool(database_answers, engine):
         return JSONResponse({"status": "ok", "db": "ok"})
     return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)
 
 
-@router.get("/readyz", summary="Database and LINE delivery: backlog, oldest pending, given up")
+@router.get(
+    "/readyz",
+    summary="Database and LINE delivery: backlog, oldest pending, given up",
+    responses=UNAVAILABLE,
+)
 async def readyz(engine: EngineDep, mid: MunicipalityDep) -> JSONResponse:
     """503 when the database is down; otherwise the outbox figures monitoring alerts on.
 

@@ -13,6 +13,7 @@ reaches psycopg into a 422 naming the problem rather than a 500.
 from __future__ import annotations
 
 import json
+import re
 from typing import Final
 
 from fastapi import FastAPI, Request
@@ -24,6 +25,8 @@ from workflow.db import DATA_ERRORS
 from workflow.texts.staff import INVALID_CHARACTERS_JA
 
 EXEMPT_PATHS: Final = frozenset({"/line/webhook"})
+# Every town's webhook too: its body must reach the signature check byte for byte.
+_EXEMPT_PATTERN: Final = re.compile(r"^/line/[^/]+/webhook/?$")
 MAX_CHECKED_BYTES: Final = 4_000_000
 ERROR_CODE: Final = "invalid_characters"
 
@@ -105,6 +108,10 @@ def _with_length(scope: Scope, length: int) -> Scope:
     return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
 
 
+def _exempt(path: str) -> bool:
+    return path in EXEMPT_PATHS or _EXEMPT_PATTERN.match(path) is not None
+
+
 class InputGuard:
     """Pure ASGI middleware: clean unstorable characters before any route runs."""
 
@@ -112,7 +119,7 @@ class InputGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
+        if scope["type"] != "http" or _exempt(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         scope = _clean_url(scope)

@@ -1,11 +1,12 @@
 """What ``/openapi.json`` declares beyond what FastAPI infers, and an honest 405.
 
 FastAPI documents 200 and 422 only; our routes also answer 400 (a body that is not JSON),
-401/403 (staff login, department scope), 404 (unknown ids), 409 (business conflicts) and
-non-JSON media types (CSV, GeoJSON, PDF). A client generated from the schema must know them,
-so they are added here in one pass over the generated schema, with the one error model
-``{"error", "field", "message"}`` (``api.errors``). Starlette's 405 names only the methods of
-the first route matching the path; ours names every method the path has.
+401/403 (staff login, department scope: every route depending on ``api.security``'s staff
+gates), 404 (unknown ids) and 409 (business conflicts). A client generated from the schema
+must know them, so they are added here in one pass over the generated schema, with the one
+error model ``{"error", "field", "message"}`` (``api.errors``). Media types other than JSON
+are declared by the routes (``api.media``). Starlette's 405 names only the methods of the
+first route matching the path; ours names every method the path has.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ from __future__ import annotations
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope
+
+from api.errors import error_format_of, error_formats
+from api.security import current_staff, desk_staff
 
 ERROR_SCHEMA: Final = {
     "title": "ErrorPublic",
@@ -32,18 +38,6 @@ ERROR_SCHEMA: Final = {
     },
 }
 _ERROR_REF: Final = {"$ref": "#/components/schemas/ErrorPublic"}
-PUBLIC_PATHS: Final = frozenset(
-    {
-        "/healthz",
-        "/api/v1/town",
-        "/api/v1/districts",
-        "/api/v1/evacuation-sites",
-        "/api/v1/items",
-        "/api/v1/calendar",
-        "/api/v1/token",
-        "/line/webhook",
-    }
-)
 CONFLICTS: Final = frozenset(
     {
         ("post", "/api/v1/bookings"),
@@ -53,12 +47,23 @@ CONFLICTS: Final = frozenset(
         ("post", "/api/v1/plans"),
     }
 )
-MEDIA_TYPES: Final = {
-    ("get", "/api/v1/reports"): ("application/json", "application/geo+json"),
-    ("get", "/api/v1/reports.csv"): ("text/csv",),
-    ("get", "/api/v1/reports.geojson"): ("application/geo+json",),
-    ("get", "/api/v1/disaster/reports"): ("application/geo+json",),
-    ("get", "/api/v1/plans/{date}/worksheets.pdf"): ("application/pdf",),
+# What api/line/webhook.py answers besides 200: 400 (signature, body), 404 (unknown town, no
+# LINE channel), 413 (body over 1 MB), 503 (events not stored: LINE redelivers).
+_WEBHOOK_CODES: Final = ("400", "404", "413", "503")
+EXTRA_CODES: Final = {
+    ("post", "/line/webhook"): _WEBHOOK_CODES,
+    ("post", "/line/{town}/webhook"): _WEBHOOK_CODES,
+}
+SIGNED_BODY: Final = {
+    "required": True,
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+SIGNATURE: Final = {
+    "name": "X-Line-Signature",
+    "in": "header",
+    "required": True,
+    "description": "base64 HMAC-SHA256 of the body, keyed with the channel secret",
+    "schema": {"type": "string"},
 }
 METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _DESCRIPTIONS: Final = {
@@ -67,14 +72,33 @@ _DESCRIPTIONS: Final = {
     "403": "not allowed for this staff member (role or department)",
     "404": "no such resource in this municipality",
     "409": "refused by a business rule (day full, status change not allowed ...)",
+    "413": "the body is too large",
+    "503": "the database is unavailable; retry later",
 }
+_STAFF_GATES: Final = (current_staff, desk_staff)
 
 
-def _codes_of(method: str, path: str, operation: dict[str, Any]) -> list[str]:
+def _needs_staff(dependant: Dependant) -> bool:
+    """Whether a route depends, at any depth, on a signed-in staff member (401/403)."""
+    return any(sub.call in _STAFF_GATES or _needs_staff(sub) for sub in dependant.dependencies)
+
+
+def staff_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every operation that needs a signed-in staff member."""
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and _needs_staff(route.dependant):
+            path = context.path_format or ""
+            found |= {(method.lower(), path) for method in context.methods or ()}
+    return found
+
+
+def _codes_of(method: str, path: str, operation: dict[str, Any], staff: bool) -> list[str]:
     codes = []
     if "requestBody" in operation:
         codes.append("400")
-    if path not in PUBLIC_PATHS:
+    if staff:
         codes += ["401", "403"]
     if path == "/api/v1/token":
         codes.append("401")
@@ -82,12 +106,12 @@ def _codes_of(method: str, path: str, operation: dict[str, Any]) -> list[str]:
         codes.append("404")
     if (method, path) in CONFLICTS:
         codes.append("409")
-    return codes
+    return codes + list(EXTRA_CODES.get((method, path), ()))
 
 
-def _declare(method: str, path: str, operation: dict[str, Any]) -> None:
+def _declare(method: str, path: str, operation: dict[str, Any], staff: bool) -> None:
     responses = operation.setdefault("responses", {})
-    for code in _codes_of(method, path, operation):
+    for code in _codes_of(method, path, operation, staff):
         responses.setdefault(
             code,
             {
@@ -95,25 +119,53 @@ def _declare(method: str, path: str, operation: dict[str, Any]) -> None:
                 "content": {"application/json": {"schema": _ERROR_REF}},
             },
         )
-    media = MEDIA_TYPES.get((method, path))
-    ok = responses.get("200")
-    if media and ok is not None:
-        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
-        ok["content"] = {kind: {"schema": schema} for kind in media}
+    if (method, path) in EXTRA_CODES:  # the webhook reads its raw body (signed), not a model
+        operation["requestBody"] = SIGNED_BODY
+        operation["parameters"] = [*operation.get("parameters", []), SIGNATURE]
 
 
 def contract_openapi(app: FastAPI) -> dict[str, Any]:
-    """The app's OpenAPI schema with every error answer and media type declared (cached)."""
+    """The app's OpenAPI schema with every error answer declared (cached).
+
+    Paths with an error format of their own (``api.errors.ErrorFormat``, e.g. GeoReport v2)
+    declare their answers on their routes; FastAPI's 422 is not one of them.
+    """
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorPublic"] = ERROR_SCHEMA
+        staff = staff_operations(app)
+        prefixes = tuple(f.prefix for f in error_formats(app))
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
-                _declare(method, path, operation)
+                if path.startswith(prefixes):
+                    operation["responses"].pop("422", None)
+                else:
+                    _declare(method, path, operation, (method, path) in staff)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def link(method: str, path: str, **parameters: Any) -> dict[str, Any]:
+    """An OpenAPI link to the operation ``method path``; ``requestBody=`` gives its body.
+
+    Values are runtime expressions such as ``$response.body#/receipt_no``: a client (and the
+    contract test's stateful phase) follows an answer to the next call it makes possible.
+    """
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    found: dict[str, Any] = {"operationRef": f"#/paths/{pointer}/{method.lower()}"}
+    body = parameters.pop("requestBody", None)
+    if parameters:
+        found["parameters"] = parameters
+    if body is not None:
+        found["requestBody"] = body
+    return found
+
+
+def links(status: int, **named: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` entry declaring the links of a route's ``status`` answer."""
+    return {status: {"links": named}}
 
 
 def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
@@ -126,13 +178,19 @@ def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
     return allowed
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code != 405:
-        return _error_model(exc)
     app = request.app
     assert isinstance(app, FastAPI)
-    allow = ", ".join(allowed_methods(app, request.scope))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+    own_format = error_format_of(request)
+    if own_format is not None:
+        return own_format.http_error(request, exc.status_code, headers)
+    if exc.status_code != 405:
+        return _error_model(exc)
+    allow = headers["Allow"]
     body = {"error": "method_not_allowed", "field": None, "message": f"use one of: {allow}"}
     return JSONResponse(body, status_code=405, headers={"Allow": allow})
 

@@ -2,58 +2,78 @@
 
 Base layers (``base`` = all of them) are public and cacheable (``ETag``, revalidated); the
 ``reports`` layer is for signed-in desk staff, scoped and filtered like the bbox API, and is
-never stored by a browser or a proxy. Malformed numbers answer 400, tiles outside the grid
-and unknown layers 404.
+never stored by a browser or a proxy. Numbers that are not tile numbers of zoom 0 to
+``MAX_TILE_ZOOM`` and unknown layers answer 422 (the schema says which); a column or row
+beyond its zoom's grid (``x`` or ``y`` of ``2**z`` or more) answers 404.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response
 
 from api.deps import MunicipalityDep, SessionDep
+from api.media import VectorTileResponse, binary_answer
+from api.schema_types import exactly, one_of
 from api.staff.params import FilterDep
-from workflow.maps.tiles import checked_tile, read_base_tile, read_report_tile
+from workflow.maps.tiles import (
+    MAX_TILE_ZOOM,
+    TILE_LAYERS,
+    checked_tile,
+    read_base_tile,
+    read_report_tile,
+)
 
 router = APIRouter(tags=["tiles"])
 
-MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
-BASE_CACHE = "public, max-age=3600, must-revalidate"
-PRIVATE_CACHE = "private, no-store"
+BASE_CACHE: Final = "public, max-age=3600, must-revalidate"
+PRIVATE_CACHE: Final = "private, no-store"
+Zoom = Annotated[int, Path(ge=0, le=MAX_TILE_ZOOM, description="zoom level")]
+Column = Annotated[int, Path(ge=0, le=2**MAX_TILE_ZOOM - 1, description="below 2**z")]
+Row = Annotated[int, Path(ge=0, le=2**MAX_TILE_ZOOM - 1, description="below 2**z")]
+Layer = Annotated[str, Path(pattern=exactly(one_of(TILE_LAYERS)), description="base or one layer")]
+NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
+    304: {"description": "the tile of the If-None-Match ETag is current"}
+}
 
 
-def _number(raw: str, name: str) -> int:
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 8):
-        raise HTTPException(400, detail=f"{name} must be a non-negative integer")
-    return int(raw)
-
-
-def _tile_numbers(z: str, x: str, y: str) -> tuple[int, int, int]:
-    return _number(z, "z"), _number(x, "x"), _number(y, "y")
-
-
-@router.get("/tiles/reports/{z}/{x}/{y}.pbf", summary="Staff reports layer (scoped, filtered)")
-def get_report_tile(session: SessionDep, f: FilterDep, z: str, x: str, y: str) -> Response:
+@router.get(
+    "/tiles/reports/{z}/{x}/{y}.pbf",
+    summary="Staff reports layer (scoped, filtered)",
+    response_class=VectorTileResponse,
+    responses=binary_answer(VectorTileResponse),
+)
+def get_report_tile(session: SessionDep, f: FilterDep, z: Zoom, x: Column, y: Row) -> Response:
     """Report points at street level, counts per cell by status elsewhere.
 
     Points carry ``id``, ``status``, ``category``, ``urgent`` and ``overdue``; the filter
     parameters are those of ``/api/v1/reports``.
     """
-    tile = checked_tile(*_tile_numbers(z, x, y))
-    body = read_report_tile(session, f, tile)
+    body = read_report_tile(session, f, checked_tile(z, x, y))
     headers = {"Cache-Control": PRIVATE_CACHE, "Vary": "Cookie, Authorization"}
-    return Response(body, media_type=MVT_MEDIA_TYPE, headers=headers)
+    return VectorTileResponse(body, headers=headers)
 
 
-@router.get("/tiles/{layer}/{z}/{x}/{y}.pbf", summary="Base map vector tile")
+@router.get(
+    "/tiles/{layer}/{z}/{x}/{y}.pbf",
+    summary="Base map vector tile",
+    response_class=VectorTileResponse,
+    responses={**binary_answer(VectorTileResponse), **NOT_MODIFIED},
+)
 def get_base_tile(
-    request: Request, session: SessionDep, municipality_id: MunicipalityDep, layer: str,
-    z: str, x: str, y: str,
-) -> Response:  # fmt: skip
+    session: SessionDep,
+    municipality_id: MunicipalityDep,
+    layer: Layer,
+    z: Zoom,
+    x: Column,
+    y: Row,
+    if_none_match: Annotated[str | None, Header(description="an ETag of this tile")] = None,
+) -> Response:
     """``base`` (roads, boundary, districts, evacuation, facilities) or one of those layers."""
-    tile = checked_tile(*_tile_numbers(z, x, y))
-    answer = read_base_tile(session, municipality_id, layer, tile)
+    answer = read_base_tile(session, municipality_id, layer, checked_tile(z, x, y))
     headers = {"Cache-Control": BASE_CACHE, "ETag": answer.etag}
-    if request.headers.get("if-none-match") == answer.etag:
+    if if_none_match == answer.etag:
         return Response(status_code=304, headers=headers)
-    return Response(answer.body, media_type=MVT_MEDIA_TYPE, headers=headers)
+    return VectorTileResponse(answer.body, headers=headers)

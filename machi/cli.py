@@ -17,17 +17,19 @@ from machi import localdb
 from machi.ha_cli import ha_app
 from machi.open311_cli import open311_app
 from machi.settings import PROJECT_ROOT, get_settings
+from machi.town_cli import town_app
 from workflow.db import session_scope
 from workflow.texts.sentences import error_text
 
 app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
 db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)
-demo_app = typer.Typer(help="The demo town 立川市", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo towns (立川市)", no_args_is_help=True)
 roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
 app.add_typer(open311_app, name="open311")
+app.add_typer(town_app, name="town")
 db_app.add_typer(ha_app, name="ha")
 
 DEMO_LOGINS = (
@@ -118,14 +120,11 @@ def migrate(revision: str = typer.Argument("head")) -> None:
 
 
 @demo_app.command("load")
-def demo_load() -> None:
-    """Load the demo town 立川市 (idempotent: a second run adds nothing)."""
-    from workflow.demo.town import load_demo_town
+def demo_load(towns: list[str] = typer.Option([], "--town", help="code (default: all)")) -> None:
+    """Load the demo towns (idempotent: a second run adds nothing); seed the town registry."""
+    from machi.town_cli import load_demo_towns
 
-    with session_scope(get_engine(get_settings().database_url)) as session:
-        result = load_demo_town(session)
-    verb = "loaded" if result.loaded else "already loaded"
-    typer.echo(f"demo town {verb}: " + ", ".join(f"{k}={v}" for k, v in result.counts.items()))
+    load_demo_towns(towns)
 
 
 @demo_app.command("seed-reports")

@@ -21,8 +21,16 @@ DEV_DATABASE_URL = f"postgresql+psycopg://machi@127.0.0.1:{LOCAL_PG_PORT}/machi"
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"
 DEV_LINE_CHANNEL_SECRET = "dev-channel-secret"
 DEV_LINE_ACCESS_TOKEN = "dev-channel-access-token"
+DEV_DATA_KEY = "dev-data-key-not-for-production"
 
-DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, ""}
+DEV_SECRETS = {DEV_SECRET_KEY, DEV_LINE_CHANNEL_SECRET, DEV_LINE_ACCESS_TOKEN, DEV_DATA_KEY, ""}
+
+
+def dev_line_credentials(code: str) -> tuple[str, str]:
+    """The dev LINE channel secret and access token of demo town ``code`` (not the default's)."""
+    return f"{DEV_LINE_CHANNEL_SECRET}-{code}", f"{DEV_LINE_ACCESS_TOKEN}-{code}"
+
+
 # Where the app serves its own fake LINE Messaging API in dev (api/dev/line_api.py).
 DEV_LINE_API_PATH = "/dev/line-api"
 
@@ -38,9 +46,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str = DEV_SECRET_KEY
+    # Encrypts secrets at rest (each town's LINE channel secret and token): keep it apart from
+    # database backups; changing it makes the stored secrets unreadable (set them again).
+    data_key: str = DEV_DATA_KEY
 
     line_channel_secret: str = DEV_LINE_CHANNEL_SECRET
     line_channel_access_token: str = DEV_LINE_ACCESS_TOKEN
+    line_channel_id: str | None = None  # seeds the registry with the two above
     # Set: every SDK call (api and api-data) goes here. Unset: LINE's real hosts, except in dev,
     # where it defaults to the app's own fake LINE API; set it empty for the real hosts in dev.
     line_api_base: str | None = None
@@ -55,6 +67,9 @@ class Settings(BaseSettings):
 
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+    # Threads per worker process that take LINE events (each claims its own, in order per
+    # resident); the towns are served round-robin by all of them.
+    worker_event_threads: int = Field(default=4, ge=1, le=32)
     # Open311: requests per minute per API key (POST) and per client address (every call);
     # 0 turns a limit off.
     open311_key_per_minute: int = Field(default=30, ge=0)
@@ -98,6 +113,8 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key in DEV_SECRETS or len(self.secret_key) < 32:
             problems.append("MACHI_SECRET_KEY must be a random value of at least 32 characters")
+        if self.data_key in DEV_SECRETS or len(self.data_key) < 32:
+            problems.append("MACHI_DATA_KEY must be a random value of at least 32 characters")
         if self.line_channel_secret in DEV_SECRETS:
             problems.append("MACHI_LINE_CHANNEL_SECRET must be the channel secret from LINE")
         if self.line_channel_access_token in DEV_SECRETS:

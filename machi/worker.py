@@ -1,13 +1,21 @@
-"""The background worker: LINE events, LINE sending and upkeep, each in its own thread.
+"""The background worker: LINE events, LINE sending and upkeep for every town, in threads.
 
-* events: claims stored webhook events one short transaction each (in order per resident,
-  once, across any number of workers) and wakes the sender when it queued replies;
-* sender: ``workflow.line.dispatcher.Dispatcher`` — concurrent sends over one kept-alive pool;
-* upkeep: calendar, reminders, photo downloads (streamed, capped, with a timeout).
+* events: ``MACHI_WORKER_EVENT_THREADS`` threads claim stored webhook events, one short
+  transaction each (in order per resident, once, across any number of workers), taking the
+  towns in turn a few events at a time, and wake the sender for the town that got replies;
+* sender: ``workflow.line.towns_dispatch.TownsDispatcher`` — concurrent sends over one pool
+  of threads, the towns in turn, each town with its own kept-alive client and access token;
+* photos: downloads (streamed, capped, with a timeout), the towns in turn, each town's token;
+* upkeep: each town's calendar, reminders and idle dialogues.
 
-None waits for another: a slow or hanging LINE never holds back event processing, and a
-burst of events never holds back sending. ``run_processes`` runs N such workers as child
-processes (``machi worker --processes N``); they coordinate only through the database.
+None waits for another: a slow or hanging LINE never holds back event processing, a burst of
+events never holds back sending, and a spike in one town delays another by one small batch.
+Every duty works for one town at a time inside ``town_scope`` (row-level security).
+``run_processes`` runs N such workers as child processes (``machi worker --processes N``);
+they coordinate only through the database.
+
+The towns come from ``machi.worker_towns.town_source`` (the town registry's active towns, each
+with its own LINE token) through a ``TownRoster`` that reads them again every 30 s.
 """
 
 from __future__ import annotations
@@ -25,23 +33,21 @@ from types import FrameType
 from sqlalchemy import Engine
 
 from api.line.notices import delivery_apology
-from api.line.processor import process_pending_events
 from geo.db import get_engine
 from machi.settings import Settings
-from workflow.bookings.calendar import ensure_calendar
-from workflow.bookings.reminders import queue_reminders
+from machi.worker_duties import Duties, events_loop, photos_loop, upkeep_loop
+from machi.worker_towns import TownRoster, TownSource, town_source
 from workflow.clock import now_tokyo
-from workflow.db import session_scope
+from workflow.db import session_scope, town_scope
 from workflow.line.content import LineContentFetcher
-from workflow.line.dispatcher import DispatchConfig, Dispatcher
+from workflow.line.dispatcher import Chore, DispatchConfig
 from workflow.line.failures import queue_apologies
 from workflow.line.reports import load_dialogue_facts
-from workflow.line.sender import LineSender, make_configuration
-from workflow.reports.photos import download_pending_photos
+from workflow.line.rounds import TownRing
+from workflow.line.sender import LineSender, TownClients, make_configuration
+from workflow.line.towns_dispatch import TownsDispatcher
 
 log = logging.getLogger("machi.worker")
-CALENDAR_DAYS = 56
-EVENT_BATCH = 50
 SENDER_IDLE_S = 0.2
 RESTART_PAUSE_S = 2.0
 
@@ -60,86 +66,90 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
     )
 
 
-def make_dispatcher(
-    engine: Engine, settings: Settings, clock: Callable[[], dt.datetime]
-) -> Dispatcher:
-    """The production sender: SDK client, apologies in the resident catalogue's words."""
-    configuration = make_configuration(
-        settings.line_channel_access_token,
-        settings.line_api_base,
-        pool_size=settings.line_send_concurrency,
-    )
-    sender = LineSender(configuration, settings.line_send_timeout_s)
-    municipality_id = settings.municipality_id
+def apologiser(town_id: int) -> Chore:
+    """The chore that queues apologies for a town's given-up messages, with its phone number."""
 
     def apologise(engine: Engine, now: dt.datetime) -> int:
-        with session_scope(engine) as session:
-            phone = load_dialogue_facts(session, municipality_id).phone
+        with town_scope(town_id), session_scope(engine) as session:
+            phone = load_dialogue_facts(session, town_id).phone
         return queue_apologies(
-            engine, municipality_id, now, lambda receipts: delivery_apology(receipts, phone)
+            engine, town_id, now, lambda receipts: delivery_apology(receipts, phone)
         )
 
+    return apologise
+
+
+def line_senders(settings: Settings, roster: TownRoster) -> TownClients[LineSender]:
+    """One kept-alive SDK client per town, with the town's access token."""
+
+    def make(token: str) -> LineSender:
+        configuration = make_configuration(
+            token, settings.line_api_base, pool_size=settings.line_send_concurrency
+        )
+        return LineSender(configuration, settings.line_send_timeout_s)
+
+    return TownClients(roster.access_token, make, "sending")
+
+
+def content_fetchers(settings: Settings, roster: TownRoster) -> TownClients[LineContentFetcher]:
+    """One content client per town (photo downloads), with the town's access token."""
+
+    def make(token: str) -> LineContentFetcher:
+        return LineContentFetcher(make_configuration(token, settings.line_api_base))
+
+    return TownClients(roster.access_token, make, "photo downloads")
+
+
+def make_dispatcher(
+    engine: Engine,
+    settings: Settings,
+    roster: TownRoster,
+    senders: TownClients[LineSender],
+    clock: Callable[[], dt.datetime],
+) -> TownsDispatcher:
+    """The production sender: every town's SDK client, apologies in the resident's words."""
+    ring = TownRing(rest_s=SENDER_IDLE_S)
     config = dispatch_config(settings)
-    return Dispatcher(engine, municipality_id, sender, config, clock, apologise=apologise)
+    return TownsDispatcher(
+        engine, roster.ids, senders.get, config, clock, apologise=apologiser, ring=ring
+    )
 
 
-def run_worker(settings: Settings, stop: threading.Event | None = None) -> None:
-    """Run the three loops until ``stop`` is set (or SIGINT/SIGTERM in the main thread)."""
+def run_worker(
+    settings: Settings, stop: threading.Event | None = None, towns: TownSource | None = None
+) -> None:
+    """Run the duties until ``stop`` is set (or SIGINT/SIGTERM in the main thread).
+
+    Args:
+        settings: the worker's settings.
+        stop: set it to stop; default: stop on a signal.
+        towns: the towns to serve (default: ``town_source``).
+    """
     stop = stop or _stop_on_signals()
-    engine = get_engine(settings.database_url, 8)
-    wake = threading.Event()
-    dispatcher = make_dispatcher(engine, settings, _now)
+    threads = settings.worker_event_threads
+    engine = get_engine(settings.database_url, threads + 4)
+    roster = TownRoster(towns or town_source(engine, settings))
+    senders, fetchers = line_senders(settings, roster), content_fetchers(settings, roster)
+    dispatcher = make_dispatcher(engine, settings, roster, senders, _now)
+    duties = Duties(engine, settings, roster, dispatcher, stop, _now)
     loops = [
-        threading.Thread(target=_events_loop, args=(engine, settings, stop, wake), name="events"),
-        threading.Thread(target=dispatcher.run, args=(stop, wake, SENDER_IDLE_S), name="sender"),
-        threading.Thread(target=_upkeep_loop, args=(engine, settings, stop, wake), name="upkeep"),
+        threading.Thread(target=events_loop, args=(duties,), name=f"events-{n + 1}")
+        for n in range(threads)
     ]
-    log.info("worker started")
+    loops += [
+        threading.Thread(target=dispatcher.run, args=(stop, SENDER_IDLE_S), name="sender"),
+        threading.Thread(target=photos_loop, args=(duties, fetchers), name="photos"),
+        threading.Thread(target=upkeep_loop, args=(duties,), name="upkeep"),
+    ]
+    log.info("worker started (%d event threads)", threads)
     for loop in loops:
         loop.start()
     for loop in loops:
         loop.join()
     dispatcher.close()
+    senders.close()
+    fetchers.close()
     log.info("worker stopped")
-
-
-def _events_loop(
-    engine: Engine, settings: Settings, stop: threading.Event, wake: threading.Event
-) -> None:
-    while not stop.is_set():
-        try:
-            done = process_pending_events(engine, settings, _now, limit=EVENT_BATCH)
-        except Exception:  # the worker must survive a DB restart; it logs and retries
-            log.exception("event processing failed")
-            done = 0
-        if done:
-            wake.set()
-        else:
-            stop.wait(min(settings.worker_poll_s, SENDER_IDLE_S))
-
-
-def _upkeep_loop(
-    engine: Engine, settings: Settings, stop: threading.Event, wake: threading.Event
-) -> None:
-    municipality_id = settings.municipality_id
-    configuration = make_configuration(settings.line_channel_access_token, settings.line_api_base)
-    fetcher = LineContentFetcher(configuration)
-    last_calendar: dt.date | None = None
-    while not stop.is_set():
-        try:
-            if last_calendar != _now().date():
-                with session_scope(engine) as session:
-                    ensure_calendar(session, municipality_id, _now().date(), CALENDAR_DAYS)
-                last_calendar = _now().date()
-            if queue_reminders(engine, municipality_id, _now()):
-                wake.set()
-            done = download_pending_photos(engine, settings, fetcher, now=_now)
-        except Exception:
-            log.exception("worker upkeep failed")
-            done = 0
-        if done == 0:
-            stop.wait(settings.worker_poll_s)
-    fetcher.close()
 
 
 def run_processes(processes: int) -> int:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+
+from machi.settings import Settings
+from workflow.towns.access import channel_of
 
 SECRET_TTL_S = 60.0
 
@@ -40,3 +44,16 @@ class ChannelSecrets:
     def forget(self) -> None:
         """Drop every cached secret (after ``machi town line`` changed one, in tests)."""
         self._cache.clear()
+
+
+def install_channel_secrets(app: FastAPI, settings: Settings) -> ChannelSecrets:
+    """``app.state.line_secrets``: each town's secret from the registry behind the app's engine."""
+    engine = app.state.engine
+
+    def load(town_id: int) -> str | None:
+        channel = channel_of(engine, town_id, settings)
+        return channel.secret if channel else None
+
+    secrets = ChannelSecrets(load)
+    app.state.line_secrets = secrets
+    return secrets

@@ -24,7 +24,7 @@ from api.line import events, messages
 from api.line.conversation import Turn, TurnResult, make_context, take_turn
 from api.line.model import Message, load_state
 from machi.settings import Settings
-from workflow.db import Engine, Session
+from workflow.db import Engine, Session, town_scope
 from workflow.line import reports as line_reports
 from workflow.line import residents
 from workflow.line.content import ContentFetcher
@@ -46,11 +46,12 @@ FORGET_DIALOGUES_AFTER: Final = dt.timedelta(days=1)
 class _Dialogue:
     """The LINE dialogue as ``workflow.line.processing`` calls it, one event at a time."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, base_url: str) -> None:
         self.settings = settings
+        self.base_url = base_url
 
     def handle(self, session: Session, claimed: ClaimedEvent, now: dt.datetime) -> list[int]:
-        return handle_event(session, self.settings, claimed, now)
+        return handle_event(session, self.settings, claimed, now, self.base_url)
 
     def apologise(self, session: Session, claimed: ClaimedEvent, now: dt.datetime) -> None:
         _apologise(session, claimed, now)
@@ -63,33 +64,56 @@ def process_pending_events(
     content_fetcher: ContentFetcher | None = None,
     *,
     limit: int = DEFAULT_BATCH,
+    town_id: int | None = None,
+    base_url: str | None = None,
+    tidy: bool = True,
 ) -> int:
-    """Process up to ``limit`` stored webhook events; returns how many were handled.
+    """Process up to ``limit`` stored webhook events of one town; returns how many were handled.
 
     Args:
         engine: the pooled engine.
-        settings: municipality, ``duplicate_radius_m``, ``media_dir``.
+        settings: ``duplicate_radius_m``, ``media_dir``; the town when ``town_id`` is None.
         now: aware clock, read once per event.
         content_fetcher: when given, photos of reports submitted in this call are
             downloaded right after the events (``download_pending_photos`` retries later
             anyway); the worker passes None and downloads after sending the replies.
         limit: at most this many events per call, so the worker's loop stays responsive.
-
-    When the inbox is drained, dialogues idle for ``FORGET_DIALOGUES_AFTER`` are dropped.
+        town_id: the town whose events to process (default: the settings' municipality);
+            all the work runs in ``town_scope`` of it.
+        base_url: the town's public base URL for links in replies (default: the settings').
+        tidy: when the inbox is drained, drop dialogues idle for ``FORGET_DIALOGUES_AFTER``
+            (the worker does that on its own schedule: ``forget_idle_dialogues``).
     """
-    municipality_id = settings.municipality_id
-    handled, photo_ids = process_events(engine, municipality_id, now, _Dialogue(settings), limit)
-    if content_fetcher is not None and photo_ids:
-        download_pending_photos(engine, settings, content_fetcher, now=now, only_ids=photo_ids)
-    if handled < limit:  # the inbox is drained: tidy up
-        forget_idle(engine, municipality_id, now() - FORGET_DIALOGUES_AFTER)
+    municipality_id = settings.municipality_id if town_id is None else town_id
+    dialogue = _Dialogue(settings, base_url or settings.base_url)
+    with town_scope(municipality_id):
+        handled, photo_ids = process_events(engine, municipality_id, now, dialogue, limit)
+        if content_fetcher is not None and photo_ids:
+            download_pending_photos(
+                engine, settings, content_fetcher, now=now, only_ids=photo_ids, town_id=town_id
+            )
+        if tidy and handled < limit:  # the inbox is drained: tidy up
+            forget_idle(engine, municipality_id, now() - FORGET_DIALOGUES_AFTER)
     return handled
 
 
+def forget_idle_dialogues(engine: Engine, town_id: int, now: dt.datetime) -> None:
+    """Drop the town's dialogues idle for ``FORGET_DIALOGUES_AFTER`` (and the answers they hold)."""
+    with town_scope(town_id):
+        forget_idle(engine, town_id, now - FORGET_DIALOGUES_AFTER)
+
+
 def handle_event(
-    session: Session, settings: Settings, claimed: ClaimedEvent, now: dt.datetime
+    session: Session,
+    settings: Settings,
+    claimed: ClaimedEvent,
+    now: dt.datetime,
+    base_url: str | None = None,
 ) -> list[int]:
-    """Do what one event asks inside the caller's transaction; returns new photo ids."""
+    """Do what one event asks inside the caller's transaction; returns new photo ids.
+
+    ``base_url``: the town's public base URL for links (default: the settings').
+    """
     raw = claimed.payload
     user_id = claimed.line_user_id
     source = raw.get("source")
@@ -106,7 +130,8 @@ def handle_event(
     municipality_id = claimed.municipality_id
     resident_id = residents.ensure_line_resident(session, municipality_id, user_id, now)
     facts = line_reports.load_dialogue_facts(session, municipality_id)
-    ctx = make_context(facts, now, settings.duplicate_radius_m, f"{settings.base_url}/map")
+    map_url = f"{base_url or settings.base_url}/map"
+    ctx = make_context(facts, now, settings.duplicate_radius_m, map_url)
     turn = Turn(session, municipality_id, resident_id, facts, ctx)
     stored = residents.load_dialogue_state(session, municipality_id, resident_id)
     result = take_turn(turn, load_state(stored), dialogue_event)

@@ -1,24 +1,36 @@
-"""Reading GeoReport v2 parameters: the query of GET requests, the form of POST requests."""
+"""Reading GeoReport v2 parameters: the query of GET requests, the form of POST requests.
+
+The query parameters are declared (FastAPI checks them against the schema, answering a
+GeoReport 400 through ``api.open311.errors``); the POST's form is read by hand, because its
+``attribute[code]`` fields are open-ended, and documented by ``api.open311.schema``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Annotated, Final, Literal
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Path, Query, Request
 
+from api.deps import SettingsDep
+from api.schema_types import comma_list, one_of
 from api.towns import town_base_url
 from machi.settings import Settings
 from workflow.clock import TOKYO
-from workflow.open311.errors import BadRequestError, UnknownResourceError
+from workflow.open311.errors import BadRequestError
 from workflow.open311.posting import Open311Submission
-from workflow.open311.reads import RequestQuery
+from workflow.open311.reads import STATUS_GROUPS, RequestQuery
 
-FORMATS = ("json", "xml")
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]{1,64})\]$")
+# W3C date-time as the spec's examples write it; a "+" left unencoded arrives as a space.
+_TIME: Final = r"T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+\- ][0-9]{2}:[0-9]{2})?"
+MOMENT: Final = rf"^(?:[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:{_TIME})?)?$"
+STATUS_LIST: Final = f"^(?:{comma_list(one_of(STATUS_GROUPS))[1:-1]})?$"
+
+Fmt = Annotated[Literal["json", "xml"], Path(description="the answer's format")]
 
 
 @dataclass(frozen=True)
@@ -26,13 +38,6 @@ class PostedForm:
     jurisdiction: str | None
     api_key: str | None
     submission: Open311Submission
-
-
-def check_format(fmt: str) -> str:
-    """``json`` or ``xml``; anything else is an unknown resource."""
-    if fmt not in FORMATS:
-        raise UnknownResourceError("format", field="format")
-    return fmt
 
 
 def jurisdiction_of(value: str | None, settings: Settings, town_url: str = "") -> str | None:
@@ -46,6 +51,20 @@ def jurisdiction_of(value: str | None, settings: Settings, town_url: str = "") -
     return None if value in own else value
 
 
+def jurisdiction(
+    request: Request,
+    settings: SettingsDep,
+    jurisdiction_id: Annotated[
+        str | None, Query(description="the town's JIS code or this server's host name")
+    ] = None,
+) -> str | None:
+    """The jurisdiction a GET names (None: this server); another one answers 404 later."""
+    return jurisdiction_of(jurisdiction_id, settings, town_base_url(request, settings))
+
+
+JurisdictionDep = Annotated[str | None, Depends(jurisdiction)]
+
+
 def _list(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -53,25 +72,38 @@ def _list(value: str | None) -> tuple[str, ...]:
 def _moment(value: str | None, name: str) -> dt.datetime | None:
     if not value:
         return None
-    try:  # a "+" left unencoded in a query string arrives as a space
-        moment = dt.datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:  # a day or an hour that does not exist (2026-02-30, 25:00)
         raise BadRequestError("malformed", field=name) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
 
 
-def request_query(query: Mapping[str, str]) -> RequestQuery:
-    """GET requests' parameters (comma lists allowed for ids, service codes and status)."""
+def request_query(
+    service_request_id: Annotated[
+        str | None, Query(description="comma-separated; overrides every other parameter")
+    ] = None,
+    service_code: Annotated[str | None, Query(description="comma-separated")] = None,
+    status: Annotated[
+        str | None, Query(pattern=STATUS_LIST, description="comma-separated: open, closed")
+    ] = None,
+    start_date: Annotated[str | None, Query(pattern=MOMENT, description="W3C date-time")] = None,
+    end_date: Annotated[str | None, Query(pattern=MOMENT, description="W3C date-time")] = None,
+) -> RequestQuery:
+    """GET requests' parameters. Without dates the last 90 days; at most 90 days apart."""
     return RequestQuery(
-        service_request_ids=_list(query.get("service_request_id")),
-        service_codes=_list(query.get("service_code")),
-        statuses=_list(query.get("status")),
-        start=_moment(query.get("start_date"), "start_date"),
-        end=_moment(query.get("end_date"), "end_date"),
+        service_request_ids=_list(service_request_id),
+        service_codes=_list(service_code),
+        statuses=_list(status),
+        start=_moment(start_date, "start_date"),
+        end=_moment(end_date, "end_date"),
     )
 
 
-def _field(values: Mapping[str, str], name: str) -> str | None:
+RequestQueryDep = Annotated[RequestQuery, Depends(request_query)]
+
+
+def _field(values: dict[str, str], name: str) -> str | None:
     value = values.get(name)
     return value if value else None
 

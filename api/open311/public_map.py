@@ -16,6 +16,7 @@ from api.deps import MunicipalityDep, SessionDep, SettingsDep
 from api.open311 import texts as t
 from api.open311.render import iso
 from api.open311.routes import limit_address
+from api.open311.schema import errors_only
 from api.templating import templates
 from workflow.open311.reads import PublicHistoryEntry, PublicReport, load_public_map
 
@@ -48,7 +49,11 @@ def _report(report: PublicReport, history: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-@router.get("/map/data.json", summary="Open reports for the public map (no personal data)")
+@router.get(
+    "/map/data.json",
+    summary="Open reports for the public map (no personal data)",
+    responses=errors_only(),
+)
 def map_data(session: SessionDep, mid: MunicipalityDep) -> JSONResponse:
     found = load_public_map(session, mid)
     history: dict[str, list[dict[str, Any]]] = {}

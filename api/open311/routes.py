@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import FileResponse, Response
 
 from api.client_address import client_address
 from api.deps import MunicipalityDep, SessionDep, SettingsDep
+from api.media import JPEGResponse, binary_answer
+from api.open311 import schema as doc
 from api.open311 import texts as t
 from api.open311.errors import install_error_handlers
 from api.open311.limits import RateLimiter, key_client
 from api.open311.params import (
+    Fmt,
+    JurisdictionDep,
     PostedForm,
-    check_format,
-    jurisdiction_of,
+    RequestQueryDep,
     posted_form,
-    request_query,
 )
 from api.open311.render import (
     definition_document,
@@ -35,7 +36,7 @@ from workflow.open311.posting import post_request
 
 PREFIX = "/open311/v2"
 CHANGESET = "2026-12-03T00:00:00+09:00"
-_PHOTO_NAME = re.compile(r"^(\d{1,18})\.jpg$")
+PHOTO_NAME = r"^([0-9]{1,18})\.jpg$"
 
 
 @dataclass
@@ -55,21 +56,22 @@ router = APIRouter(prefix=PREFIX, tags=["open311"], dependencies=[Depends(limit_
 FormDep = Annotated[PostedForm, Depends(posted_form)]
 
 
-def _jurisdiction(request: Request, settings: Settings) -> str | None:
-    town_url = town_base_url(request, settings)
-    return jurisdiction_of(request.query_params.get("jurisdiction_id"), settings, town_url)
-
-
 def _media_base(request: Request, settings: Settings) -> str:
     return f"{town_base_url(request, settings)}{PREFIX}/media"
 
 
-@router.get("/discovery.{fmt}", summary="Service discovery")
+@router.get(
+    "/discovery.{fmt}", summary="Service discovery", responses=doc.answers(doc.DISCOVERY, 404)
+)
 def discovery(
-    fmt: str, request: Request, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
+    fmt: Fmt,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
+    jurisdiction: JurisdictionDep,
 ) -> Response:
-    check_format(fmt)
-    town = reads.describe_jurisdiction(session, mid, _jurisdiction(request, settings))
+    town = reads.describe_jurisdiction(session, mid, jurisdiction)
     body = {
         "changeset": CHANGESET,
         "contact": t.CONTACT.format(name=town.name, phone=town.phone),
@@ -87,40 +89,48 @@ def discovery(
     return respond(fmt, "discovery", None, body)
 
 
-@router.get("/services.{fmt}", summary="Service list (public categories)")
+@router.get(
+    "/services.{fmt}",
+    summary="Service list (public categories)",
+    responses=doc.answers(doc.SERVICES, 404),
+)
 def services(
-    fmt: str, request: Request, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
+    fmt: Fmt, session: SessionDep, mid: MunicipalityDep, jurisdiction: JurisdictionDep
 ) -> Response:
-    check_format(fmt)
-    found = reads.list_services(session, mid, _jurisdiction(request, settings))
+    found = reads.list_services(session, mid, jurisdiction)
     return respond(fmt, "services", "service", [service_document(s) for s in found])
 
 
-@router.get("/services/{service_code}.{fmt}", summary="Service definition")
+@router.get(
+    "/services/{service_code}.{fmt}",
+    summary="Service definition",
+    responses=doc.answers(doc.DEFINITION, 404),
+)
 def service_definition(
     service_code: str,
-    fmt: str,
-    request: Request,
+    fmt: Fmt,
     session: SessionDep,
-    settings: SettingsDep,
     mid: MunicipalityDep,
+    jurisdiction: JurisdictionDep,
 ) -> Response:
-    check_format(fmt)
-    jurisdiction = _jurisdiction(request, settings)
     definition = reads.get_service_definition(session, mid, jurisdiction, service_code)
     return respond(fmt, "service_definition", None, definition_document(definition))
 
 
-@router.post("/requests.{fmt}", summary="Post a service request (form-encoded, api_key)")
+@router.post(
+    "/requests.{fmt}",
+    summary="Post a service request (form-encoded, api_key)",
+    responses=doc.answers(doc.POSTED, 400, 403, 404),
+    openapi_extra=doc.form_body(),
+)
 def create_request(
-    fmt: str,
+    fmt: Fmt,
     request: Request,
     form: FormDep,
     session: SessionDep,
     settings: SettingsDep,
     mid: MunicipalityDep,
 ) -> Response:
-    check_format(fmt)
     limits = request.app.state.open311_limits
     assert isinstance(limits, Limits)
     if form.api_key:
@@ -139,62 +149,79 @@ def create_request(
     return respond(fmt, "service_requests", "request", body)
 
 
-@router.get("/requests.{fmt}", summary="Service requests (published reports)")
+@router.get(
+    "/requests.{fmt}",
+    summary="Service requests (published reports)",
+    responses=doc.answers(doc.REQUESTS, 400, 404),
+)
 def list_requests(
-    fmt: str, request: Request, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
+    fmt: Fmt,
+    request: Request,
+    query: RequestQueryDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
+    jurisdiction: JurisdictionDep,
 ) -> Response:
-    check_format(fmt)
-    query = request_query(request.query_params)
-    found = reads.list_requests(session, mid, _jurisdiction(request, settings), query)
+    """Newest first, at most 1,000; 400 for a range over 90 days or an end before its start."""
+    found = reads.list_requests(session, mid, jurisdiction, query)
     media = _media_base(request, settings)
     return respond(fmt, "service_requests", "request", [request_document(r, media) for r in found])
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="One service request")
+@router.get(
+    "/requests/{service_request_id}.{fmt}",
+    summary="One service request",
+    responses=doc.answers(doc.REQUESTS, 404),
+)
 def get_request(
     service_request_id: str,
-    fmt: str,
+    fmt: Fmt,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     mid: MunicipalityDep,
+    jurisdiction: JurisdictionDep,
 ) -> Response:
-    check_format(fmt)
-    jurisdiction = _jurisdiction(request, settings)
     found = reads.get_request(session, mid, jurisdiction, service_request_id)
     body = [request_document(found, _media_base(request, settings))]
     return respond(fmt, "service_requests", "request", body)
 
 
-@router.get("/tokens/{token}.{fmt}", summary="The service request a token stands for")
+@router.get(
+    "/tokens/{token}.{fmt}",
+    summary="The service request a token stands for",
+    responses=doc.answers(doc.TOKEN, 404),
+)
 def get_token(
     token: str,
-    fmt: str,
-    request: Request,
+    fmt: Fmt,
     session: SessionDep,
-    settings: SettingsDep,
     mid: MunicipalityDep,
+    jurisdiction: JurisdictionDep,
 ) -> Response:
-    check_format(fmt)
-    receipt_no = reads.resolve_token(session, mid, _jurisdiction(request, settings), token)
+    receipt_no = reads.resolve_token(session, mid, jurisdiction, token)
     body = [{"service_request_id": receipt_no, "token": token}]
     return respond(fmt, "service_requests", "request", body)
 
 
-@router.get("/media/{name}", summary="A published photo")
+@router.get(
+    "/media/{name}",
+    summary="A published photo",
+    response_class=JPEGResponse,
+    responses={**binary_answer(JPEGResponse), **doc.errors_only(404)},
+)
 def get_photo(
-    name: str, session: SessionDep, settings: SettingsDep, mid: MunicipalityDep
+    name: Annotated[str, Path(pattern=PHOTO_NAME, description="{photo id}.jpg")],
+    session: SessionDep,
+    settings: SettingsDep,
+    mid: MunicipalityDep,
 ) -> Response:
-    found = _PHOTO_NAME.match(name)
-    path = reads.find_photo_path(session, mid, int(found.group(1))) if found else None
+    photo_id = int(name.removesuffix(".jpg"))
+    path = reads.find_photo_path(session, mid, photo_id)
     if path is None:
         raise UnknownResourceError("path")
-    return FileResponse(settings.media_dir / path, media_type="image/jpeg")
-
-
-@router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-def unknown(rest: str) -> Response:
-    raise UnknownResourceError("path", field=rest)
+    return FileResponse(settings.media_dir / path, media_type=JPEGResponse.media_type)
 
 
 def install_open311(app: FastAPI, settings: Settings) -> None:

@@ -47,6 +47,7 @@ ERRORS: Final = {
     "token": "この token の通報はありません。",
     "format": "形式は json または xml を指定してください。",
     "path": "このURLはありません。",
+    "method": "このURLで使えるメソッドは {allow} です。",
     "rate_limited": "リクエストが多すぎます。{seconds}秒後にもう一度お試しください。",
 }
 FALLBACK_ERROR: Final = "リクエストを受け付けられません。"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import MunicipalityDep, SessionDep
+from api.schema_types import NOT_BLANK
 from workflow.bookings.calendar import zone_calendar
-from workflow.bookings.catalogue import search_items
+from workflow.bookings.catalogue import MAX_QUERY_CHARS, search_items
 from workflow.clock import today_tokyo
 
 router = APIRouter(prefix="/api/v1", tags=["bulky waste"])
@@ -46,7 +48,17 @@ class CalendarPublic(BaseModel):
 
 @router.get("/items", summary="Search the bulky-waste catalogue (fee, or why not and where to)")
 def get_items(
-    session: SessionDep, municipality_id: MunicipalityDep, q: str = Query("", max_length=200)
+    session: SessionDep,
+    municipality_id: MunicipalityDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_CHARS,
+            pattern=NOT_BLANK,
+            description="what the resident typed, in any kana or width",
+        ),
+    ],
 ) -> ItemSearchPublic:
     hits = search_items(session, municipality_id, q)
     return ItemSearchPublic(

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from api.deps import SessionDep, SettingsDep
+from api.media import GeoJSONResponse, geojson_answer
+from api.openapi_contract import link, links
+from api.schema_types import NOT_BLANK, IsoDate, RowIdItem, StrictBody
 from api.security import DeskStaff
 from api.staff.disaster_views import (
     confirmation_for,
@@ -20,7 +23,7 @@ from api.staff.disaster_views import (
     preview_json,
     push_messages,
 )
-from api.staff.params import parse_choices, parse_day
+from api.staff.params import STATUS_LIST, parse_choices, parse_day
 from workflow.clock import now_tokyo
 from workflow.desk.filters import REPORT_STATUSES
 from workflow.disaster.hq import (
@@ -35,21 +38,23 @@ from workflow.disaster.hq import (
 )
 
 router = APIRouter(prefix="/api/v1/disaster", tags=["disaster HQ"])
+# A preview's signed token: 200 district ids, the text's digest, a count and a key, base64.
+CONFIRMATION_MAX_CHARS = 8_000
 
 
-class DisasterModeUpdate(BaseModel):
+class DisasterModeUpdate(StrictBody):
     on: StrictBool  # JSON true/false only: 0 or "no" would switch the mode by accident
 
 
-class SegmentPushDraft(BaseModel):
-    # Emptiness and length are checked by workflow.disaster.hq, which names the field in Japanese;
-    # these bounds only keep absurd requests out.
-    district_ids: list[int] = Field(max_length=MAX_DISTRICTS * 2)
-    body: str = Field(max_length=MAX_PUSH_CHARS * 4)
+class SegmentPushDraft(StrictBody):
+    # The limits workflow.disaster.hq checks (for every caller, naming the field in Japanese);
+    # that the districts are the town's is the one rule left to it.
+    district_ids: list[RowIdItem] = Field(min_length=1, max_length=MAX_DISTRICTS)
+    body: str = Field(max_length=MAX_PUSH_CHARS, pattern=NOT_BLANK)
 
 
 class SegmentPushConfirmed(SegmentPushDraft):
-    confirmation: str = Field(min_length=1, max_length=1000)
+    confirmation: str = Field(min_length=1, max_length=CONFIRMATION_MAX_CHARS)
 
 
 def _now() -> dt.datetime:
@@ -67,27 +72,50 @@ def put_mode(session: SessionDep, who: DeskStaff, update: DisasterModeUpdate) ->
     return {**mode_json(mode), "changed": mode.changed}
 
 
-@router.get("/reports", summary="Every disaster report, urgent open ones first (GeoJSON)")
+@router.get(
+    "/reports",
+    summary="Every disaster report, urgent open ones first (GeoJSON)",
+    response_class=GeoJSONResponse,
+    responses=geojson_answer(),
+)
 def get_hq_reports(
     session: SessionDep,
     who: DeskStaff,
-    since: Annotated[str | None, Query(description="YYYY-MM-DD (default: mode start)")] = None,
-    status: Annotated[str | None, Query(description="comma-separated statuses")] = None,
+    since: Annotated[IsoDate | None, Query(description="first day (default: mode start)")] = None,
+    status: Annotated[
+        str | None, Query(pattern=STATUS_LIST, description="comma-separated statuses")
+    ] = None,
 ) -> Response:
     """Newest first within: urgent open, other open, closed; at most 500 features."""
     view = hq_view(
         session,
         who,
-        parse_day(since, "since"),
+        parse_day(since.isoformat() if since else None, "since"),
         parse_choices(status, "status", REPORT_STATUSES),
         _now(),
     )
-    return Response(
-        hq_json(view), media_type="application/geo+json", headers={"Cache-Control": "no-store"}
-    )
+    return GeoJSONResponse(hq_json(view), headers={"Cache-Control": "no-store"})
 
 
-@router.post("/segment-push/preview", summary="How many residents a segment push reaches")
+PREVIEWED_LINKS = links(
+    200,
+    SendPreviewedPush=link(
+        "POST",
+        "/api/v1/disaster/segment-push",
+        requestBody={
+            "district_ids": "$response.body#/district_ids",
+            "body": "$response.body#/body",
+            "confirmation": "$response.body#/confirmation",
+        },
+    ),
+)
+
+
+@router.post(
+    "/segment-push/preview",
+    summary="How many residents a segment push reaches",
+    responses=PREVIEWED_LINKS,
+)
 def post_push_preview(
     session: SessionDep, settings: SettingsDep, who: DeskStaff, draft: SegmentPushDraft
 ) -> dict[str, Any]:

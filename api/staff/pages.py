@@ -131,7 +131,7 @@ def report_list(request: Request, session: SessionDep, who: OptionalStaff) -> Re
         return templates.TemplateResponse(request, "staff/list.html", context, status_code=422)
     result = list_report_page(session, f, sort, descending, max(page, 1), PER_PAGE)
     pages = max(1, -(-result.total // PER_PAGE))
-    filters = {k: query[k] for k in FILTER_KEYS if k in query}
+    filters = {k: query[k] for k in FILTER_KEYS if query.get(k)}  # "" means any
     context.update(
         rows=result.rows,
         total=result.total,

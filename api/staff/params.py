@@ -9,10 +9,18 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
+from api.schema_types import (
+    BBOX,
+    DECIMAL_ID,
+    IsoDate,
+    comma_list,
+    exactly,
+    one_of,
+)
 from api.security import DeskStaff
 from workflow.clock import TOKYO
 from workflow.desk.auth import StaffIdentity
@@ -27,12 +35,23 @@ from workflow.desk.filters import (
 )
 from workflow.errors import InvalidInputError
 
-CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+CODE_ITEM = "[a-z0-9_]{1,32}"
+CODE = re.compile(exactly(CODE_ITEM))
 TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+# The API's query values (the staff pages also forgive spaces, empty items and upper case).
+STATUS_LIST = comma_list(one_of(REPORT_STATUSES))
+KIND_LIST = comma_list(one_of(CATEGORY_KINDS))
+CHANNEL_LIST = comma_list(one_of(CHANNELS))
+CODE_LIST = comma_list(CODE_ITEM)
+ID_LIST = comma_list(DECIMAL_ID)
+FLAG = exactly(one_of(TRUE | FALSE))
 
 
 def parse_bbox(raw: str | None) -> BBox | None:
-    """``minlon,minlat,maxlon,maxlat`` (EPSG:4326) -> BBox; None when absent."""
+    """``minlon,minlat,maxlon,maxlat`` (EPSG:4326) -> BBox; None when absent.
+
+    Corners given the other way round are put in order (a degenerate box is a line).
+    """
     if raw is None or raw == "":
         return None
     try:
@@ -42,10 +61,10 @@ def parse_bbox(raw: str | None) -> BBox | None:
     ok = len(values) == 4 and all(math.isfinite(v) for v in values)
     if ok:
         x0, y0, x1, y1 = values
-        ok = -180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90
+        ok = all(-180 <= x <= 180 for x in (x0, x1)) and all(-90 <= y <= 90 for y in (y0, y1))
     if not ok:
         raise InvalidInputError("bbox_invalid", field="bbox")
-    return BBox(*values)
+    return BBox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def parse_choices(raw: str | None, field: str, allowed: Collection[str]) -> tuple[str, ...]:
@@ -66,7 +85,7 @@ def parse_codes(raw: str | None, field: str) -> tuple[str, ...]:
 
 def parse_ids(raw: str | None, field: str) -> tuple[int, ...]:
     values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
-    if not all(v.isdigit() and len(v) < 18 for v in values):
+    if not all(v.isascii() and v.isdigit() and len(v) < 18 for v in values):
         raise InvalidInputError("ids_invalid", field=field)
     return tuple(int(v) for v in values)
 
@@ -124,18 +143,24 @@ def build_filter(who: StaffIdentity, params: Mapping[str, str | None]) -> Report
     return scoped_filter(who, criteria)
 
 
+def _listed(allowed: str, what: str) -> Any:
+    return Query(pattern=allowed, description=f"comma-separated {what}")
+
+
 def report_filter(
     who: DeskStaff,
-    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
-    status: Annotated[str | None, Query(description="comma-separated statuses")] = None,
-    kind: str | None = None,
-    category: Annotated[str | None, Query(description="category codes")] = None,
-    district: Annotated[str | None, Query(description="district ids")] = None,
-    channel: str | None = None,
-    urgent: str | None = None,
-    overdue: str | None = None,
-    from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    to: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)")] = None,
+    bbox: Annotated[
+        str | None, Query(pattern=BBOX, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")
+    ] = None,
+    status: Annotated[str | None, _listed(STATUS_LIST, "statuses")] = None,
+    kind: Annotated[str | None, _listed(KIND_LIST, "category kinds")] = None,
+    category: Annotated[str | None, _listed(CODE_LIST, "category codes")] = None,
+    district: Annotated[str | None, _listed(ID_LIST, "district ids")] = None,
+    channel: Annotated[str | None, _listed(CHANNEL_LIST, "channels")] = None,
+    urgent: Annotated[str | None, Query(pattern=FLAG)] = None,
+    overdue: Annotated[str | None, Query(pattern=FLAG)] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
+    to: Annotated[IsoDate | None, Query(description="last day (inclusive)")] = None,
 ) -> ReportFilter:
     """The filter of a staff API request (documented parameters)."""
     params = {
@@ -147,8 +172,8 @@ def report_filter(
         "channel": channel,
         "urgent": urgent,
         "overdue": overdue,
-        "from": from_,
-        "to": to,
+        "from": from_.isoformat() if from_ else None,
+        "to": to.isoformat() if to else None,
     }
     return build_filter(who, params)
 

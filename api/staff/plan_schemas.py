@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schema_types import IsoDate
+from api.schema_types import IsoDate, StrictBody
 from workflow.plans.views import PlanSummary, RouteSummary, StopSummary
 
 
-class PlanCreate(BaseModel):
+class PlanCreate(StrictBody):
     date: IsoDate = Field(description="service date YYYY-MM-DD (Asia/Tokyo)")
     time_limit_s: float = Field(30.0, ge=1, le=300, description="solver budget in seconds")
 

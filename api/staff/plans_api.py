@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import EngineDep, MunicipalityDep, SessionDep, SettingsDep
 from api.line.notices import planned_notice
+from api.media import PDFResponse, binary_answer
+from api.openapi_contract import link, links
 from api.schema_types import IsoDate
 from api.security import CurrentStaff
 from api.staff.plan_schemas import PlanCreate, PlanPublic, plan_public
@@ -39,7 +41,16 @@ def locked_response(exc: PlanLockedError) -> JSONResponse:
     "",
     summary="Plan a day's collection routes (replaces its draft plan)",
     response_model=PlanPublic,
-    responses={409: {"description": "the plan is locked (crews have started)"}},
+    responses={
+        409: {"description": "the plan is locked (crews have started)"},
+        **links(
+            200,
+            ReadPlan=link("GET", "/api/v1/plans/{date}", date="$response.body#/date"),
+            Worksheets=link(
+                "GET", "/api/v1/plans/{date}/worksheets.pdf", date="$response.body#/date"
+            ),
+        ),
+    },
 )
 def create_plan(
     body: PlanCreate,
@@ -75,8 +86,8 @@ def get_plan(
 @router.get(
     "/{date}/worksheets.pdf",
     summary="The crews' worksheets of a day (PDF, A4 or A3)",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    response_class=PDFResponse,
+    responses=binary_answer(PDFResponse),
 )
 def get_worksheets(
     request: Request,
@@ -93,8 +104,7 @@ def get_worksheets(
     base_url = town_base_url(request, settings)
     pdf = render_plan_worksheets(engine, mid, date, base_url, settings.secret_key, paper)
     name = f"worksheets-{date:%Y-%m-%d}-{paper}.pdf"
-    return Response(
+    return PDFResponse(
         pdf,
-        media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )

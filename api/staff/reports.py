@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.deps import SessionDep, SettingsDep
 from api.line.messages import text_message
 from api.line.notices import status_notice
-from api.schema_types import RowId
+from api.media import CSVResponse, GeoJSONResponse, geojson_answer
+from api.openapi_contract import link, links
+from api.schema_types import RowId, StrictBody
 from api.security import DeskStaff
 from api.staff.export import reports_csv, reports_geojson
 from api.staff.params import FilterDep
@@ -31,12 +33,12 @@ SortKey = Literal["created_at", "updated_at", "status", "receipt_no", "category"
 assert set(SORTS) == set(SortKey.__args__)  # type: ignore[attr-defined]
 
 
-class ReportStatusUpdate(BaseModel):
+class ReportStatusUpdate(StrictBody):
     status: Status
     note: str | None = Field(default=None, max_length=500)
 
 
-class ReportMessageCreate(BaseModel):
+class ReportMessageCreate(StrictBody):
     body: str = Field(min_length=1, max_length=1000)
 
 
@@ -45,7 +47,12 @@ def followup_messages(receipt_no: str, body: str) -> Sequence[dict[str, Any]]:
     return [text_message(FOLLOWUP_PREFIX.format(receipt_no=receipt_no) + body)]
 
 
-@router.get("/api/v1/reports", summary="Reports in a bbox as GeoJSON (points or grid counts)")
+@router.get(
+    "/api/v1/reports",
+    summary="Reports in a bbox as GeoJSON (points or grid counts)",
+    response_class=GeoJSONResponse,
+    responses=geojson_answer(),
+)
 def get_reports_geojson(
     session: SessionDep,
     f: FilterDep,
@@ -63,10 +70,24 @@ def get_reports_geojson(
         f'"limit":{limit},"truncated":{"true" if truncated else "false"},"features":'
     )
     body = head + answer.geojson + "}"
-    return Response(body, media_type="application/geo+json", headers={"Cache-Control": "no-store"})
+    return GeoJSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/api/v1/reports/list", summary="A sorted page of reports for the list view")
+_REPORT = "/api/v1/reports/{report_id}"
+_FIRST = {"report_id": "$response.body#/items/0/id"}
+LISTED_LINKS = links(
+    200,
+    ReadFirstReport=link("GET", _REPORT, **_FIRST),
+    ChangeFirstStatus=link("PATCH", _REPORT, **_FIRST),
+    MessageFirstReporter=link("POST", _REPORT + "/messages", **_FIRST),
+)
+
+
+@router.get(
+    "/api/v1/reports/list",
+    summary="A sorted page of reports for the list view",
+    responses=LISTED_LINKS,
+)
 def get_report_list(
     session: SessionDep,
     f: FilterDep,
@@ -89,36 +110,44 @@ def _export_name(extension: str) -> str:
     return f"reports_{now_tokyo():%Y%m%d_%H%M}.{extension}"
 
 
-@router.get("/api/v1/reports.csv", summary="CSV export of the filtered reports")
+@router.get(
+    "/api/v1/reports.csv",
+    summary="CSV export of the filtered reports",
+    response_class=CSVResponse,
+)
 def export_csv(
     session: SessionDep, who: DeskStaff, f: FilterDep, sort: SortKey = "created_at"
 ) -> Response:
     export = export_for(session, who, f, sort)
-    return Response(
+    return CSVResponse(
         reports_csv(export.rows, export.contacts),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'},
     )
 
 
-@router.get("/api/v1/reports.geojson", summary="GeoJSON export of the filtered reports")
+@router.get(
+    "/api/v1/reports.geojson",
+    summary="GeoJSON export of the filtered reports",
+    response_class=GeoJSONResponse,
+    responses=geojson_answer(),
+)
 def export_geojson(
     session: SessionDep, who: DeskStaff, f: FilterDep, sort: SortKey = "created_at"
 ) -> Response:
     export = export_for(session, who, f, sort)
-    return Response(
+    return GeoJSONResponse(
         reports_geojson(export.rows, export.contacts),
-        media_type="application/geo+json",
         headers={"Content-Disposition": f'attachment; filename="{_export_name("geojson")}"'},
     )
 
 
-@router.get("/api/v1/reports/{report_id}", summary="One report in full (own department)")
+@router.get("/api/v1/reports/{report_id:int}", summary="One report in full (own department)")
 def get_report(session: SessionDep, who: DeskStaff, report_id: RowId) -> dict[str, Any]:
     return detail_json(view_report(session, who, report_id))
 
 
-@router.patch("/api/v1/reports/{report_id}", summary="Change a report's status")
+@router.patch("/api/v1/reports/{report_id:int}", summary="Change a report's status")
 def patch_report(
     session: SessionDep, who: DeskStaff, report_id: RowId, update: ReportStatusUpdate
 ) -> dict[str, Any]:
@@ -131,7 +160,7 @@ def patch_report(
 
 
 @router.post(
-    "/api/v1/reports/{report_id}/messages", status_code=201, summary="Follow-up to the reporter"
+    "/api/v1/reports/{report_id:int}/messages", status_code=201, summary="Follow-up to the reporter"
 )
 def post_message(
     session: SessionDep, who: DeskStaff, report_id: RowId, message: ReportMessageCreate

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.basemap import basemap_of
 from api.deps import SessionDep, SettingsDep
+from api.schema_types import IsoDate, exactly
 from api.security import DeskStaff, OptionalStaff
-from api.staff.params import parse_code, parse_date
+from api.staff.params import CODE_ITEM, parse_code, parse_date
 from api.staff.trend_views import choropleth_values, department_json, hour_bars, trends_json
 from api.templating import templates
 from maps.district_map import build_district_map
@@ -74,16 +75,19 @@ def _load(session: SessionDep, who: StaffIdentity, params: dict[str, str | None]
 def get_trends(
     session: SessionDep,
     who: DeskStaff,
-    from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    to: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)")] = None,
-    department: Annotated[str | None, Query(description="department code (admin)")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
+    to: Annotated[IsoDate | None, Query(description="last day (inclusive)")] = None,
+    department: Annotated[
+        str | None, Query(pattern=exactly(CODE_ITEM), description="department code (admin)")
+    ] = None,
 ) -> dict[str, Any]:
     """Reports received in the period (default: the last 30 days), department-scoped.
 
     Admins see every department unless ``department`` names one; staff see their own.
     ``median_hours_to_done`` counts reports whose status is 完了 now.
     """
-    trends = _load(session, who, {"from": from_, "to": to, "department": department})
+    period = {"from": from_.isoformat() if from_ else None, "to": to.isoformat() if to else None}
+    trends = _load(session, who, {**period, "department": department})
     return trends_json(trends)
 
 

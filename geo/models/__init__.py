@@ -14,7 +14,6 @@ from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.open311 import Open311Key, Open311Request
 from geo.models.reports import (
     DialogueState,
-    LineChannel,
     OutboxMessage,
     Photo,
     ReceiptCounter,
@@ -31,6 +30,7 @@ from geo.models.tenancy import (
     Department,
     District,
     EvacuationSite,
+    LineChannel,
     Municipality,
     StaffUser,
 )

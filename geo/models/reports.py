@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -228,24 +227,6 @@ class OutboxMessage(TenantKey, Timestamped, Base):
     given_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     apology_queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     resent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # 「再送」
-
-
-class LineChannel(Base):
-    """The LINE channel's health as every sender sees it: paused (429, outage) or refused (401)."""
-
-    __tablename__ = "line_channel"
-
-    municipality_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    )
-    paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    pause_reason: Mapped[str | None] = mapped_column(String(32))
-    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    fault_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=text("now()")
-    )
 
 
 class WebhookEvent(TenantKey, Base):

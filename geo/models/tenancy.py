@@ -1,4 +1,4 @@
-"""Municipality (tenant), departments, staff, categories, districts, evacuation sites."""
+"""Municipality (the town registry), its LINE channel, departments, staff, categories, areas."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
+    ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -38,6 +40,38 @@ class Municipality(Timestamped, Base):
     disaster_mode: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     disaster_mode_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(32), server_default="Asia/Tokyo")
+    # The registry (workflow/towns): readable by every town, so nothing secret here.
+    host: Mapped[str | None] = mapped_column(Text, unique=True)  # e.g. tachikawa.localhost
+    public_base_url: Mapped[str | None] = mapped_column(Text)
+    basemap: Mapped[str] = mapped_column(Text, server_default="own")  # own, gsi or an XYZ URL
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    line_channel_id: Mapped[str | None] = mapped_column(Text)  # public; the secrets are below
+
+
+class LineChannel(Base):
+    """A town's LINE channel: its credentials and its health as every sender sees it.
+
+    The secret and token are encrypted (workflow/towns/secrets.py); health is paused (429,
+    outage) or refused (401).
+    """
+
+    __tablename__ = "line_channel"
+
+    municipality_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    pause_reason: Mapped[str | None] = mapped_column(String(32))
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    fault_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
+    channel_id: Mapped[str | None] = mapped_column(Text)
+    # AES-256-GCM: version, key id, nonce, ciphertext and tag, bound to (town, field).
+    secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    access_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Department(TenantKey, Base):

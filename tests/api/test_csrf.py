@@ -62,7 +62,7 @@ def staff_writes() -> list[Write]:
     writes = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        path = context.path or ""
+        path = context.path_format or ""  # "{report_id}", not "{report_id:int}"
         if not isinstance(route, APIRoute) or not path.startswith(STAFF_PREFIXES):
             continue
         samples = {p.name: _sample(p.field_info.annotation) for p in route.dependant.path_params}

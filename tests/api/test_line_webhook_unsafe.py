@@ -23,18 +23,21 @@ from tests.support.line_events import (
 pytestmark = pytest.mark.db
 
 
-def _post_ascii(harness: LineHarness, events: list[dict[str, Any]]) -> int:
+def _post_ascii(
+    harness: LineHarness, events: list[dict[str, Any]], path: str = "/line/webhook"
+) -> int:
     # ensure_ascii: a lone surrogate only travels as a JSON escape, as LINE would send it.
     body = json.dumps({"destination": "U0", "events": events}).encode()
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(body, harness.settings.line_channel_secret),
     }
-    answer = harness.client.post(f"{harness.url}/line/webhook", content=body, headers=headers)
+    answer = harness.client.post(f"{harness.url}{path}", content=body, headers=headers)
     return answer.status_code
 
 
-def test_poisoned_events_do_not_hold_back_the_batch(harness: LineHarness) -> None:
+@pytest.mark.parametrize("path", ["/line/webhook", "/line/13202/webhook"])
+def test_poisoned_events_do_not_hold_back_the_batch(harness: LineHarness, path: str) -> None:
     events = [
         text_event(new_user_id(), "こんにちは"),
         text_event(new_user_id(), "道路に\x00穴"),
@@ -44,7 +47,7 @@ def test_poisoned_events_do_not_hold_back_the_batch(harness: LineHarness) -> Non
     ]
     ids = [event["webhookEventId"] for event in events]
 
-    assert _post_ascii(harness, events) == 200
+    assert _post_ascii(harness, events, path) == 200
 
     harness.process()
     rows = harness.rows(

@@ -57,6 +57,7 @@ class FakeLineServer:
         reply_token_ttl_s: float = 60.0,
     ) -> None:
         self.token = token
+        self.tokens = {token}  # every channel access token it accepts (one per town)
         self.latency_s = latency_s
         self.clock = clock
         self.reply_token_ttl_s = reply_token_ttl_s
@@ -101,6 +102,11 @@ class FakeLineServer:
         self.stop()
 
     # --- arranging ---
+
+    def add_token(self, token: str) -> None:
+        """Accept ``token`` too (another town's channel on the same fake LINE)."""
+        with self.lock:
+            self.tokens.add(token)
 
     def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
         with self.lock:
@@ -228,7 +234,7 @@ class FakeLineServer:
         return json_response(fault.status, fault.body, fault.headers), delivered
 
     def _route(self, request: RecordedRequest) -> Response:
-        if request.headers.get("authorization") != f"Bearer {self.token}":
+        if request.headers.get("authorization") not in {f"Bearer {t}" for t in self.tokens}:
             return json_response(401, {"message": _AUTH_FAILED})
         for method, pattern, route in ROUTES:
             match = re.fullmatch(pattern, request.path)

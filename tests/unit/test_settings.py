@@ -44,6 +44,7 @@ def test_production_refuses_dev_secrets_with_a_clear_message() -> None:
         Settings(env="production", _env_file=None)
     message = str(info.value)
     assert "MACHI_SECRET_KEY" in message
+    assert "MACHI_DATA_KEY" in message
     assert "MACHI_LINE_CHANNEL_SECRET" in message
     assert "MACHI_LINE_CHANNEL_ACCESS_TOKEN" in message
 
@@ -52,6 +53,7 @@ def test_production_accepts_real_values() -> None:
     settings = Settings(
         env="production",
         secret_key="x" * 40,
+        data_key="d" * 40,
         line_channel_secret="0123abcd" * 4,
         line_channel_access_token="token-from-line-console",
         database_url="postgresql+psycopg://machi:pw@db:5432/machi",
@@ -62,3 +64,16 @@ def test_production_accepts_real_values() -> None:
 
 def test_get_settings_is_cached() -> None:
     assert get_settings() is get_settings()
+
+
+def test_production_refuses_a_short_data_key() -> None:
+    with pytest.raises(ValidationError, match="MACHI_DATA_KEY"):
+        Settings(
+            env="production",
+            secret_key="x" * 40,
+            data_key="short",
+            line_channel_secret="0123abcd" * 4,
+            line_channel_access_token="token-from-line-console",
+            database_url="postgresql+psycopg://machi:pw@db:5432/machi",
+            _env_file=None,
+        )

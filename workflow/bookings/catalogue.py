@@ -71,15 +71,20 @@ class ItemHit:
 def query_keys(query: str) -> tuple[str, ...]:
     """The normalised search key of a query, then the catalogue terms it stands for.
 
+    The limits apply to what was typed: a query of only marks that normalisation drops
+    (「ー」, 「・」) has no key and finds nothing; one that normalisation lengthens (「㍿」) is
+    not refused for it.
+
     Raises:
-        InvalidInputError: the query is empty after normalisation or too long.
+        InvalidInputError: the query is blank or too long.
     """
-    key = normalize_ja(query.strip())
-    if not key:
+    typed = query.strip()
+    if not typed:
         raise InvalidInputError("query_missing", field="q")
-    if len(key) > MAX_QUERY_CHARS:
+    if len(typed) > MAX_QUERY_CHARS:
         raise InvalidInputError("query_too_long", field="q", max=MAX_QUERY_CHARS)
-    return (key, *QUERY_SYNONYMS.get(key, ()))
+    key = normalize_ja(typed)
+    return (key, *QUERY_SYNONYMS.get(key, ())) if key else ()
 
 
 def _like_pattern(key: str) -> str:
@@ -99,7 +104,7 @@ def search_items(
         limit: at most this many rows.
 
     Raises:
-        InvalidInputError: empty or overlong query.
+        InvalidInputError: blank or overlong query.
     """
     exact: dict[int, ItemHit] = {}
     near: dict[int, ItemHit] = {}

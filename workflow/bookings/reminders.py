@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from geo.models import OutboxMessage
 from workflow.bookings.fees import tickets_for_points
 from workflow.clock import TOKYO
-from workflow.db import session_scope
+from workflow.db import session_scope, town_scope
 from workflow.texts.resident import booking as texts
 
 YEN_PER_POINT = 100
@@ -137,6 +137,9 @@ def enqueue_due_reminders(session: Session, municipality_id: int, now: dt.dateti
 
 
 def queue_reminders(engine: Engine, municipality_id: int, now: dt.datetime) -> int:
-    """Run :func:`enqueue_due_reminders` in its own short transaction (the worker's step)."""
-    with session_scope(engine) as session:
+    """Run :func:`enqueue_due_reminders` in its own short transaction (the worker's step).
+
+    The transaction runs in ``town_scope`` of ``municipality_id``.
+    """
+    with town_scope(municipality_id), session_scope(engine) as session:
         return enqueue_due_reminders(session, municipality_id, now)

@@ -15,6 +15,7 @@ MUNICIPALITY: dict[str, str | int] = {
     "name": "立川市",
     "prefecture": "東京都",
     "phone": "042-523-2111",
+    "host": "tachikawa.localhost",  # demo towns: <romaji>.localhost (resolves to this machine)
 }
 
 DEPARTMENTS = (

@@ -4,37 +4,35 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.areas import as_multipolygon, build_voronoi_cells
 from geo.convert import from_db, point_ewkt, to_ewkt
-from geo.models import (
-    Category,
-    CollectionZone,
-    Department,
-    District,
-    EvacuationSite,
-    Facility,
-    Municipality,
-    RoadVertex,
-    StaffUser,
-    Vehicle,
-)
+from geo.models import District, EvacuationSite, Municipality
 from geo.osm_graph import read_graphml
-from geo.roads import nearest_vertex, store_road_graph
+from geo.roads import store_road_graph
 from machi.settings import PROJECT_ROOT
 from workflow.bookings.calendar import ensure_calendar
 from workflow.clock import today_tokyo
 from workflow.demo import data as d
 from workflow.demo.catalogue import load_items
-from workflow.desk.passwords import hash_password
+from workflow.demo.common import (
+    DemoLoadResult,
+    count_rows,
+    load_departments,
+    load_fleet,
+    load_staff,
+    load_zones,
+    top_up_host,
+)
+
+__all__ = ["CALENDAR_DAYS", "DATA_DIR", "DemoLoadResult", "count_rows", "load_demo_town"]
 
 DATA_DIR = PROJECT_ROOT / "data" / "tachikawa"
 HAZARD_COLUMNS = (
@@ -50,13 +48,6 @@ HAZARD_COLUMNS = (
 CALENDAR_DAYS = 56
 
 
-@dataclass(frozen=True)
-class DemoLoadResult:
-    loaded: bool
-    municipality_id: int
-    counts: dict[str, int]
-
-
 def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResult:
     """Load 立川市 once; a second call only tops up the calendar and changes nothing else.
 
@@ -66,51 +57,23 @@ def load_demo_town(session: Session, data_dir: Path = DATA_DIR) -> DemoLoadResul
     """
     mid = d.MUNICIPALITY_ID
     today = today_tokyo()
-    if session.get(Municipality, mid) is not None:
+    if (town := session.get(Municipality, mid)) is not None:
+        top_up_host(session, town, str(d.MUNICIPALITY["host"]))
         ensure_calendar(session, mid, today, CALENDAR_DAYS)
         return DemoLoadResult(False, mid, count_rows(session, mid))
     boundary = _load_municipality(session, data_dir)
-    departments = _load_departments(session, mid)
+    departments = load_departments(session, mid, d.DEPARTMENTS, d.CATEGORIES)
     _load_districts(session, mid, data_dir, boundary)
     _load_evacuation_sites(session, mid, data_dir)
     graph = read_graphml(data_dir / "tachikawa_drive_osm_2021.graphml")
     store_road_graph(session, mid, graph)
     load_items(session, mid, data_dir / "tachikawa_bulky_waste_fee_sample.csv")
-    _load_zones(session, mid)
+    load_zones(session, mid, d.ZONES, d.ZONE_DAILY_CAPACITY)
     ensure_calendar(session, mid, today, CALENDAR_DAYS)
-    _load_fleet(session, mid)
-    _load_staff(session, mid, departments)
+    load_fleet(session, mid, d.FACILITY, _depot_point(session, mid), d.TRUCKS)
+    load_staff(session, mid, d.STAFF, departments)
     session.flush()
     return DemoLoadResult(True, mid, count_rows(session, mid))
-
-
-COUNTED_TABLES = (
-    "district",
-    "evacuation_site",
-    "department",
-    "category",
-    "staff_user",
-    "bulky_item",
-    "collection_zone",
-    "collection_day",
-    "facility",
-    "vehicle",
-    "road_vertex",
-    "road_edge",
-)
-
-
-def count_rows(session: Session, municipality_id: int) -> dict[str, int]:
-    """Rows per demo table for the municipality (used by ``machi demo load`` and tests)."""
-    return {
-        table: int(
-            session.execute(
-                text(f"SELECT count(*) FROM {table} WHERE municipality_id = :m"),
-                {"m": municipality_id},
-            ).scalar_one()
-        )
-        for table in COUNTED_TABLES
-    }
 
 
 def _load_municipality(session: Session, data_dir: Path) -> BaseGeometry:
@@ -119,28 +82,6 @@ def _load_municipality(session: Session, data_dir: Path) -> BaseGeometry:
     session.add(Municipality(**d.MUNICIPALITY, boundary=to_ewkt(as_multipolygon(boundary))))
     session.flush()
     return boundary
-
-
-def _load_departments(session: Session, mid: int) -> dict[str, int]:
-    departments = {}
-    for code, name, phone in d.DEPARTMENTS:
-        dept = Department(municipality_id=mid, code=code, name=name, phone=phone)
-        session.add(dept)
-        session.flush()
-        departments[code] = dept.id
-    for order, (dept_code, code, name, kind, hours) in enumerate(d.CATEGORIES):
-        session.add(
-            Category(
-                municipality_id=mid,
-                department_id=departments[dept_code],
-                code=code,
-                name=name,
-                kind=kind,
-                target_hours=hours,
-                sort_order=order,
-            )
-        )
-    return departments
 
 
 def _load_districts(session: Session, mid: int, data_dir: Path, boundary: BaseGeometry) -> None:
@@ -180,24 +121,7 @@ def _load_evacuation_sites(session: Session, mid: int, data_dir: Path) -> None:
             )
 
 
-def _load_zones(session: Session, mid: int) -> None:
-    districts = session.scalars(select(District).where(District.municipality_id == mid)).all()
-    for code, name, towns, weekdays in d.ZONES:
-        cells = [from_db(x.geom) for x in districts if x.town in towns]
-        session.add(
-            CollectionZone(
-                municipality_id=mid,
-                code=code,
-                name=name,
-                weekdays=list(weekdays),
-                daily_capacity=d.ZONE_DAILY_CAPACITY,
-                geom=to_ewkt(as_multipolygon(unary_union(cells))),
-            )
-        )
-    session.flush()
-
-
-def _load_fleet(session: Session, mid: int) -> None:
+def _depot_point(session: Session, mid: int) -> tuple[float, float]:
     district = session.scalars(
         select(District).where(
             District.municipality_id == mid, District.name == d.FACILITY["district"]
@@ -205,42 +129,4 @@ def _load_fleet(session: Session, mid: int) -> None:
     ).one()
     point = from_db(district.label_point)
     assert isinstance(point, Point)
-    vertex = session.get_one(RoadVertex, (mid, nearest_vertex(session, mid, point.x, point.y)))
-    facility = Facility(
-        municipality_id=mid,
-        code=d.FACILITY["code"],
-        name=d.FACILITY["name"],
-        address=d.FACILITY["address"],
-        is_depot=True,
-        is_disposal=True,
-        location=vertex.geom,
-    )
-    session.add(facility)
-    session.flush()
-    for code, name, capacity, start, end, crew in d.TRUCKS:
-        session.add(
-            Vehicle(
-                municipality_id=mid,
-                code=code,
-                name=name,
-                capacity_points=capacity,
-                shift_start=start,
-                shift_end=end,
-                depot_id=facility.id,
-                crew_names=crew,
-            )
-        )
-
-
-def _load_staff(session: Session, mid: int, departments: dict[str, int]) -> None:
-    for username, password, display, role, dept in d.STAFF:
-        session.add(
-            StaffUser(
-                municipality_id=mid,
-                username=username,
-                display_name=display,
-                password_hash=hash_password(password),
-                role=role,
-                department_id=departments[dept] if dept else None,
-            )
-        )
+    return point.x, point.y

@@ -7,6 +7,10 @@ horizon, and queues an apology for each resident whose message was given up (it 
 queue like any message, so it goes out as soon as LINE answers again). It never
 processes webhook events, and event processing never waits for it (``machi.worker`` runs both
 in their own threads). Memory stays bounded by ``concurrency`` however long the backlog.
+
+A ``Dispatcher`` sends for one town, with that town's sender (its own access token), and does
+its database work for that town (``town_scope``: row-level security shows it no other town's
+rows). ``workflow.line.towns_dispatch`` runs one per town over one shared pool of threads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
+from workflow.db import town_scope
 from workflow.line import channel, outbox
 from workflow.line.delivery import Outcome, SendResult, Settlement, backoff_s, settle
 from workflow.line.outbox import OutgoingMessage
@@ -53,6 +58,7 @@ class Dispatcher:
         *,
         apologise: Chore | None = None,
         rng: random.Random | None = None,
+        pool: ThreadPoolExecutor | None = None,
     ) -> None:
         self._engine = engine
         self._mid = municipality_id
@@ -62,27 +68,50 @@ class Dispatcher:
         self._apologise = apologise
         self._rng = rng or random.Random()
         self._owner = f"{uuid.uuid4().hex[:12]}"
-        self._pool = ThreadPoolExecutor(config.concurrency, thread_name_prefix="line-send")
+        self._own_pool = pool is None
+        self._pool = pool or ThreadPoolExecutor(config.concurrency, thread_name_prefix="line-send")
         self._in_flight: dict[Future[SendResult], OutgoingMessage] = {}
         self._last_chores: dt.datetime | None = None
+        self.drained = False  # the last pump leased fewer messages than it had slots for
+
+    @property
+    def municipality_id(self) -> int:
+        return self._mid
 
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    def pump(self) -> int:
+    @property
+    def futures(self) -> list[Future[SendResult]]:
+        """The sends in flight."""
+        return list(self._in_flight)
+
+    def use_sender(self, send: Send) -> None:
+        """Send the next leased messages with ``send`` (the town's token changed)."""
+        self._send = send
+
+    def pump(self, limit: int | None = None) -> int:
         """Record finished sends, do the periodic chores, fill free slots; never blocks on LINE.
+
+        Args:
+            limit: lease at most this many (None: as many as slots are free; 0: only record).
 
         Returns:
             How many sends finished or started in this call.
         """
-        finished = [f for f in self._in_flight if f.done()]
-        self._record(finished)
-        now = self._clock()
-        self._chores(now)
-        state = channel.read_channel(self._engine, self._mid)
-        slots = state.slots(now, self._config.concurrency - len(self._in_flight))
-        batch = self._lease(now, slots) if slots > 0 else []
+        with town_scope(self._mid):
+            finished = [f for f in self._in_flight if f.done()]
+            self._record(finished)
+            now = self._clock()
+            self._chores(now)  # renews the leases of sends in flight: even when leasing none
+            if limit == 0:
+                return len(finished)
+            state = channel.read_channel(self._engine, self._mid)
+            free = self._config.concurrency - len(self._in_flight)
+            slots = state.slots(now, free if limit is None else min(free, limit))
+            batch = self._lease(now, slots) if slots > 0 else []
+        self.drained = len(batch) < slots or (slots == 0 and free > 0)
         for message in batch:
             self._in_flight[self._pool.submit(self._send, message)] = message
         return len(finished) + len(batch)
@@ -96,7 +125,8 @@ class Dispatcher:
         """Lease, send and record one full round (tests drive a controlled clock with it)."""
         started = self.pump()
         wait(list(self._in_flight), timeout=timeout_s)
-        self._record([f for f in self._in_flight if f.done()])
+        with town_scope(self._mid):
+            self._record([f for f in self._in_flight if f.done()])
         return started
 
     def run(self, stop: threading.Event, wake: threading.Event, idle_s: float) -> None:
@@ -117,8 +147,10 @@ class Dispatcher:
         """Finish the sends in flight (bounded by ``timeout_s``), record them, stop the pool."""
         if self._in_flight:
             wait(list(self._in_flight), timeout=timeout_s)
-            self._record([f for f in self._in_flight if f.done()])
-        self._pool.shutdown(wait=False, cancel_futures=True)
+            with town_scope(self._mid):
+                self._record([f for f in self._in_flight if f.done()])
+        if self._own_pool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _lease(self, now: dt.datetime, slots: int) -> list[OutgoingMessage]:
         config = self._config
@@ -178,14 +210,12 @@ def dispatch_due(engine: Engine, send: Send, now: Clock, municipality_id: int | 
         engine: pooled engine.
         send: the sender (``LineSender``).
         now: aware clock.
-        municipality_id: the channel to send for; None: every municipality with pending rows.
+        municipality_id: the channel to send for; None: every municipality, one after another.
     """
-    if municipality_id is None:
+    if municipality_id is None:  # the registry is readable with no town set; outboxes are not
         with engine.connect() as conn:
-            ids = conn.execute(
-                text("SELECT DISTINCT municipality_id FROM outbox_message WHERE status = 'pending'")
-            ).scalars()
-            return sum(dispatch_due(engine, send, now, int(mid)) for mid in list(ids))
+            ids = list(conn.execute(text("SELECT id FROM municipality ORDER BY id")).scalars())
+        return sum(dispatch_due(engine, send, now, int(mid)) for mid in ids)
     dispatcher = Dispatcher(engine, municipality_id, send, DispatchConfig(), now)
     try:
         return dispatcher.step()

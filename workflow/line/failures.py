@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from workflow.db import unit_of_work
+from workflow.db import town_scope, unit_of_work
 from workflow.desk.auth import StaffIdentity
 from workflow.desk.reports import scope_of
 from workflow.errors import NotFoundError
@@ -140,9 +140,9 @@ def queue_apologies(
     """Queue one apology push per resident whose messages were given up; returns how many.
 
     Apologies that are themselves given up get none. The marking and the apologies commit
-    together.
+    together, in ``town_scope`` of ``municipality_id``.
     """
-    with Session(engine) as session, session.begin():
+    with town_scope(municipality_id), Session(engine) as session, session.begin():
         rows = session.execute(
             text(
                 "UPDATE outbox_message o SET apology_queued_at = :now FROM (SELECT id FROM "

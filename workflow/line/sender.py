@@ -1,14 +1,18 @@
 """Send one outbox message with line-bot-sdk v3: a reply while its token is fresh, else a push.
 
-One ``ApiClient`` (one urllib3 pool of kept-alive connections) is shared by every sending
-thread; every call has a connect and a read timeout, so a LINE that hangs costs a slot for
-``timeout_s`` and never the worker. Each answer is classified once into a
-``delivery.Outcome``; what to do about it is decided in ``delivery.settle``.
+One ``ApiClient`` (one urllib3 pool of kept-alive connections) per town is shared by every
+sending thread; every call has a connect and a read timeout, so a LINE that hangs costs a slot
+for ``timeout_s`` and never the worker. Each answer is classified once into a
+``delivery.Outcome``; what to do about it is decided in ``delivery.settle``. ``TownClients``
+keeps one such client per town, made with the town's own channel access token.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import logging
+import threading
+from collections.abc import Callable
+from typing import Final, Generic, Protocol, TypeVar
 
 from linebot.v3.messaging import (
     ApiClient,
@@ -27,6 +31,8 @@ from workflow.line.outbox import OutgoingMessage
 CONNECT_TIMEOUT_S: Final = 3.0
 DEFAULT_TIMEOUT_S: Final = 10.0
 MAX_ERROR_BODY: Final = 300
+
+log = logging.getLogger("machi.line.sender")
 
 
 def make_configuration(
@@ -109,3 +115,65 @@ def _retry_after_s(exc: ApiException) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ClientT = TypeVar("ClientT", bound=_Closable)
+
+
+class TownClients(Generic[ClientT]):
+    """One kept-alive LINE client per town, made on first use with the town's access token.
+
+    The token is looked up on every ``get`` (``token_of`` caches it); when it changed, a new
+    client is made with the new one (the old one is closed at ``close``: sends may still be
+    running on it). A town without a token gets None, and one warning until it has one.
+    Thread-safe.
+    """
+
+    def __init__(
+        self, token_of: Callable[[int], str | None], make: Callable[[str], ClientT], duty: str
+    ) -> None:
+        self._token_of = token_of
+        self._make = make
+        self._duty = duty
+        self._lock = threading.Lock()
+        self._clients: dict[int, tuple[str, ClientT]] = {}
+        self._retired: list[ClientT] = []
+        self._warned: set[int] = set()
+
+    def get(self, town_id: int) -> ClientT | None:
+        """The client of ``town_id`` for its current token, or None when it has none."""
+        token = self._token_of(town_id)
+        with self._lock:
+            held = self._clients.get(town_id)
+            if token is None:
+                if town_id not in self._warned:
+                    self._warned.add(town_id)
+                    log.warning(
+                        "town %s has no LINE channel access token: %s skipped for it",
+                        town_id,
+                        self._duty,
+                    )
+                return None
+            self._warned.discard(town_id)
+            if held is not None and held[0] == token:
+                return held[1]
+            if held is not None:
+                self._retired.append(held[1])
+                log.info(
+                    "town %s: LINE access token changed; new client for %s", town_id, self._duty
+                )
+            client = self._make(token)
+            self._clients[town_id] = (token, client)
+            return client
+
+    def close(self) -> None:
+        """Close every client made so far."""
+        with self._lock:
+            clients = [client for _, client in self._clients.values()] + self._retired
+            self._clients, self._retired = {}, []
+        for client in clients:
+            client.close()

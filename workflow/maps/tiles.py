@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from geo.report_queries import BBox, ReportFilter, count_reports
 from geo.report_tiles import report_clusters_tile, report_points_tile
-from geo.tilegrid import Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
+from geo.tilegrid import MAX_ZOOM, Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
 from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
 from maps.roadstyle import classes_at_zoom, highway_class_names
 from workflow.errors import NotFoundError
 
+MAX_TILE_ZOOM: Final = MAX_ZOOM  # deeper tiles are not served
 BASE: Final = "base"  # every base layer in one tile: what the maps load
 TILE_LAYERS: Final = (BASE, *BASE_LAYERS)
 BASE_TTL_S: Final = 300.0

@@ -19,6 +19,7 @@ from typing import Final
 from sqlalchemy import Engine, text
 
 from machi.settings import Settings
+from workflow.db import town_scope
 from workflow.line.content import ContentFetcher, ContentFetchError
 from workflow.reports.images import CleanImage, ImageRejectedError, clean_image
 from workflow.reports.photo_store import store_photo_files
@@ -178,8 +179,9 @@ def download_pending_photos(
     now: Callable[[], dt.datetime] = _utc_now,
     only_ids: Sequence[int] | None = None,
     limit: int = 20,
+    town_id: int | None = None,
 ) -> int:
-    """Download, clean and store the due pending photos; returns how many were attempted.
+    """Download, clean and store one town's due pending photos; returns how many were attempted.
 
     Args:
         engine: the pooled engine; no transaction is open during a download.
@@ -189,8 +191,12 @@ def download_pending_photos(
         now: clock deciding which retries are due.
         only_ids: restrict to these photo ids (e.g. those just submitted).
         limit: at most this many photos in this call.
+        town_id: the town (default: the settings' municipality); ``fetcher`` must use its
+            channel access token. The database work runs in ``town_scope`` of it.
     """
-    batch = lease_photos(engine, settings.municipality_id, now(), only_ids, limit)
-    for photo in batch:
-        _download_one(settings, engine, fetcher, photo)
+    municipality_id = settings.municipality_id if town_id is None else town_id
+    with town_scope(municipality_id):
+        batch = lease_photos(engine, municipality_id, now(), only_ids, limit)
+        for photo in batch:
+            _download_one(settings, engine, fetcher, photo)
     return len(batch)

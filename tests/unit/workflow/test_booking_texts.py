@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflow.bookings.catalogue import query_keys
+import pytest
+
+from workflow.bookings.catalogue import MAX_QUERY_CHARS, query_keys
+from workflow.errors import InvalidInputError
 from workflow.texts.resident import booking as texts
 
 FACTS = texts.ReminderFacts("B-2026-000007", dt.date(2026, 12, 3), [("たんす", 1)], 500, (1, 0))
@@ -30,3 +33,12 @@ def test_query_keys_normalise_kana_width_and_synonyms() -> None:
     assert query_keys("ｿﾌｧｰ")[0] == query_keys("そふぁ")[0] == "そふぁ"
     assert query_keys("ﾃﾚﾋﾞ")[0] == "てれび"
     assert "椅子" in query_keys("イス")
+
+
+def test_query_limits_apply_to_what_was_typed() -> None:
+    """The API's schema says 1 to 40 characters, not blank: exactly what is refused here."""
+    assert query_keys("ー・（）") == ()  # only marks normalisation drops: nothing to look for
+    assert query_keys("㍿" * MAX_QUERY_CHARS)  # normalised to 160 characters, still a query
+    for refused in ("", " 　\t", "あ" * (MAX_QUERY_CHARS + 1)):
+        with pytest.raises(InvalidInputError):
+            query_keys(refused)
