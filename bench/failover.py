@@ -40,13 +40,13 @@ from bench.failover_support import (
     monitor_events,
     primary,
     stored_ids,
+    town_channel,
     writable,
 )
 from machi import ha
 from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import SIGNATURE_HEADER, body_of, new_user_id, sign, text_event
 
-SECRET = "failover-bench-channel-secret"
 WRITES = ("reports wait_primary", "reports primary")  # in the monitor's log: accepts writes
 
 
@@ -65,6 +65,7 @@ class Run:
     args: argparse.Namespace
     formation: ha.Formation
     line: FakeLineServer
+    secret: str  # the town's LINE channel secret, as the app reads it
     start: float = field(default_factory=time.monotonic)
     wall_start: float = field(default_factory=time.time)
     tag: str = field(default_factory=lambda: "F" + uuid.uuid4().hex[:8])
@@ -101,9 +102,9 @@ def ids_of(batches: list[Batch], statuses: Container[int | None] | None = None) 
     ]
 
 
-async def _post(client: httpx.AsyncClient, url: str, batch: Batch) -> None:
+async def _post(client: httpx.AsyncClient, url: str, batch: Batch, secret: str) -> None:
     body = body_of(batch.events)
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
     started = time.monotonic()
     try:
         batch.status = (await client.post(url, content=body, headers=headers)).status_code
@@ -118,7 +119,7 @@ async def _paced(run: Run, client: httpx.AsyncClient, url: str, batches: list[Ba
     tasks = []
     for n, batch in enumerate(batches):
         await asyncio.sleep(max(0.0, begun + n * interval - time.monotonic()))
-        tasks.append(asyncio.create_task(_post(client, url, batch)))
+        tasks.append(asyncio.create_task(_post(client, url, batch, run.secret)))
     await asyncio.gather(*tasks)
 
 
@@ -134,7 +135,7 @@ async def _load(run: Run, base: str, old: ha.NodeState, watch: PromotionWatch) -
                 run.killed = (run.now(), old.name, f"{what} of {old.name} (the primary)")
             if watch.promoted is not None and stop_at > run.now() + run.args.after:
                 stop_at = run.now() + run.args.after
-            tasks.append(asyncio.create_task(_post(client, url, run.new_batch())))
+            tasks.append(asyncio.create_task(_post(client, url, run.new_batch(), run.secret)))
             await asyncio.sleep(max(0.0, len(tasks) * interval - run.now()))
         await asyncio.gather(*tasks)
         again = [  # LINE redelivers what was not acknowledged
@@ -256,14 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"failover bench: {os.cpu_count()} cores, load average {load}")
     print("formation: " + ", ".join(f"{s.name} {s.current}" for s in ha.node_states(formation)))
+    secret, token = town_channel(formation)
     env = {
         "MACHI_ENV": "test", "MACHI_DATABASE_URL": formation.database_url(),
-        "MACHI_LINE_CHANNEL_SECRET": SECRET, "MACHI_WORKER_POLL_S": "0.2",
+        "MACHI_LINE_CHANNEL_SECRET": secret, "MACHI_LINE_CHANNEL_ACCESS_TOKEN": token,
+        "MACHI_WORKER_POLL_S": "0.2",
     }  # fmt: skip
-    with FakeLineServer(latency_s=0.02) as line:
-        env |= {"MACHI_LINE_API_BASE": line.base_url, "MACHI_LINE_CHANNEL_ACCESS_TOKEN": line.token}
+    with FakeLineServer(token, latency_s=0.02) as line:
+        env["MACHI_LINE_API_BASE"] = line.base_url
         with app_and_worker(env, formation.root) as base:
-            run = Run(args, formation, line)
+            run = Run(args, formation, line, secret)
             with PromotionWatch(formation, old.name) as watch:
                 asyncio.run(_load(run, base, old, watch))
             _print_timeline(run)

@@ -20,8 +20,10 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from geo.db import get_engine
 from machi import ha
-from machi.settings import PROJECT_ROOT
+from machi.settings import PROJECT_ROOT, Settings
+from workflow.towns.access import channel_of
 
 WRITABLE = ("wait_primary", "primary")  # a promoted node accepts writes from wait_primary on
 
@@ -193,3 +195,20 @@ def stored_ids(port: int, ids: list[str]) -> set[str]:
             return {str(row[0]) for row in conn.execute(sql, {"ids": ids})}
     finally:
         engine.dispose()
+
+
+def town_channel(formation: ha.Formation) -> tuple[str, str]:
+    """The default town's LINE channel secret and access token, as the app will read them.
+
+    ``machi demo load`` (run by ``machi db ha up``) stores the environment's channel in the
+    town registry, and a stored channel wins over the environment: sign with that one.
+    """
+    settings = Settings(database_url=formation.database_url())
+    engine = get_engine(settings.database_url)
+    try:
+        channel = channel_of(engine, settings.municipality_id, settings)
+    finally:
+        engine.dispose()
+    if channel is None:
+        raise SystemExit("the town has no LINE channel (machi town line, or MACHI_LINE_CHANNEL_*)")
+    return channel.secret, channel.access_token
