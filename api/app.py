@@ -18,6 +18,7 @@ from api.line.channels import install_channel_secrets
 from api.open311 import public_map
 from api.open311.routes import install_open311
 from api.openapi_contract import install_openapi_contract
+from api.platform import routes as platform
 from api.resident import bulky as bulky_public
 from api.resident import public
 from api.resident import web as resident_web
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router)
     install_open311(app, settings)
     app.include_router(public_map.router)
+    app.include_router(platform.router)
     if settings.env == "dev":  # the LINE simulator and the fake LINE API it talks through
         install_dev_line(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

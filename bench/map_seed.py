@@ -52,12 +52,12 @@ LEFT JOIN LATERAL (SELECT id, name FROM district
 
 
 def server_url() -> str:
-    return os.environ.get("MACHI_DATABASE_URL") or Settings().database_url
+    return Settings().owner_database_url  # creates and seeds scratch databases: the owner
 
 
 def _seed_with_cli(url: str, n: int) -> None:
     """``machi demo seed-reports n`` against the scratch database, as an operator runs it."""
-    env = {**os.environ, "MACHI_DATABASE_URL": url, "MACHI_ENV": "test"}
+    env = {**os.environ, "MACHI_OWNER_DATABASE_URL": url, "MACHI_ENV": "test"}
     command = [sys.executable, "-m", "machi", "demo", "seed-reports", str(n), "--seed", "7"]
     subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=True)
 

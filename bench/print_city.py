@@ -57,7 +57,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def create_scratch(name: str) -> str:
-    url = make_url(get_settings().database_url)
+    url = make_url(get_settings().owner_database_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -70,7 +70,7 @@ def create_scratch(name: str) -> str:
 
 
 def drop_scratch(name: str) -> None:
-    url = make_url(get_settings().database_url)
+    url = make_url(get_settings().owner_database_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

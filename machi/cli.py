@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,17 +11,16 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from geo.db import get_engine, ping
-from machi import localdb
-from machi.ha_cli import ha_app
+from geo.db import get_engine
+from machi.db_cli import db_app
 from machi.open311_cli import open311_app
+from machi.platform_cli import platform_app
 from machi.settings import PROJECT_ROOT, get_settings
 from machi.town_cli import town_app
 from workflow.db import session_scope
 from workflow.texts.sentences import error_text
 
 app = typer.Typer(help="まち Machi — 管理コマンド", no_args_is_help=True)
-db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo towns (立川市)", no_args_is_help=True)
 roads_app = typer.Typer(help="Road network for routing (pgRouting)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -30,7 +28,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(roads_app, name="roads")
 app.add_typer(open311_app, name="open311")
 app.add_typer(town_app, name="town")
-db_app.add_typer(ha_app, name="ha")
+app.add_typer(platform_app, name="platform")
 
 DEMO_LOGINS = (
     ("admin", "admin-demo", "管理者（全課）"),
@@ -41,72 +39,6 @@ DEMO_LOGINS = (
 )
 
 
-@db_app.command("up")
-def db_up() -> None:
-    """Start the local cluster unless MACHI_DATABASE_URL points at an existing PostGIS."""
-    if os.environ.get("MACHI_DATABASE_URL"):
-        ok = ping(get_engine(get_settings().database_url))
-        typer.echo(
-            "MACHI_DATABASE_URL is set: using it (" + ("answers" if ok else "NOT answering") + ")"
-        )
-        raise typer.Exit(0 if ok else 1)
-    try:
-        cluster = localdb.up()
-    except localdb.LocalDbError as exc:
-        typer.echo(f"local database failed: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"local PostgreSQL running on 127.0.0.1:{cluster.port} (data in {cluster.data_dir})")
-
-
-@db_app.command("backup")
-def db_backup(
-    target: Path = typer.Argument(..., help="dump file; the photos go to FILE.media.tar"),
-) -> None:
-    """Back up the database (pg_dump custom format) and the photo directory."""
-    from machi.backup import BackupError, backup
-
-    settings = get_settings()
-    try:
-        files = backup(settings.database_url, settings.media_dir, target)
-    except BackupError as exc:
-        typer.echo(f"backup failed: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"wrote {files.database} and {files.media}")
-
-
-@db_app.command("restore")
-def db_restore(
-    source: Path = typer.Argument(..., help="a dump written by machi db backup"),
-    force: bool = typer.Option(False, "--force", help="replace a database that holds tables"),
-) -> None:
-    """Restore a backup into MACHI_DATABASE_URL and MACHI_MEDIA_DIR."""
-    from machi.backup import BackupError, restore
-
-    settings = get_settings()
-    try:
-        restore(settings.database_url, settings.media_dir, source, force=force)
-    except BackupError as exc:
-        typer.echo(f"restore refused: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"restored {source} into the database and {settings.media_dir}")
-
-
-@db_app.command("down")
-def db_down() -> None:
-    """Stop the local cluster."""
-    localdb.down()
-    typer.echo("local PostgreSQL stopped")
-
-
-@db_app.command("status")
-def db_status() -> None:
-    """Say whether the configured database answers."""
-    settings = get_settings()
-    ok = ping(get_engine(settings.database_url))
-    typer.echo(f"{'ok' if ok else 'unavailable'}: {settings.database_url.split('@')[-1]}")
-    raise typer.Exit(0 if ok else 1)
-
-
 @app.command("migrate")
 def migrate(revision: str = typer.Argument("head")) -> None:
     """Run the Alembic migrations up to REVISION (default: head)."""
@@ -114,7 +46,9 @@ def migrate(revision: str = typer.Argument("head")) -> None:
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", get_settings().database_url.replace("%", "%%"))
+    settings = get_settings()  # as the owner; 0009 grants the app role (machi.app_role)
+    config.set_main_option("sqlalchemy.url", settings.owner_database_url.replace("%", "%%"))
+    config.attributes["machi.app_role"] = settings.app_role
     command.upgrade(config, revision)
     typer.echo(f"migrated to {revision}")
 
@@ -137,7 +71,7 @@ def demo_seed_reports(
     from workflow.demo.seed import seed_reports_in_batches
 
     settings = get_settings()
-    engine = get_engine(settings.database_url)
+    engine = get_engine(settings.owner_database_url)
     mid = settings.municipality_id
     result = seed_reports_in_batches(engine, mid, n, seed=seed, batch=batch)
     typer.echo(
@@ -153,7 +87,7 @@ def roads_import(path: Path = typer.Argument(..., exists=True, dir_okay=False)) 
 
     settings = get_settings()
     graph = read_graphml(path) if path.suffix == ".graphml" else read_osm_extract(path)
-    with session_scope(get_engine(settings.database_url)) as session:
+    with session_scope(get_engine(settings.owner_database_url)) as session:
         result = store_road_graph(session, settings.municipality_id, graph)
     typer.echo(f"imported {result.vertices} vertices, {result.edges} edges, {result.length_km} km")
 
@@ -168,9 +102,23 @@ def worker(
     from machi.worker import run_processes, run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(message)s")
+    _check_app_role()
     if processes > 1:
         raise typer.Exit(run_processes(processes))
     run_worker(get_settings())
+
+
+def _check_app_role() -> None:
+    """The app role's connection: a warning when RLS does not hold it, in production refused."""
+    from machi.app_role import AppRoleRefused, check_app_role
+
+    try:
+        warning = check_app_role(get_settings())
+    except AppRoleRefused as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if warning:
+        typer.echo(f"WARNING: {warning}", err=True)
 
 
 def _print_welcome(host: str, port: int) -> None:
@@ -194,6 +142,7 @@ def serve(
 ) -> None:
     """Serve the web app (and optionally the worker as a child process) until Ctrl-C."""
     settings = get_settings()
+    _check_app_role()
     child = None
     if with_worker:
         child = subprocess.Popen([sys.executable, "-m", "machi", "worker"])
@@ -233,7 +182,7 @@ def plan_day(
     from workflow.plans.plan import plan
 
     settings = get_settings()
-    engine = get_engine(settings.database_url)
+    engine = get_engine(settings.owner_database_url)
     mid, day = settings.municipality_id, _parse_date(date)
     result = plan(engine, mid, day, time_limit, workers=workers, notice=planned_notice)
     typer.echo(
@@ -263,7 +212,7 @@ def print_day(
     settings = get_settings()
     day, mid = _parse_date(date), settings.municipality_id
     try:
-        with session_scope(get_engine(settings.database_url)) as session:
+        with session_scope(get_engine(settings.owner_database_url)) as session:
             sheet = build_worksheet_set(
                 session, mid, day, settings.base_url, settings.secret_key, paper_size
             )

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from machi.settings import LOCAL_PG_PORT, PROJECT_ROOT
+from machi.settings import DEV_APP_ROLE, LOCAL_PG_PORT, PROJECT_ROOT
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -126,12 +126,19 @@ def _psql(cluster: LocalCluster, sql: str) -> str:
 def _ensure_role_and_db(cluster: LocalCluster) -> None:
     if _psql(cluster, "SELECT 1 FROM pg_roles WHERE rolname = 'machi'") != "1":
         _psql(cluster, "CREATE ROLE machi LOGIN SUPERUSER")
+    # The app's role: owns nothing, held by row-level security (granted by migration 0009).
+    if _psql(cluster, f"SELECT 1 FROM pg_roles WHERE rolname = '{DEV_APP_ROLE}'") != "1":
+        _psql(cluster, f"CREATE ROLE {DEV_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
     if _psql(cluster, "SELECT 1 FROM pg_database WHERE datname = 'machi'") != "1":
         _psql(cluster, "CREATE DATABASE machi OWNER machi")
 
 
 def up(cluster: LocalCluster | None = None) -> LocalCluster:
-    """Create (first time) and start the local cluster; ensure role and database ``machi``."""
+    """Create (first time) and start the local cluster; ensure roles, database ``machi``.
+
+    Roles: ``machi`` (superuser, owns the database: migrations, admin commands) and
+    ``machi_app`` (the app: owns nothing, does not bypass row-level security).
+    """
     cluster = cluster or LocalCluster()
     if not PG_BIN.exists():
         raise LocalDbError(f"{PG_BIN} missing: install postgresql-15 (make setup does)")

@@ -1,4 +1,7 @@
-"""``machi open311 key add|list|revoke``: Open311 client keys, issued by an administrator."""
+"""``machi open311 key add|list|revoke``: Open311 client keys, issued by an administrator.
+
+An admin command: it connects as the tables' owner (``MACHI_OWNER_DATABASE_URL``).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def open311_key_add(name: str) -> None:
     from workflow.open311.keys import issue_key
 
     settings = get_settings()
-    with _refused_exit(), make_sessionmaker(get_engine(settings.database_url))() as session:
+    with _refused_exit(), make_sessionmaker(get_engine(settings.owner_database_url))() as session:
         issued = issue_key(session, settings.municipality_id, name)
     typer.echo(f"api_key for {issued.name} (shown once, keep it safe):\n{issued.key}")
 
@@ -32,7 +35,7 @@ def open311_key_list() -> None:
     from workflow.open311.keys import list_keys
 
     settings = get_settings()
-    with make_sessionmaker(get_engine(settings.database_url))() as session:
+    with make_sessionmaker(get_engine(settings.owner_database_url))() as session:
         keys = list_keys(session, settings.municipality_id)
     for k in keys:
         used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
@@ -48,7 +51,7 @@ def open311_key_revoke(name: str) -> None:
     from workflow.open311.keys import revoke_key
 
     settings = get_settings()
-    with _refused_exit(), make_sessionmaker(get_engine(settings.database_url))() as session:
+    with _refused_exit(), make_sessionmaker(get_engine(settings.owner_database_url))() as session:
         revoke_key(session, settings.municipality_id, name)
     typer.echo(f"revoked the key of {name}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,7 +18,11 @@ from machi.proxies import Network, parse_networks
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCAL_PG_PORT = 54329
-DEV_DATABASE_URL = f"postgresql+psycopg://machi@127.0.0.1:{LOCAL_PG_PORT}/machi"
+# The app connects as a role that owns nothing and is subject to row-level security; the
+# owner of the tables runs migrations and the admin commands (docs: README "Settings").
+DEV_APP_ROLE = "machi_app"
+DEV_DATABASE_URL = f"postgresql+psycopg://{DEV_APP_ROLE}@127.0.0.1:{LOCAL_PG_PORT}/machi"
+DEV_OWNER_DATABASE_URL = f"postgresql+psycopg://machi@127.0.0.1:{LOCAL_PG_PORT}/machi"
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"
 DEV_LINE_CHANNEL_SECRET = "dev-channel-secret"
 DEV_LINE_ACCESS_TOKEN = "dev-channel-access-token"
@@ -41,7 +46,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MACHI_", env_file=".env", extra="ignore")
 
     env: Literal["dev", "test", "production"] = "dev"
-    database_url: str = DEV_DATABASE_URL
+    database_url: str = DEV_DATABASE_URL  # the app role: machi serve, machi worker
+    # The tables' owner: migrations and admin commands. Unset: MACHI_DATABASE_URL when that is
+    # set (a single-URL deployment, RLS bypassed: see machi.app_role), else the dev owner.
+    owner_database_url: str = ""
     db_pool_size: int = Field(default=10, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -99,6 +107,23 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _owner_defaults_to_the_single_url(self) -> Settings:
+        if not self.owner_database_url:
+            given = "database_url" in self.model_fields_set
+            self.owner_database_url = self.database_url if given else DEV_OWNER_DATABASE_URL
+        return self
+
+    @property
+    def app_role(self) -> str:
+        """The role row-level security applies to: the user of ``database_url``.
+
+        ``machi_app`` when that URL names no user or the owner's (a single-URL deployment):
+        migrations then still create and grant the role the app should move to.
+        """
+        user, owner = _url_user(self.database_url), _url_user(self.owner_database_url)
+        return user if user and user != owner else DEV_APP_ROLE
+
+    @model_validator(mode="after")
     def _dev_talks_to_the_in_app_line_api(self) -> Settings:
         if self.env == "dev" and self.line_api_base is None:
             host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
@@ -121,6 +146,8 @@ class Settings(BaseSettings):
             problems.append("MACHI_LINE_CHANNEL_ACCESS_TOKEN must be the channel access token")
         if self.database_url == DEV_DATABASE_URL:
             problems.append("MACHI_DATABASE_URL must point at the production PostGIS")
+        if self.owner_database_url == DEV_OWNER_DATABASE_URL:
+            problems.append("MACHI_OWNER_DATABASE_URL must point at the production PostGIS")
         if problems:
             raise ValueError("production settings refused: " + "; ".join(problems))
         return self
@@ -129,6 +156,11 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """The URL residents and crews open (QR codes, links in LINE messages)."""
         return self.public_base_url or f"http://{self.host}:{self.port}"
+
+
+def _url_user(url: str) -> str | None:
+    user = urlsplit(url).username
+    return unquote(user) if user else None
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,7 @@ def _registry() -> Iterator[Session]:
     from workflow.towns import SecretError
 
     try:
-        with session_scope(open_engine(get_settings().database_url)) as session:
+        with session_scope(open_engine(get_settings().owner_database_url)) as session:
             yield session
     except WorkflowError as exc:
         typer.echo(error_text(exc), err=True)

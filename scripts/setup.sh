@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent setup for `make run` / `make test` on Debian 12 (root, or a user with sudo):
 # system packages from apt when missing, .venv with the Python dependencies when pyproject.toml
-# changed, and the project-local PostGIS cluster unless MACHI_DATABASE_URL is set.
+# changed, and the project-local PostGIS cluster unless a database URL is set
+# (MACHI_OWNER_DATABASE_URL for migrations and admin commands, MACHI_DATABASE_URL for the app;
+# with only MACHI_DATABASE_URL set it is the owner's too, as before row-level security).
 # Usage: scripts/setup.sh [run|test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +44,8 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ -z "${MACHI_DATABASE_URL:-}" ]; then
-  .venv/bin/machi db up
+if [ -z "${MACHI_DATABASE_URL:-}" ] && [ -z "${MACHI_OWNER_DATABASE_URL:-}" ]; then
+  .venv/bin/machi db up   # the local cluster, with the roles machi (owner) and machi_app
 else
   .venv/bin/machi db status
 fi

@@ -2,11 +2,15 @@
 
 Every DB test runs on the real PostGIS (postgis + pgrouting extensions). Tests that only read
 share the loaded town; tests that write use ``db_session``, which rolls back at the end.
+
+The database is created, migrated and loaded as the owner (``MACHI_OWNER_DATABASE_URL``, else
+``MACHI_DATABASE_URL``, else the local cluster's ``machi``); ``engine`` and ``db_session`` are
+the owner's too (row-level security does not hold it). ``app_database_url`` is the same
+database as the app role, which sees only the rows of the town it sets.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import socket
 from collections.abc import Iterator
@@ -26,7 +30,22 @@ MUNICIPALITY_ID = 13202
 
 
 def _server_url() -> str:
-    return os.environ.get("MACHI_DATABASE_URL") or Settings().database_url
+    """The owner's URL on the test server (CREATEDB: the suite makes its own database)."""
+    return Settings().owner_database_url
+
+
+def app_url(database: str) -> str:
+    """The URL of ``database`` as the app role.
+
+    ``MACHI_DATABASE_URL`` when it names a role other than the owner's; otherwise the owner's
+    server as ``machi_app`` without a password (the local cluster trusts it).
+    """
+    settings = Settings()
+    if settings.database_url != settings.owner_database_url:
+        url = make_url(settings.database_url)
+    else:
+        url = make_url(settings.owner_database_url).set(username=settings.app_role, password=None)
+    return url.set(database=database).render_as_string(hide_password=False)
 
 
 def create_database(name: str) -> str:
@@ -48,8 +67,10 @@ def drop_database(name: str) -> None:
 
 
 def migrate(url: str) -> None:
+    """Migrate the database of ``url`` (the owner's) to head, granting the app role."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["machi.app_role"] = make_url(app_url("x")).username
     command.upgrade(config, "head")
 
 
@@ -66,6 +87,14 @@ def database_url() -> Iterator[str]:
         yield url
     finally:
         drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def app_database_url(database_url: str) -> str:
+    """The test database as the app role (owns nothing, held by row-level security)."""
+    database = make_url(database_url).database
+    assert database is not None
+    return app_url(database)
 
 
 @pytest.fixture(scope="session")
@@ -92,8 +121,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def test_settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url)
+def test_settings(database_url: str, app_database_url: str) -> Settings:
+    """The app's settings: it connects as the app role; admin commands as the owner."""
+    return Settings(env="test", database_url=app_database_url, owner_database_url=database_url)
 
 
 def free_port() -> int:

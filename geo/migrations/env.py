@@ -1,4 +1,10 @@
-"""Alembic environment: URL from ``-x url=...`` or the settings; metadata from geo.models."""
+"""Alembic environment: URL from ``-x url=...`` or the settings; metadata from geo.models.
+
+Migrations run as the owner of the tables (``MACHI_OWNER_DATABASE_URL``). The role the app
+connects as, granted by revision 0009, is ``-x app_role=NAME``, else the ``machi.app_role``
+attribute a caller set on the Config, else the user of ``MACHI_DATABASE_URL``
+(``Settings.app_role``: ``machi_app`` when that URL has no user or is the owner's).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,14 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url")
-    return url or config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    return url or config.get_main_option("sqlalchemy.url") or get_settings().owner_database_url
+
+
+def _resolve_app_role() -> None:
+    named = context.get_x_argument(as_dictionary=True).get("app_role")
+    if named:
+        config.attributes["machi.app_role"] = named
+    config.attributes.setdefault("machi.app_role", get_settings().app_role)
 
 
 def _ignore_postgis_tables(obj: object, name: str | None, type_: str, *args: object) -> bool:
@@ -25,6 +38,7 @@ def _ignore_postgis_tables(obj: object, name: str | None, type_: str, *args: obj
 
 
 def run_migrations() -> None:
+    _resolve_app_role()
     connectable = config.attributes.get("connection")
     if connectable is None:
         engine = create_engine(_url(), poolclass=pool.NullPool)

@@ -12,6 +12,7 @@ from geo.models.bulky import (
 from geo.models.disaster import DisasterLog
 from geo.models.fleet import Facility, Route, RoutePlan, RouteStop, Vehicle
 from geo.models.open311 import Open311Key, Open311Request
+from geo.models.platform import PlatformOperator
 from geo.models.reports import (
     DialogueState,
     OutboxMessage,
@@ -59,6 +60,7 @@ __all__ = [
     "OutboxMessage",
     "Photo",
     "PinFailure",
+    "PlatformOperator",
     "ReceiptCounter",
     "Report",
     "ReportPin",

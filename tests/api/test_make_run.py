@@ -12,12 +12,18 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from machi.settings import PROJECT_ROOT
-from tests.conftest import create_database, drop_database, free_port
+from tests.conftest import app_url, create_database, drop_database, free_port
 
 
-def _run_until_healthy(url: str) -> None:
+def _run_until_healthy(url: str, app: str) -> None:
     port = free_port()
-    env = {**os.environ, "MACHI_DATABASE_URL": url, "MACHI_PORT": str(port), "MACHI_ENV": "dev"}
+    env = {
+        **os.environ,
+        "MACHI_OWNER_DATABASE_URL": url,  # migrate and demo load
+        "MACHI_DATABASE_URL": app,  # serve and the worker
+        "MACHI_PORT": str(port),
+        "MACHI_ENV": "dev",
+    }
     proc = subprocess.Popen(
         ["make", "run"],
         cwd=PROJECT_ROOT,
@@ -69,9 +75,9 @@ def test_make_run_twice_leaves_the_same_row_counts() -> None:
     name = f"machi_makerun_{os.getpid()}"
     url = create_database(name)
     try:
-        _run_until_healthy(url)
+        _run_until_healthy(url, app_url(name))
         first = _counts(url)
-        _run_until_healthy(url)
+        _run_until_healthy(url, app_url(name))
         assert _counts(url) == first
         # both demo towns: 立川市 (79 町丁目, 5 logins) and 京丹後市 (169 地区, 5 logins)
         assert first["municipality"] == 2 and first["district"] == 79 + 169

@@ -27,7 +27,7 @@ def url(test_settings: Settings, engine: Engine) -> Iterator[str]:
 
 
 def _machi(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MACHI_DATABASE_URL": database_url, "MACHI_ENV": "test"}
+    env = {**os.environ, "MACHI_OWNER_DATABASE_URL": database_url, "MACHI_ENV": "test"}
     command = [sys.executable, "-m", "machi", "open311", "key", *args]
     return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
 

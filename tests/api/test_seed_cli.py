@@ -25,7 +25,7 @@ def test_seed_reports_adds_n_reports_in_batched_transactions() -> None:
         engine = create_engine(url)
         with session_scope(engine) as session:
             load_demo_town(session)
-        env = {**os.environ, "MACHI_DATABASE_URL": url, "MACHI_ENV": "test"}
+        env = {**os.environ, "MACHI_OWNER_DATABASE_URL": url, "MACHI_ENV": "test"}
         command = [sys.executable, "-m", "machi", "demo", "seed-reports", "250", "--batch", "100"]
         done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr

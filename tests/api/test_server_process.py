@@ -18,11 +18,12 @@ from tests.support.live_server import live_server
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str) -> Iterator[str]:
+def server(database_url: str, app_database_url: str) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
-        "MACHI_DATABASE_URL": database_url,
+        "MACHI_DATABASE_URL": app_database_url,  # served as the app role, as in production
+        "MACHI_OWNER_DATABASE_URL": database_url,
         "MACHI_PORT": str(port),
         "MACHI_ENV": "test",
     }

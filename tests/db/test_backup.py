@@ -107,7 +107,7 @@ def test_cli_refuses_to_restore_over_a_database_with_tables(
     backed_up: tuple[BackupFiles, str], database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files, _receipt_no = backed_up
-    monkeypatch.setenv("MACHI_DATABASE_URL", database_url)
+    monkeypatch.setenv("MACHI_OWNER_DATABASE_URL", database_url)  # restore runs as the owner
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli.app, ["db", "restore", str(files.database)])

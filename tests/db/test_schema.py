@@ -20,7 +20,8 @@ def _tenant_tables(engine: Engine) -> list[str]:
                     "SELECT table_name FROM information_schema.tables "
                     "WHERE table_schema = 'public' "
                     "AND table_type = 'BASE TABLE' AND table_name NOT IN "
-                    "('spatial_ref_sys', 'alembic_version', 'municipality') ORDER BY 1"
+                    "('spatial_ref_sys', 'alembic_version', 'municipality', 'platform_operator') "
+                    "ORDER BY 1"
                 )
             ).scalars()
         )
@@ -52,7 +53,7 @@ def test_every_primary_and_unique_key_includes_municipality_id(engine: Engine) -
                 "AND a.attnum = ANY(c.conkey) JOIN pg_namespace n ON n.oid = c.connamespace "
                 "WHERE c.contype IN ('p', 'u') AND n.nspname = 'public' "
                 "AND c.conrelid::regclass::text NOT IN ('spatial_ref_sys', 'alembic_version', "
-                "'municipality') GROUP BY 1, 2"
+                "'municipality', 'platform_operator') GROUP BY 1, 2"
             )
         ).all()
     assert len(rows) > 30

@@ -42,7 +42,7 @@ def scratch_url() -> Iterator[str]:
 @pytest.fixture()
 def machi(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """A runner whose `machi` talks to the scratch database with the test data key."""
-    monkeypatch.setenv("MACHI_DATABASE_URL", scratch_url)
+    monkeypatch.setenv("MACHI_OWNER_DATABASE_URL", scratch_url)  # an admin command: the owner
     monkeypatch.setenv("MACHI_DATA_KEY", DATA_KEY)
     monkeypatch.setenv("MACHI_ENV", "test")
     get_settings.cache_clear()

@@ -157,7 +157,7 @@ def test_japanese_font_is_embedded_and_qr_links_are_signed(
 def _machi(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "MACHI_DATABASE_URL": database_url,
+        "MACHI_OWNER_DATABASE_URL": database_url,  # machi print is an admin command
         "MACHI_PUBLIC_BASE_URL": "https://machi.example.jp",
     }
     return subprocess.run(

@@ -19,13 +19,35 @@ def _compose() -> dict[str, Any]:
 
 def test_compose_has_db_api_worker_with_healthchecks() -> None:
     services = _compose()["services"]
-    assert set(services) == {"db", "api", "worker"}
-    for name, service in services.items():
-        assert "test" in service["healthcheck"], name
+    assert set(services) == {"db", "migrate", "api", "worker"}
+    for name in ("db", "api", "worker"):
+        assert "test" in services[name]["healthcheck"], name
     assert "pgrouting" in services["db"]["image"]
     assert services["api"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["worker"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["api"]["build"] == "." and services["worker"]["command"] == ["machi", "worker"]
+
+
+def test_the_app_connects_as_machi_app_and_only_migrate_as_the_owner() -> None:
+    services = _compose()["services"]
+    for name in ("api", "worker"):
+        env = services[name]["environment"]
+        assert env["MACHI_DATABASE_URL"].startswith("postgresql+psycopg://machi_app:"), name
+        assert "MACHI_OWNER_DATABASE_URL" not in env, name  # the app never holds the owner
+        assert "migrate" not in " ".join(map(str, services[name]["command"])), name
+    migrate = services["migrate"]
+    assert migrate["command"] == ["machi", "migrate"]
+    assert migrate["environment"]["MACHI_OWNER_DATABASE_URL"].startswith(
+        "postgresql+psycopg://machi:"
+    )
+    assert services["api"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    init = "./scripts/db-init:/docker-entrypoint-initdb.d:ro"
+    assert init in services["db"]["volumes"]
+    script = (PROJECT_ROOT / "scripts/db-init/10-machi-app-role.sh").read_text("utf-8")
+    assert "CREATE ROLE machi_app LOGIN NOSUPERUSER NOBYPASSRLS" in script
+    assert "POSTGRES_APP_PASSWORD" in services["db"]["environment"]
 
 
 def test_db_data_lives_in_a_named_volume() -> None:

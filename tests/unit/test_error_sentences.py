@@ -20,7 +20,7 @@ import pytest
 import workflow
 from workflow.errors import InvalidInputError, WorkflowError
 from workflow.reports.create import MAX_DESCRIPTION_CHARS
-from workflow.texts import crew, staff, towns
+from workflow.texts import crew, platform, staff, towns
 from workflow.texts.resident import errors as resident
 from workflow.texts.sentences import SENTENCES, Sentence, error_text
 
@@ -108,7 +108,7 @@ def test_every_sentence_is_used() -> None:
 
 
 def test_codes_are_unique_across_audiences() -> None:
-    catalogues = (resident.ERRORS, staff.ERRORS, crew.ERRORS, towns.ERRORS)
+    catalogues = (resident.ERRORS, staff.ERRORS, crew.ERRORS, towns.ERRORS, platform.ERRORS)
     assert sum(len(c) for c in catalogues) == len(SENTENCES)
 
 

@@ -7,14 +7,14 @@ from types import MappingProxyType
 from typing import Final
 
 from workflow.errors import WorkflowError
-from workflow.texts import crew, staff, towns
+from workflow.texts import crew, platform, staff, towns
 from workflow.texts.resident import errors as resident
 
 Sentence = str | Callable[..., str]
 
 # Codes are unique across audiences (a test checks it): one code, one sentence.
 SENTENCES: Final[Mapping[str, Sentence]] = MappingProxyType(
-    {**resident.ERRORS, **staff.ERRORS, **crew.ERRORS, **towns.ERRORS}
+    {**resident.ERRORS, **staff.ERRORS, **crew.ERRORS, **towns.ERRORS, **platform.ERRORS}
 )
 
 
