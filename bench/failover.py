@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     print("formation: " + ", ".join(f"{s.name} {s.current}" for s in ha.node_states(formation)))
     secret, token = town_channel(formation)
     env = {
-        "MACHI_ENV": "test", "MACHI_DATABASE_URL": formation.database_url(),
+        "MACHI_ENV": "test", **formation.app_env(),
         "MACHI_LINE_CHANNEL_SECRET": secret, "MACHI_LINE_CHANNEL_ACCESS_TOKEN": token,
         "MACHI_WORKER_POLL_S": "0.2",
     }  # fmt: skip

@@ -203,7 +203,9 @@ def town_channel(formation: ha.Formation) -> tuple[str, str]:
     ``machi demo load`` (run by ``machi db ha up``) stores the environment's channel in the
     town registry, and a stored channel wins over the environment: sign with that one.
     """
-    settings = Settings(database_url=formation.database_url())
+    settings = Settings(
+        database_url=formation.database_url(), owner_database_url=formation.owner_url
+    )
     engine = get_engine(settings.database_url)
     try:
         channel = channel_of(engine, settings.municipality_id, settings)

@@ -4,8 +4,10 @@ A monitor (127.0.0.1:55432) and two data nodes (``node1`` on 55433, ``node2`` on
 ``pg_autoctl run`` in the background with its data directory and log under ``./var/ha``. The
 first node starts as the primary; the second joins as its synchronous standby (pg_auto_failover
 sets ``synchronous_standby_names`` on the primary while the standby is healthy). The app then
-connects with the multi-host URL of :meth:`Formation.database_url`: libpq tries each host and
-keeps the one that accepts writes, so after a failover new connections reach the new primary.
+connects with the multi-host URLs of :meth:`Formation.database_url` (as ``machi_app``, held
+by row-level security; ``machi``, the owner, for migrations and admin commands): libpq tries
+each host and keeps the one that accepts writes, so after a failover new connections reach
+the new primary.
 
 Loopback only, ``trust`` authentication and no TLS: a demo, not a production setup (README,
 "High availability"). As root, every pg_autoctl command runs as the ``postgres`` system user
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from machi.localdb import PG_BIN
-from machi.settings import PROJECT_ROOT
+from machi.settings import DEV_APP_ROLE, PROJECT_ROOT
 
 PG_AUTOCTL = "pg_autoctl"
 NODES = ("node1", "node2")
@@ -71,11 +73,22 @@ class Formation:
         return self.monitor_port if name == "monitor" else self.node_ports[NODES.index(name)]
 
     @property
+    def owner_url(self) -> str:
+        return self.database_url("machi")
+
+    def app_env(self) -> dict[str, str]:
+        """``MACHI_DATABASE_URL`` and ``MACHI_OWNER_DATABASE_URL`` of the formation."""
+        return {
+            "MACHI_DATABASE_URL": self.database_url(),
+            "MACHI_OWNER_DATABASE_URL": self.owner_url,
+        }
+
+    @property
     def monitor_uri(self) -> str:
         return f"postgres://autoctl_node@127.0.0.1:{self.monitor_port}/pg_auto_failover"
 
-    def database_url(self, user: str = "machi") -> str:
-        """The app's SQLAlchemy URL: every node, and only a node that accepts writes."""
+    def database_url(self, user: str = DEV_APP_ROLE) -> str:
+        """The SQLAlchemy URL of ``user`` (default the app's role): only a node taking writes."""
         hosts = "&".join(f"host=127.0.0.1:{port}" for port in self.node_ports)
         return f"postgresql+psycopg://{user}@/machi?{hosts}&target_session_attrs=read-write"
 
@@ -204,11 +217,17 @@ def _psql(formation: Formation, sql: str) -> str:
 
 
 def _prepare_database(formation: Formation) -> None:
-    """Role ``machi`` owning database ``machi`` (pg_autoctl created it), then migrate and load."""
+    """Roles as ``machi.localdb`` makes them, then migrate and load the demo towns.
+
+    ``machi`` (superuser) owns database ``machi``, which pg_autoctl created; ``machi_app`` is
+    the app's role, held by row-level security (migration 0009 grants it).
+    """
     if _psql(formation, "SELECT 1 FROM pg_roles WHERE rolname = 'machi'") != "1":
         _psql(formation, "CREATE ROLE machi LOGIN SUPERUSER")
+    if _psql(formation, f"SELECT 1 FROM pg_roles WHERE rolname = '{DEV_APP_ROLE}'") != "1":
+        _psql(formation, f"CREATE ROLE {DEV_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
     _psql(formation, "ALTER DATABASE machi OWNER TO machi")
-    env = {**os.environ, "MACHI_DATABASE_URL": formation.database_url()}
+    env = {**os.environ, **formation.app_env()}
     for command in (["migrate"], ["demo", "load"]):
         done = subprocess.run(
             [sys.executable, "-m", "machi", *command], env=env, capture_output=True, text=True

@@ -28,8 +28,9 @@ def ha_up() -> None:
         typer.echo(f"HA formation failed: {exc}", err=True)
         raise typer.Exit(1) from exc
     _echo_states(formation)
-    typer.echo(f"logs and data in {formation.root}; the app's database URL:")
-    typer.echo(f"  export MACHI_DATABASE_URL='{formation.database_url()}'")
+    typer.echo(f"logs and data in {formation.root}; the database URLs (app, owner):")
+    for name, url in formation.app_env().items():
+        typer.echo(f"  export {name}='{url}'")
 
 
 @ha_app.command("down")
@@ -41,7 +42,7 @@ def ha_down() -> None:
 
 @ha_app.command("status")
 def ha_status() -> None:
-    """The nodes' states as the monitor sees them, and the app's database URL."""
+    """The nodes' states as the monitor sees them, and the database URLs."""
     formation = ha.Formation()
     if ha.running_pid(formation, "monitor") is None:
         typer.echo("HA formation not running (machi db ha up)")
@@ -51,4 +52,5 @@ def ha_status() -> None:
     except ha.HaError as exc:
         typer.echo(f"monitor not answering: {exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"  MACHI_DATABASE_URL='{formation.database_url()}'")
+    for name, url in formation.app_env().items():
+        typer.echo(f"  {name}='{url}'")

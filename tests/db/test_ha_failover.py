@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from geo.db import get_engine
+from geo.db import get_engine, town_scope
 from machi import ha
 from tests.conftest import free_port
 from workflow.line.inbox import InboundEvent, open_webhook_pool, store_webhook_events
@@ -58,7 +58,7 @@ def _event(event_id: str) -> InboundEvent:
 def _where(engine: Engine, event_id: str) -> int:
     """The port of the server that stored ``event_id`` (through the engine: the primary)."""
     sql = "SELECT inet_server_port() FROM webhook_event WHERE webhook_event_id = :id"
-    with engine.connect() as conn:
+    with town_scope(TOWN), engine.begin() as conn:  # row-level security: the town's rows
         return int(conn.execute(text(sql), {"id": event_id}).scalar_one())
 
 

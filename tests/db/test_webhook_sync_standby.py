@@ -21,7 +21,10 @@ from typing import NamedTuple
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
+from geo.db import town_scope, watch_town
+from machi.settings import DEV_APP_ROLE
 from tests.conftest import migrate
 from tests.support.throwaway_pg import throwaway_cluster
 from workflow.line.inbox import (
@@ -42,16 +45,18 @@ _TOWN_ROW = text(
 
 
 class Primary(NamedTuple):
-    url: str
-    admin: Engine  # autocommit: settings, pg_stat_activity, cancels
+    url: str  # as the app's role, held by row-level security
+    admin: Engine  # the owner, autocommit: settings, pg_stat_activity, cancels
     app: Engine  # as the app's engine
 
 
 @pytest.fixture(scope="module")
 def primary() -> Iterator[Primary]:
-    with throwaway_cluster() as (_, url):
-        migrate(url)
-        admin, app = create_engine(url, isolation_level="AUTOCOMMIT"), create_engine(url)
+    with throwaway_cluster() as (_, owner_url):
+        migrate(owner_url)
+        url = make_url(owner_url).set(username=DEV_APP_ROLE).render_as_string()
+        admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+        app = watch_town(create_engine(url))
         with admin.connect() as conn:
             conn.execute(_TOWN_ROW, {"id": TOWN})
         try:
@@ -85,9 +90,14 @@ def _event(event_id: str) -> InboundEvent:
     return InboundEvent(event_id, "message", "U" + "0" * 32, False, payload)
 
 
+def _store_sync(engine: Engine, event: InboundEvent) -> None:
+    with town_scope(TOWN):  # as the webhook's request: its transaction sets machi.town
+        store_webhook_events_sync(engine, TOWN, [event])
+
+
 def _stored_locally_only(db: Primary, event: InboundEvent) -> None:
     """Store ``event`` and cancel its wait for the standby: committed here, nowhere else."""
-    storing = threading.Thread(target=store_webhook_events_sync, args=(db.app, TOWN, [event]))
+    storing = threading.Thread(target=_store_sync, args=(db.app, event))
     storing.start()
     _until(lambda: _waiting_for_standby(db.admin))
     with db.admin.connect() as conn:
@@ -129,8 +139,7 @@ def test_the_sync_path_waits_for_the_standby_for_a_known_event_too(primary: Prim
     _standby_names(primary.admin, "nobody")
     try:
         _stored_locally_only(primary, event)
-        args = (primary.app, TOWN, [event])
-        again = threading.Thread(target=store_webhook_events_sync, args=args)
+        again = threading.Thread(target=_store_sync, args=(primary.app, event))
         again.start()
         again.join(timeout=1.0)
         assert again.is_alive()  # waiting for the standby
