@@ -94,6 +94,8 @@ def db_status() -> None:
     answers = {url: _answers(url) for url in urls}
     for url, ok in answers.items():
         parts = make_url(url)
-        where = f"{parts.username}@{parts.host}:{parts.port}/{parts.database}"
+        hosts = parts.query.get("host") or f"{parts.host}:{parts.port}"  # multi-host: ?host=a:p&...
+        where = f"{parts.username}@{','.join([hosts] if isinstance(hosts, str) else hosts)}"
+        where += f"/{parts.database}"
         typer.echo(f"{'ok' if ok else 'unavailable'}: {where}")
     raise typer.Exit(0 if all(answers.values()) else 1)
