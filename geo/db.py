@@ -7,7 +7,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # The town (municipality id) the current request, worker turn or command acts for. Every
@@ -64,6 +67,24 @@ def get_engine(url: str, pool_size: int = 10) -> Engine:
         connect_args={"connect_timeout": 3},
     )
     return watch_town(engine)
+
+
+def libpq_conninfo(url: str) -> str:
+    """The libpq connection string that SQLAlchemy's psycopg dialect would connect with.
+
+    For the connections made without SQLAlchemy (the webhook's async pool, ``pg_dump``): a
+    multi-host URL (``?host=a:5432&host=b:5432&target_session_attrs=read-write``, the form
+    SQLAlchemy documents) becomes ``host=a,b port=5432,5432 ...``, which libpq understands,
+    where rendering the URL back would hand libpq ``a:5432`` as a host name.
+
+    Args:
+        url: SQLAlchemy URL, ``postgresql+psycopg://...``.
+    """
+    # The dialect's own translation, so both kinds of connection agree (SQLAlchemy leaves
+    # these two untyped).
+    dialect = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+    _, params = dialect.create_connect_args(make_url(url))  # type: ignore[no-untyped-call]
+    return make_conninfo("", **{k: v for k, v in params.items() if isinstance(v, str | int)})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

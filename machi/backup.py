@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from geo.db import libpq_conninfo
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MEDIA_SUFFIX = ".media.tar"
@@ -55,9 +56,8 @@ def files_of(target: Path) -> BackupFiles:
 
 
 def libpq_url(database_url: str) -> str:
-    """The libpq URL of a SQLAlchemy ``postgresql+psycopg://`` URL."""
-    url = make_url(database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    """The libpq connection string of a SQLAlchemy ``postgresql+psycopg://`` URL (or multi-host)."""
+    return libpq_conninfo(database_url)
 
 
 def _tool(name: str) -> str:

@@ -14,9 +14,11 @@ from sqlalchemy.engine import make_url
 
 from geo.db import get_engine, ping
 from machi import localdb
+from machi.ha_cli import ha_app
 from machi.settings import get_settings
 
 db_app = typer.Typer(help="Project-local PostgreSQL cluster (./var/pg)", no_args_is_help=True)
+db_app.add_typer(ha_app, name="ha")
 
 
 def _external_db() -> bool:
@@ -92,6 +94,8 @@ def db_status() -> None:
     answers = {url: _answers(url) for url in urls}
     for url, ok in answers.items():
         parts = make_url(url)
-        where = f"{parts.username}@{parts.host}:{parts.port}/{parts.database}"
+        hosts = parts.query.get("host") or f"{parts.host}:{parts.port}"  # multi-host: ?host=a:p&...
+        where = f"{parts.username}@{','.join([hosts] if isinstance(hosts, str) else hosts)}"
+        where += f"/{parts.database}"
         typer.echo(f"{'ok' if ok else 'unavailable'}: {where}")
     raise typer.Exit(0 if all(answers.values()) else 1)

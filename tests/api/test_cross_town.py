@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from geo.models import Resident
 from machi.settings import Settings
-from tests.conftest import create_database, drop_database, migrate
+from tests.conftest import app_url, create_database, drop_database, migrate
 from tests.support.line_events import jpeg_with_gps
 from tests.support.live_server import live_server
 from tests.support.staff_login import bearer, login
@@ -180,8 +181,9 @@ def world(test_settings: Settings) -> Iterator[World]:
 
 
 def app_settings(test_settings: Settings, owner_url: str) -> Settings:
-    """The app's settings on the scratch database."""
-    return test_settings.model_copy(update={"database_url": owner_url})
+    """The app's settings on the scratch database: the app role (row-level security)."""
+    app = app_url(make_url(owner_url).database or "")
+    return test_settings.model_copy(update={"database_url": app, "owner_database_url": owner_url})
 
 
 def _fingerprint(engine: Engine, town: int) -> dict[str, str]:

@@ -17,15 +17,20 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from geo.db import TOWN_SETTING
+from geo.db import TOWN_SETTING, libpq_conninfo
 
 MAX_EVENT_ATTEMPTS = 3
 MAX_ERROR_CHARS = 2000
 WEBHOOK_POOL_MAX = 8
 WEBHOOK_POOL_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 3  # per host: a dead host of a multi-host URL must not stall the next one
+# psycopg_pool retries a failed connection with doubling delays (1, 2, 4 ... s) until this
+# timeout, and grows the pool one attempt at a time: with its default (300 s), after the
+# ~50 s a failover takes the next attempt could come half a minute after the new primary
+# accepts writes. Giving up early makes the next request start over at once.
+RECONNECT_TIMEOUT_S = 4.0
 
 WebhookPool = AsyncConnectionPool  # the webhook's own async pool (no SQLAlchemy on its path)
 
@@ -40,6 +45,17 @@ _INSERT_SQL = (
     "CAST(%(payloads)b AS text[])) WITH ORDINALITY "
     "AS e(event_id, event_type, user_id, redelivery, payload, n) ORDER BY e.n "
     "ON CONFLICT (municipality_id, webhook_event_id) DO NOTHING"
+)
+
+# An id already stored is acknowledged only once its row is as safe as a new one. The no-op
+# insert writes no WAL, so its commit would not wait for the synchronous standby: a row that a
+# dying primary committed locally while its client got an error (never replicated) would be
+# acknowledged when LINE redelivers it there, then discarded at failover (pg_rewind). Locking
+# the known rows writes WAL, and the commit then waits until the standby has everything up
+# to it, those rows included. Only a redelivery pays for it.
+_CONFIRM_KNOWN_SQL = (
+    "SELECT 1 FROM webhook_event WHERE municipality_id = %(m)s "
+    "AND webhook_event_id = ANY(CAST(%(ids)b AS text[])) FOR KEY SHARE"
 )
 
 # Webhook order per resident: an event waits while an older one of the same user is pending.
@@ -95,17 +111,19 @@ async def open_webhook_pool(database_url: str) -> WebhookPool:
     """Open the webhook's small async pool without waiting for the database to answer.
 
     Its connections are in autocommit mode: the one INSERT per request is its own transaction.
+    A multi-host URL (``target_session_attrs=read-write``) works as for the engine: after a
+    failover, new connections go to the new primary (``store_webhook_events`` drops the dead).
 
     Args:
         database_url: the SQLAlchemy URL (``postgresql+psycopg://...``) of the app's engine.
     """
-    conninfo = make_url(database_url).set(drivername="postgresql")
     pool = AsyncConnectionPool(
-        conninfo.render_as_string(hide_password=False),
+        libpq_conninfo(database_url),
         min_size=2,
         max_size=WEBHOOK_POOL_MAX,
         timeout=WEBHOOK_POOL_TIMEOUT_S,
-        kwargs={"autocommit": True},
+        reconnect_timeout=RECONNECT_TIMEOUT_S,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
         open=False,
     )
     await pool.open(wait=False)
@@ -153,9 +171,15 @@ _SET_TOWN_SQL = f"SELECT set_config('{TOWN_SETTING}', %(town)s, true)"
 
 
 async def _insert(pool: AsyncConnectionPool, params: dict[str, Any]) -> None:
-    async with pool.connection() as conn, conn.pipeline():
-        await conn.execute(_SET_TOWN_SQL, {"town": str(params["m"])})
-        await conn.execute(_INSERT_SQL, params)
+    town = {"town": str(params["m"])}
+    async with pool.connection() as conn:
+        async with conn.pipeline():
+            await conn.execute(_SET_TOWN_SQL, town)
+            inserted = await conn.execute(_INSERT_SQL, params)
+        if inserted.rowcount < len(params["ids"]):  # known ids: see _CONFIRM_KNOWN_SQL
+            async with conn.pipeline():
+                await conn.execute(_SET_TOWN_SQL, town)
+                await conn.execute(_CONFIRM_KNOWN_SQL, params)
 
 
 def store_webhook_events_sync(
@@ -164,8 +188,10 @@ def store_webhook_events_sync(
     """Same as ``store_webhook_events`` through the SQLAlchemy engine."""
     if not events:
         return
+    params = _insert_params(municipality_id, events)
     with engine.begin() as conn:
-        conn.exec_driver_sql(_INSERT_SQL, _insert_params(municipality_id, events))
+        if conn.exec_driver_sql(_INSERT_SQL, params).rowcount < len(events):
+            conn.exec_driver_sql(_CONFIRM_KNOWN_SQL, params)
 
 
 def claim_next_event(
