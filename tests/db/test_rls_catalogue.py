@@ -19,7 +19,8 @@ from tests.support.towns import tenant_tables
 pytestmark = pytest.mark.db
 
 TOWN = "(NULLIF(current_setting('machi.town'::text, true), ''::text))::integer"
-SHARED_TABLES = {"alembic_version", "municipality", "spatial_ref_sys"}
+# platform_operator: the operators of the whole deployment (no town; the app signs them in)
+SHARED_TABLES = {"alembic_version", "municipality", "platform_operator", "spatial_ref_sys"}
 DML = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 
 _POLICIES = text(
