@@ -147,6 +147,21 @@ async def _load(run: Run, base: str, old: ha.NodeState, watch: PromotionWatch) -
         run.redelivered = again
 
 
+def _warm_up(base: str, secret: str) -> None:
+    """One webhook answered 200 before the clock starts: secret cached, pools connected."""
+    event = text_event(new_user_id(), "こんにちは")
+    event["webhookEventId"] = "W" + uuid.uuid4().hex[:12]
+    body = body_of([event])
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        answer = httpx.post(f"{base}/line/webhook", content=body, headers=headers, timeout=30)
+        if answer.status_code == 200:
+            return
+        time.sleep(1.0)
+    raise SystemExit(f"the app does not store webhooks: {answer.status_code} {answer.text}")
+
+
 def _wait_processed(port: int, ids: list[str], timeout_s: float) -> tuple[int, int, int]:
     """Wait until the worker has processed (or given up) every stored event."""
     deadline = time.monotonic() + timeout_s
@@ -266,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     with FakeLineServer(token, latency_s=0.02) as line:
         env["MACHI_LINE_API_BASE"] = line.base_url
         with app_and_worker(env, formation.root) as base:
+            _warm_up(base, secret)
             run = Run(args, formation, line, secret)
             with PromotionWatch(formation, old.name) as watch:
                 asyncio.run(_load(run, base, old, watch))

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from machi.settings import Settings
+from workflow.db import UNAVAILABLE_ERRORS
 from workflow.towns.access import channel_of
 
 SECRET_TTL_S = 60.0
@@ -33,11 +34,23 @@ class ChannelSecrets:
         self._cache: dict[int, tuple[float, str | None]] = {}
 
     async def secret(self, town_id: int) -> str | None:
-        """The channel secret of ``town_id``, from the cache while it is fresh."""
+        """The channel secret of ``town_id``, from the cache while it is fresh.
+
+        While the database cannot be read (a restart, a failover) an expired entry is still
+        used, so the webhook goes on to answer 200 or 503 by what it could store.
+
+        Raises:
+            UNAVAILABLE_ERRORS: the registry cannot be read and nothing is cached.
+        """
         hit = self._cache.get(town_id)
         if hit is not None and self._clock() - hit[0] < self._ttl_s:
             return hit[1]
-        value = await run_in_threadpool(self._load, town_id)
+        try:
+            value = await run_in_threadpool(self._load, town_id)
+        except UNAVAILABLE_ERRORS:
+            if hit is None:
+                raise
+            return hit[1]
         self._cache[town_id] = (self._clock(), value)
         return value
 

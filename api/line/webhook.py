@@ -93,7 +93,11 @@ async def line_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_large", "request body too large")
-    secret = await _secret(request, settings)
+    try:
+        secret = await _secret(request, settings)
+    except UNAVAILABLE_ERRORS:  # the town registry cannot be read: the database is down
+        log.warning("webhook: channel secret not readable, LINE will redeliver", exc_info=True)
+        return _error(503, "unavailable", "events not stored; retry later")
     if secret is None:
         return _error(404, "line_not_configured", "this town has no LINE channel")
     if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):

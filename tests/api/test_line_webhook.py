@@ -13,6 +13,7 @@ import pytest
 from api.app import create_app
 from machi.settings import Settings
 from tests.api.conftest import LineHarness
+from tests.conftest import free_port
 from tests.support.line_events import (
     SIGNATURE_HEADER,
     body_of,
@@ -217,3 +218,22 @@ def test_without_lifespan_the_webhook_stores_through_the_engine(
 
     assert asyncio.run(post()).status_code == 200
     assert _count_events(harness, [event["webhookEventId"]]) == 1
+
+
+def test_a_webhook_whose_channel_secret_cannot_be_read_answers_503(
+    line_settings: Settings,
+) -> None:
+    """The database is down before the town's secret was ever read: 503, LINE redelivers."""
+    down = f"postgresql+psycopg://machi_app@127.0.0.1:{free_port()}/machi"
+    app = create_app(line_settings.model_copy(update={"database_url": down}))
+    body = body_of([text_event(new_user_id(), "こんにちは")])
+    headers = {SIGNATURE_HEADER: sign(body, line_settings.line_channel_secret)}
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://machi.test") as client:
+            return await client.post("/line/webhook", content=body, headers=headers)
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "unavailable"
