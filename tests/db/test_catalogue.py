@@ -35,7 +35,9 @@ def test_near_miss_when_nothing_matches_exactly(db_session: Session) -> None:
     assert search_items(db_session, MUNICIPALITY_ID, "50%_") == ()
 
 
-def test_empty_query_is_refused(db_session: Session) -> None:
+def test_blank_query_is_refused_and_marks_only_find_nothing(db_session: Session) -> None:
     with pytest.raises(InvalidInputError) as caught:
-        search_items(db_session, MUNICIPALITY_ID, " ー ")
+        search_items(db_session, MUNICIPALITY_ID, "  \u3000 ")
     assert caught.value.field == "q"
+    # typed, but nothing left after normalisation: no key, no hit (the schema allows it)
+    assert search_items(db_session, MUNICIPALITY_ID, " ー ") == ()
