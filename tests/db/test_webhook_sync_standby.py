@@ -59,6 +59,10 @@ def primary() -> Iterator[Primary]:
         app = watch_town(create_engine(url))
         with admin.connect() as conn:
             conn.execute(_TOWN_ROW, {"id": TOWN})
+            # CI starts throwaway clusters with synchronous_commit=off (MACHI_PG_FAST), under
+            # which no commit waits for a standby; a database setting overrides the server's
+            database = make_url(owner_url).database
+            conn.execute(text(f'ALTER DATABASE "{database}" SET synchronous_commit = on'))
         try:
             yield Primary(url, admin, app)
         finally:
