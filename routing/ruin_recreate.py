@@ -26,6 +26,10 @@ _MAX_STRING = 10
 _START_TEMPERATURE = 1.0
 _END_TEMPERATURE = 0.1
 """Annealing temperatures as fractions of the mean cost of an arc in the start solution."""
+_ROUTE_RUIN_SHARE = 0.02
+"""Share of the ruins that empty the shortest route whole: string removals alone seldom empty
+a route, so a plan that took one truck too many kept it (500 stops, 5 s: 6 trucks where 2 s
+of search had found 5)."""
 
 
 def _ruin(state: RouteState, neighbours: Sequence[Sequence[int]], rnd: random.Random) -> list[int]:
@@ -52,6 +56,17 @@ def _ruin(state: RouteState, neighbours: Sequence[Sequence[int]], rnd: random.Ra
         if len(ruined) >= wanted:
             break
     state.settle(ruined)
+    return removed
+
+
+def _ruin_route(state: RouteState) -> list[int]:
+    """Remove every stop of the shortest used route (when two or more are used)."""
+    used = [v for v, route in enumerate(state.routes) if route]
+    if len(used) < 2:
+        return []
+    slot = min(used, key=lambda v: len(state.routes[v]))
+    removed = state.remove(slot, 0, len(state.routes[slot]))
+    state.settle([slot])
     return removed
 
 
@@ -143,7 +158,8 @@ def _anneal(
         stall = start_progress(search_started, time.monotonic(), best, len(state.node))
     while (now := time.monotonic()) < deadline and not (stall and stall.stalled(now)):
         saved = state.snapshot()
-        pending = _ruin(state, neighbours, rnd) + absent
+        whole = rnd.random() < _ROUTE_RUIN_SHARE
+        pending = (_ruin_route(state) if whole else _ruin(state, neighbours, rnd)) + absent
         left = _recreate(state, pending, rnd)
         candidate = state.total(len(left), penalty)
         progress = min(1.0, max(0.0, (now - started) / span))
