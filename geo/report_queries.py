@@ -23,10 +23,13 @@ OVERDUE_SQL = (
     "(r.status IN ('received', 'in_progress') AND c.target_hours IS NOT NULL "
     "AND r.created_at < CAST(:now AS timestamptz) - make_interval(hours => c.target_hours))"
 )
+# The town views (migration 0012), not the tables: under row-level security a bbox (``&&``)
+# is an index condition only when no table of the query has a policy.
 FROM_SQL = (
-    "FROM report r JOIN category c ON c.municipality_id = r.municipality_id "
+    "FROM town_report r JOIN town_category c ON c.municipality_id = r.municipality_id "
     "AND c.id = r.category_id "
-    "LEFT JOIN district d ON d.municipality_id = r.municipality_id AND d.id = r.district_id "
+    "LEFT JOIN town_district d ON d.municipality_id = r.municipality_id "
+    "AND d.id = r.district_id "
 )
 CREATED_AT_SQL = (
     "to_char(r.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+09:00\"')"
@@ -135,11 +138,17 @@ def report_points(session: Session, f: ReportFilter, limit: int) -> tuple[str, i
         The array as JSON text and how many reports matched in all.
     """
     where, params = where_clause(f)
+    # The newest ``limit`` ids first (with the total), then JSON for those rows only: building
+    # a feature for every match before the LIMIT took 570 ms for a street with 5,000 reports.
     sql = (
-        f"WITH hits AS (SELECT {_FEATURE_SQL} AS feature, count(*) OVER () AS total "
+        "WITH hits AS (SELECT r.id, r.created_at, count(*) OVER () AS total "
         f"{FROM_SQL} WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit) "
-        "SELECT coalesce(json_agg(feature), '[]'::json)::text AS features, "
-        "coalesce(max(total), 0) AS total FROM hits"
+        f"SELECT coalesce(json_agg({_FEATURE_SQL} ORDER BY h.created_at DESC, h.id DESC), "
+        "'[]'::json)::text AS features, coalesce(max(h.total), 0) AS total FROM hits h "
+        "JOIN town_report r ON r.municipality_id = :m AND r.id = h.id "
+        "JOIN town_category c ON c.municipality_id = r.municipality_id "
+        "AND c.id = r.category_id LEFT JOIN town_district d "
+        "ON d.municipality_id = r.municipality_id AND d.id = r.district_id"
     )
     row = session.execute(text(sql), {**params, "limit": limit}).one()
     return str(row.features), int(row.total)

@@ -73,7 +73,7 @@ def _roads(spec: RoadTileSpec) -> _Part:
         "roads",
         "ST_Simplify(r.geom, :tol)",
         'coalesce(k.class, :default_class) AS "class", r.highway, r.name',
-        "road_edge r LEFT JOIN unnest(CAST(:hw AS text[]), CAST(:hc AS text[])) "
+        "town_road_edge r LEFT JOIN unnest(CAST(:hw AS text[]), CAST(:hc AS text[])) "
         "AS k(highway, class) ON k.highway = regexp_replace(r.highway, '_link$', '') "
         "WHERE r.municipality_id = :m AND r.geom && b.e4326 "
         # each two-way street is stored once per direction: draw it once
@@ -94,25 +94,25 @@ _BOUNDARY = _Part(
     "boundary",
     "ST_Boundary(ST_Simplify(t.boundary, :tol))",
     "t.name",
-    "municipality t WHERE t.id = :m AND t.boundary && b.e4326",
+    "town_municipality t WHERE t.id = :m AND t.boundary && b.e4326",
 )
 _DISTRICTS = _Part(
     "districts",
     "ST_Simplify(t.geom, :tol)",
     "t.id, t.code, t.name, t.town",
-    "district t WHERE t.municipality_id = :m AND t.geom && b.e4326",
+    "town_district t WHERE t.municipality_id = :m AND t.geom && b.e4326",
 )
 _EVACUATION = _Part(
     "evacuation",
     "t.location",
     "t.id, t.name, array_to_string(t.hazards, ',') AS hazards",
-    "evacuation_site t WHERE t.municipality_id = :m AND t.location && b.e4326",
+    "town_evacuation_site t WHERE t.municipality_id = :m AND t.location && b.e4326",
 )
 _FACILITIES = _Part(
     "facilities",
     "t.location",
     "t.id, t.name, t.is_depot, t.is_disposal",
-    "facility t WHERE t.municipality_id = :m AND t.location && b.e4326",
+    "town_facility t WHERE t.municipality_id = :m AND t.location && b.e4326",
 )
 
 

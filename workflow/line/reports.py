@@ -102,14 +102,16 @@ def find_nearby_open_reports(
 ) -> list[NearbyOpenReport]:
     """Open reports of one category within ``radius_m`` metres of lon/lat, nearest first.
 
-    The bounding box uses the GiST index on ``report.location``; the distance is geodesic.
+    The bounding box uses the GiST index on ``(municipality_id, location)``; the distance is
+    geodesic.
     """
     rows = session.execute(
         text(
             "WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS pt) "
             "SELECT r.receipt_no, c.name, "
             "ST_Distance(r.location::geography, here.pt::geography) AS distance_m "
-            "FROM report r JOIN category c ON c.municipality_id = r.municipality_id "
+            # town views (migration 0012): the box is an index condition under RLS
+            "FROM town_report r JOIN town_category c ON c.municipality_id = r.municipality_id "
             "AND c.id = r.category_id CROSS JOIN here WHERE r.municipality_id = :m "
             "AND c.code = :code AND r.status IN ('received', 'in_progress') "
             "AND r.location && ST_Expand(here.pt, :box_deg) "

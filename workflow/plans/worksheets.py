@@ -56,7 +56,7 @@ _FACILITIES = (
 # Every street in the extent the truck's maps draw (overview, insets, stop maps), so each map
 # is drawn out to its frame's edges; one way of each two-way pair.
 _STREETS = (
-    "SELECT ST_AsGeoJSON(e.geom, 6) AS g, e.name, e.highway FROM road_edge e "
+    "SELECT ST_AsGeoJSON(e.geom, 6) AS g, e.name, e.highway FROM town_road_edge e "
     "WHERE e.municipality_id = :m AND e.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) "
     "AND (e.oneway OR e.source < e.target)"
 )
