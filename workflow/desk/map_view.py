@@ -22,7 +22,6 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from geo.report_queries import (
-    BBox,
     MapAnswer,
     ReportFilter,
     count_reports,
@@ -35,7 +34,6 @@ from geo.report_queries import (
 CACHE_TTL_S: Final = 10.0
 CACHE_MIN_REPORTS: Final = 5_000
 CACHE_ENTRIES: Final = 256
-SMALL_VIEW_DEG: Final = 0.01  # about 900 m across
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 _cache: OrderedDict[ReportFilter, tuple[float, MapAnswer]] = OrderedDict()
@@ -111,19 +109,17 @@ def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAns
         if hit is not None and (mode == "grid" or hit.total > 2 * limit):
             return hit
     if mode == "auto" and f.bbox is not None:
-        return _auto_view(session, f, f.bbox, limit)
+        return _auto_view(session, f, limit)
     if mode == "grid" and f.bbox is not None:
         return grid_view(session, f)
     features, total = report_points(session, f, limit)
     return MapAnswer(features, "points", total)
 
 
-def _auto_view(session: Session, f: ReportFilter, bbox: BBox, limit: int) -> MapAnswer:
-    # Street-level views: read the points at once (one indexed query, usually few rows).
-    # Bigger views: count first, stopping at limit + 1, before choosing points or grid.
-    if bbox.max_lon - bbox.min_lon <= SMALL_VIEW_DEG:
-        features, total = report_points(session, f, limit)
-        return MapAnswer(features, "points", total) if total <= limit else grid_view(session, f)
+def _auto_view(session: Session, f: ReportFilter, limit: int) -> MapAnswer:
+    # Count first, stopping at limit + 1, then points or grid. Reading the points first and
+    # counting with them built JSON for up to ``limit`` reports that a grid then replaced: 48 ms
+    # of a 77 ms street view with 1,700 reports (a million in town); the count takes ~3 ms.
     if count_reports(session, f, cap=limit + 1) > limit:
         return grid_view(session, f)
     features, total = report_points(session, f, limit)
