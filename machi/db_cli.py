@@ -1,4 +1,4 @@
-"""``machi db up|down|status|backup|restore``: the database, as its owner.
+"""``machi db up|down|status|backup|restore|cluster-reports``: the database, as its owner.
 
 Admin commands connect with ``MACHI_OWNER_DATABASE_URL`` (the tables' owner, not held by
 row-level security); ``status`` also checks the app's ``MACHI_DATABASE_URL``.
@@ -44,6 +44,23 @@ def db_up() -> None:
         typer.echo(f"local database failed: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"local PostgreSQL running on 127.0.0.1:{cluster.port} (data in {cluster.data_dir})")
+
+
+@db_app.command("cluster-reports")
+def db_cluster_reports(
+    lock_timeout: float = typer.Option(10.0, "--lock-timeout", min=0.1, help="seconds"),
+) -> None:
+    """Rewrite the report table in map order (run at a quiet hour, e.g. nightly)."""
+    from sqlalchemy.exc import OperationalError
+
+    from geo.maintenance import cluster_reports
+
+    try:
+        result = cluster_reports(get_engine(get_settings().owner_database_url), lock_timeout)
+    except OperationalError as exc:
+        typer.echo(f"cluster-reports failed (table busy?): {exc.orig}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"clustered {result.rows} reports in {result.seconds:.1f} s")
 
 
 @db_app.command("backup")
