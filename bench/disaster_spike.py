@@ -17,7 +17,6 @@ reply lag p99 passes 5 s (the ceiling). Scaled from the issue's 20,000 events in
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 import time
 import uuid
@@ -33,6 +32,7 @@ from bench.spike_support import (
     running_app,
     running_workers,
 )
+from machi.settings import Settings
 from tests.fakes.line_server import FakeLineServer
 from tests.support.line_events import (
     SIGNATURE_HEADER,
@@ -138,6 +138,14 @@ def poll_map(base: str, stop: threading.Event) -> None:
             client.get("/api/v1/reports.geojson")
 
 
+def _line_env(line: FakeLineServer) -> dict[str, str]:
+    return {
+        "MACHI_LINE_API_BASE": line.base_url,
+        "MACHI_LINE_CHANNEL_ACCESS_TOKEN": line.token,
+        "MACHI_LINE_CHANNEL_SECRET": SECRET,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=5)
@@ -148,14 +156,9 @@ def main() -> None:
     args = parser.parse_args()
     with (
         FakeLineServer(token="bench-token", latency_s=args.latency) as line,
-        bench_database(os.environ["MACHI_DATABASE_URL"]) as (url, engine),
+        bench_database(Settings().owner_database_url, _line_env(line)) as (urls, engine),
     ):
-        env = {
-            "MACHI_DATABASE_URL": url,
-            "MACHI_LINE_API_BASE": line.base_url,
-            "MACHI_LINE_CHANNEL_ACCESS_TOKEN": line.token,
-            "MACHI_LINE_CHANNEL_SECRET": SECRET,
-        }
+        env = {**urls, **_line_env(line)}
         with running_app(env) as base, running_workers(env, 2):
             stats = Stats(line, engine)
             stop = threading.Event()

@@ -1,13 +1,39 @@
-"""The triage map's time to interactive in Debian's headless Chromium (for ``bench.map_scale``)."""
+"""Page-ready time of the staff map in Debian's headless Chromium (for ``bench.map_scale``).
+
+Ready is the map's own signal: the base map has drawn its first full set of tiles
+(``machiBasemapStats.readyAt``) and the reports are on the map (``.triage[data-loaded]``),
+whichever comes last, in ms from navigation start. Every request outside the app's origin
+is aborted (the network is the app only); ``cpu_slowdown`` throttles the page's CPU with
+DevTools ``Emulation.setCPUThrottlingRate``. Each run starts with an empty browser cache.
+"""
 
 from __future__ import annotations
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+READY = (
+    "() => { const s = window.machiBasemapStats; const t = document.querySelector('.triage');"
+    " return !!s && s.ready && !!t && t.hasAttribute('data-loaded'); }"
+)
+READY_AT = (
+    "() => Math.max(window.machiBasemapStats.readyAt, Number(document.querySelector('.triage')"
+    ".getAttribute('data-loaded')) - performance.timeOrigin)"
+)
 
 
-def map_interactive_s(base: str, username: str, password: str, runs: int = 3) -> list[float]:
-    """Seconds from navigation start until the first reports are drawn on /staff/map."""
-    from playwright.sync_api import sync_playwright
+def page_ready_s(
+    base: str, username: str, password: str, runs: int = 5, cpu_slowdown: float = 1.0
+) -> tuple[list[float], int]:
+    """Seconds until /staff/map is ready, per run; and how many requests left the origin."""
+    from playwright.sync_api import Route, sync_playwright
+
+    left: list[str] = []
+
+    def only_the_app(route: Route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            left.append(route.request.url)
+            route.abort()
 
     timings = []
     with sync_playwright() as playwright:
@@ -15,20 +41,20 @@ def map_interactive_s(base: str, username: str, password: str, runs: int = 3) ->
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         context = browser.new_context(viewport={"width": 1400, "height": 850})
+        context.route("**/*", only_the_app)
         page = context.new_page()
         page.goto(f"{base}/staff/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/staff/")
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
         for _ in range(runs):
+            cdp.send("Network.clearBrowserCache")
             page.goto(f"{base}/staff/map")
-            page.wait_for_selector(".triage[data-loaded]", state="attached", timeout=30_000)
-            drawn_ms = page.evaluate(
-                "Number(document.querySelector('.triage').getAttribute('data-loaded')) "
-                "- performance.timeOrigin"
-            )
-            timings.append(drawn_ms / 1000)
+            page.wait_for_function(READY, timeout=60_000)
+            timings.append(float(page.evaluate(READY_AT)) / 1000)
         context.close()
         browser.close()
-    return timings
+    return timings, len(left)

@@ -47,7 +47,8 @@ class Urls:
         drop_database(database)
 
 
-def _urls(server: str, name: str) -> Urls:
+def urls_for(server: str, name: str) -> Urls:
+    """The owner's and the app role's URLs of database ``name`` on ``server``."""
     from tests.conftest import app_url
 
     owner = make_url(server).set(database=name).render_as_string(hide_password=False)
@@ -64,7 +65,7 @@ def load_database(
     """
     from tests.conftest import create_database, drop_database, migrate
 
-    urls = _urls(server, name)
+    urls = urls_for(server, name)
     if reuse:
         return urls, None
     drop_database(name)

@@ -25,24 +25,33 @@ BENCH_USERS = "Ubench%"
 
 
 @contextmanager
-def bench_database(server_url: str) -> Iterator[tuple[str, Engine]]:
-    """A new database on the server of ``server_url``: migrated, demo town loaded; then dropped."""
+def bench_database(
+    server_url: str, line_env: dict[str, str]
+) -> Iterator[tuple[dict[str, str], Engine]]:
+    """A new database on the server of ``server_url``: migrated, demo town loaded; then dropped.
+
+    Yields the environment that points the app and the workers at it as the app role (row-level
+    security on, as deployed; the owner's URL only for migrations), and an owner's engine for
+    the bench's own counting. ``line_env`` (the LINE channel) is stored as the town's channel.
+    """
+    from tests.conftest import app_url
+
     name = f"machi_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    env = {**os.environ, "MACHI_DATABASE_URL": url}
+    urls = {"MACHI_DATABASE_URL": app_url(name), "MACHI_OWNER_DATABASE_URL": url}
     for command in (["migrate"], ["demo", "load"]):
         subprocess.run(
             [sys.executable, "-m", "machi", *command],
-            env=env,
+            env={**os.environ, **line_env, **urls},
             check=True,
             stdout=subprocess.DEVNULL,
         )
     engine = create_engine(url, pool_size=4)
     try:
-        yield url, engine
+        yield urls, engine
     finally:
         engine.dispose()
         with admin.connect() as conn:

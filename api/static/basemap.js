@@ -9,7 +9,8 @@
 (function () {
   "use strict";
   var RASTER_WAIT_MS = 4000;
-  var stats = {mode: null, tilesLoaded: 0, tileErrors: 0, features: {}, ready: false};
+  // readyAt: ms since navigation start when the first full set of visible tiles was drawn
+  var stats = {mode: null, tilesLoaded: 0, tileErrors: 0, features: {}, ready: false, readyAt: null};
   window.machiBasemapStats = stats;
 
   function counted(layer, style) {
@@ -55,6 +56,11 @@
     };
   }
 
+  function markReady() {
+    if (!stats.ready) { stats.readyAt = performance.now(); }
+    stats.ready = true;
+  }
+
   function vectorLayer(config) {
     var layer = L.vectorGrid.protobuf(config.vector, {
       vectorTileLayerStyles: styles(config),
@@ -66,7 +72,7 @@
     });
     layer.on("tileload", function () { stats.tilesLoaded += 1; });
     layer.on("tileerror", function () { stats.tileErrors += 1; });
-    layer.on("load", function () { stats.ready = true; });
+    layer.on("load", markReady);
     return layer;
   }
 
@@ -88,7 +94,7 @@
       useOwn(map, config, "own-fallback");
     }
     raster.on("tileload", function () { loaded = true; stats.tilesLoaded += 1; });
-    raster.on("load", function () { if (!fellBack) { stats.ready = true; } });
+    raster.on("load", function () { if (!fellBack) { markReady(); } });
     raster.on("tileerror", function () { stats.tileErrors += 1; fallBack(); });
     setTimeout(function () { if (!loaded) { fallBack(); } }, RASTER_WAIT_MS);
     stats.mode = "raster";
