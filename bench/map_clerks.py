@@ -88,7 +88,11 @@ async def _clerk(base: str, cookies: httpx.Cookies, seed: int, deadline: float,
 
         async def one(kind: str, path: str) -> None:
             started = time.perf_counter()
-            answer = await c.get(path)
+            try:
+                answer = await c.get(path)
+            except httpx.RemoteProtocolError:  # the server closed an idle kept-alive
+                started = time.perf_counter()  # connection (uvicorn: after 5 s); a browser
+                answer = await c.get(path)  # retries on a new one, and so do we
             if answer.status_code == 200:
                 stats.add(kind, (time.perf_counter() - started) * 1000)
             else:
