@@ -90,9 +90,13 @@ async def _clerk(base: str, cookies: httpx.Cookies, seed: int, deadline: float,
             started = time.perf_counter()
             try:
                 answer = await c.get(path)
-            except httpx.RemoteProtocolError:  # the server closed an idle kept-alive
-                started = time.perf_counter()  # connection (uvicorn: after 5 s); a browser
-                answer = await c.get(path)  # retries on a new one, and so do we
+            except httpx.TransportError:  # the server closed an idle kept-alive connection
+                started = time.perf_counter()  # (uvicorn: after 5 s); a browser retries on a
+                try:  # new one, and so do we
+                    answer = await c.get(path)
+                except httpx.TransportError:
+                    stats.errors += 1
+                    return
             if answer.status_code == 200:
                 stats.add(kind, (time.perf_counter() - started) * 1000)
             else:
