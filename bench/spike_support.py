@@ -286,6 +286,31 @@ def _order(engine: Engine, line: FakeLineServer) -> tuple[int, int, int, int]:
     return sum(len(v) for v in seen.values()), disorder, replies, len(delivered)
 
 
+_WITHOUT_REPORT = (
+    "SELECT p.line_user_id FROM resident p WHERE p.line_user_id LIKE :u AND NOT EXISTS "
+    "(SELECT 1 FROM report r WHERE r.municipality_id = p.municipality_id "
+    "AND r.resident_id = p.id)"
+)
+_TEXTS = (
+    "SELECT m.created_at, m.purpose, jsonb_path_query_array(m.messages, '$[*].text') AS texts "
+    "FROM outbox_message m WHERE m.to_line_user_id = :user ORDER BY m.id"
+)
+
+
+def _explain_missing_reports(engine: Engine, stats: Stats, show: int = 3) -> None:
+    """For a few residents who pressed 送信 but have no report: what they were told."""
+    with engine.connect() as conn:
+        missing = [
+            u
+            for u in conn.execute(text(_WITHOUT_REPORT), {"u": BENCH_USERS}).scalars()
+            if u in stats.completed
+        ]
+        for user in missing[:show]:
+            print(f"  no report for {user}; what the bot answered:")
+            for row in conn.execute(text(_TEXTS), {"user": user}):
+                print(f"    {row.created_at:%H:%M:%S} {row.purpose}: {str(row.texts)[:160]}")
+
+
 def end_checks(engine: Engine, line: FakeLineServer, stats: Stats, users: list[str]) -> None:
     """Print the end checks: nothing lost, nothing twice, order kept, replies' share."""
     with engine.connect() as conn:
@@ -300,6 +325,7 @@ def end_checks(engine: Engine, line: FakeLineServer, stats: Stats, users: list[s
     )
     done = len(stats.completed)
     print(f"reports {c['reports']} for {done} completed road dialogues ({len(users)} residents)")
+    _explain_missing_reports(engine, stats)
     print(
         f"messages sent {c['sent']}, not sent {c['not_sent']}, delivered requests {ours}, "
         f"duplicates {ours - c['sent']} (flagged duplicate_risk {c['risky']}), "
