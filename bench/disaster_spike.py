@@ -68,8 +68,10 @@ def _grid(engine: Engine) -> Iterator[tuple[float, float]]:
             ),
             {"lon": [x for x, _ in box], "lat": [y for _, y in box], "m": 13202},
         ).scalars()
-        for n in inside:
-            yield box[int(n) - 1]
+        chosen = [box[int(n) - 1] for n in inside]
+    # read them all first: a generator suspended inside the block kept a transaction open for
+    # the whole run, which held back vacuum and slowed every event claim (a 85 ms claim)
+    yield from chosen
 
 
 def _script(user: str, point: tuple[float, float], line: FakeLineServer) -> list[dict[str, object]]:
