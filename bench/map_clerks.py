@@ -1,11 +1,13 @@
 """Clerks at their maps, for ``bench.map_scale``: N people panning, each like a browser.
 
-A clerk looks at a view for a while (``think_s``, uniform), then pans: the browser asks for
-the view's reports (the bbox API) and the tiles the pan uncovers (``TILES_PER_PAN`` base
-tiles and as many report tiles, as a GIS client with the reports layer would), at most six
-at a time (Chromium's connections per host). Four pans in five are at street level (z16,
-around a random point of the town's roads), one in five is the whole city (z12). Every
-request's latency is recorded by kind; the bench quotes p50/p95 per kind.
+A clerk looks at a view for a while (``think_s``, uniform), then pans: the staff map asks
+for the view's reports (the bbox API) and the base tiles the pan uncovers
+(``TILES_PER_PAN``; the browser keeps the others), at most six at a time (Chromium's
+connections per host). With ``report_tiles`` the clerk's map also draws the reports tile
+layer (as a GIS client does; no page of ours does yet): as many report tiles per pan. Four
+pans in five are at street level (z16, around a random point of the town's roads), one in
+five is the whole city (z12). Every request's latency is recorded by kind; the bench quotes
+p50/p95 per kind.
 
 This is the load that ``--clients`` staff produce; ``bench.map_load``'s closed loop (every
 client asks again the moment it is answered) measures capacity instead.
@@ -59,7 +61,8 @@ class ClerkStats:
 
 
 def _pan(rng: random.Random, town: tuple[float, float, float, float],
-         spots: list[tuple[float, float]]) -> list[tuple[str, str]]:  # fmt: skip
+         spots: list[tuple[float, float]],
+         report_tiles: bool) -> list[tuple[str, str]]:  # fmt: skip
     """(kind, path) of every request one pan makes."""
     street = rng.random() < 0.8
     if street:
@@ -74,13 +77,15 @@ def _pan(rng: random.Random, town: tuple[float, float, float, float],
     for _ in range(TILES_PER_PAN):
         t = tile_at(lon + rng.uniform(-half_w, half_w), lat + rng.uniform(-half_h, half_h), z)
         requests.append((f"base tile z{z}", f"/tiles/base/{z}/{t.x}/{t.y}.pbf"))
-        requests.append((f"reports tile z{z}", f"/tiles/reports/{z}/{t.x}/{t.y}.pbf"))
+        if report_tiles:
+            requests.append((f"reports tile z{z}", f"/tiles/reports/{z}/{t.x}/{t.y}.pbf"))
     return requests
 
 
 async def _clerk(base: str, cookies: httpx.Cookies, seed: int, deadline: float,
                  think_s: tuple[float, float], town: tuple[float, float, float, float],
-                 spots: list[tuple[float, float]], stats: ClerkStats) -> None:  # fmt: skip
+                 spots: list[tuple[float, float]], stats: ClerkStats,
+                 report_tiles: bool) -> None:  # fmt: skip
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=CONNECTIONS)
     async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits, timeout=60) as c:
@@ -103,21 +108,23 @@ async def _clerk(base: str, cookies: httpx.Cookies, seed: int, deadline: float,
                 stats.errors += 1
 
         while time.monotonic() < deadline:
-            await asyncio.gather(*(one(k, p) for k, p in _pan(rng, town, spots)))
+            pan = _pan(rng, town, spots, report_tiles)
+            await asyncio.gather(*(one(k, p) for k, p in pan))
             stats.pans += 1
             await asyncio.sleep(rng.uniform(*think_s))
 
 
 def clerks_at_maps(base: str, cookies: httpx.Cookies, clerks: int, seconds: float,
                    town: tuple[float, float, float, float], spots: list[tuple[float, float]],
-                   think_s: tuple[float, float] = (2.0, 6.0)) -> ClerkStats:  # fmt: skip
+                   think_s: tuple[float, float] = (2.0, 6.0),
+                   report_tiles: bool = False) -> ClerkStats:  # fmt: skip
     """``clerks`` clerks panning for ``seconds``; their latencies by kind of request."""
     stats = ClerkStats()
     deadline = time.monotonic() + seconds
 
     async def run() -> None:
         await asyncio.gather(
-            *(_clerk(base, cookies, i, deadline, think_s, town, spots, stats)
+            *(_clerk(base, cookies, i, deadline, think_s, town, spots, stats, report_tiles)
               for i in range(clerks))
         )  # fmt: skip
 

@@ -65,6 +65,9 @@
     var layer = L.vectorGrid.protobuf(config.vector, {
       vectorTileLayerStyles: styles(config),
       interactive: false,
+      // canvas, not VectorGrid's default SVG: a town-wide view draws thousands of road
+      // paths, and SVG tiles took most of the staff map's 1.8 s to ready
+      rendererFactory: L.canvas.tile,
       maxNativeZoom: config.maxNativeZoom,
       maxZoom: 20,
       attribution: config.attribution,

@@ -79,7 +79,8 @@ def _assert_drawn_offline(page: Page, traffic: Traffic) -> None:
     page.wait_for_function(DRAWN, timeout=20_000)
     stats = page.evaluate("window.machiBasemapStats")
     assert stats["mode"] == "own" and stats["tileErrors"] == 0, stats
-    assert page.locator("svg.leaflet-tile path").count() > 50  # rendered vector features
+    # drawn on canvas tiles (DRAWN counted the features the renderer styled)
+    assert page.locator("canvas.leaflet-tile").count() >= 1
     assert len(traffic.tiles) >= 1
     assert traffic.left == [], traffic.left
 
