@@ -25,10 +25,10 @@ from collections.abc import Iterator
 import httpx
 from sqlalchemy import Engine, text
 
+from bench.spike_checks import end_checks
 from bench.spike_support import (
     Stats,
     bench_database,
-    end_checks,
     print_minute,
     running_app,
     running_workers,
