@@ -66,12 +66,17 @@ def basemap_from_setting(value: str, attribution: str = "") -> Basemap:
 
 
 def basemap_scripts(static_base: str = "/static") -> list[tuple[str, str]]:
-    """The scripts basemap.js needs, as folium ``default_js`` entries (after Leaflet)."""
+    """The scripts basemap.js needs, as folium ``default_js`` entries (after Leaflet).
+
+    ``basemap_labels*.js`` draw street and district names over our vector tiles.
+    """
     return [
         (
             "vectorgrid",
             f"{static_base}/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
         ),
+        ("machi_basemap_label_geometry", f"{static_base}/basemap_labels_geometry.js"),
+        ("machi_basemap_labels", f"{static_base}/basemap_labels.js"),
         ("machi_basemap", f"{static_base}/basemap.js"),
     ]
 

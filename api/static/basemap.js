@@ -4,13 +4,16 @@
  * with MACHI_BASEMAP=gsi or an XYZ URL, that raster, falling back to our tiles as soon as a
  * raster tile fails or none has arrived after a few seconds (closed networks, a cut link).
  * window.machiBasemapStats counts tiles and drawn features per layer: the map's own "ready"
- * signal, read by the browser tests and the benchmark.
+ * signal, read by the browser tests and the benchmark. Street and district names are drawn over
+ * our tiles (not over a raster) by basemap_labels.js when the page loads it; stats.labels counts
+ * them (pending: label tiles still waiting for their vector tile).
  */
 (function () {
   "use strict";
   var RASTER_WAIT_MS = 4000;
   // readyAt: ms since navigation start when the first full set of visible tiles was drawn
-  var stats = {mode: null, tilesLoaded: 0, tileErrors: 0, features: {}, ready: false, readyAt: null};
+  var stats = {mode: null, tilesLoaded: 0, tileErrors: 0, features: {}, ready: false, readyAt: null,
+    labels: {roads: 0, districts: 0, tiles: 0, pending: 0, errors: 0}};
   window.machiBasemapStats = stats;
 
   function counted(layer, style) {
@@ -62,7 +65,8 @@
   }
 
   function vectorLayer(config) {
-    var layer = L.vectorGrid.protobuf(config.vector, {
+    var make = window.MachiLabels ? window.MachiLabels.protobuf : L.vectorGrid.protobuf;
+    var layer = make(config.vector, {
       vectorTileLayerStyles: styles(config),
       interactive: false,
       // canvas, not VectorGrid's default SVG: a town-wide view draws thousands of road
@@ -82,7 +86,8 @@
   function useOwn(map, config, mode) {
     stats.mode = mode;
     map.getContainer().style.background = "#f5f3ee";
-    vectorLayer(config).addTo(map);
+    var vector = vectorLayer(config).addTo(map);
+    if (window.MachiLabels) { window.MachiLabels.addTo(map, vector, config, stats); }
   }
 
   function rasterWithFallback(map, config) {

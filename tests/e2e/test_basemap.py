@@ -3,7 +3,8 @@
 Each page runs in Chromium with every request outside the app's origin aborted; the test
 counts the base tiles the app served and the vector features the map drew (roads and the
 municipal boundary, from ``window.machiBasemapStats``), and that nothing was asked of
-anyone else.
+anyone else. Zoomed in to street level, the map also draws street and 町丁目 names from the
+same tiles (``machiBasemapStats.labels``); the screenshot is kept for a look.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route
@@ -28,6 +30,13 @@ DRAWN = (
     "() => { const s = window.machiBasemapStats;"
     " return !!s && s.ready && (s.features.roads || 0) > 50 && (s.features.boundary || 0) > 0; }"
 )
+LABELLED = (
+    "() => { const l = window.machiBasemapStats.labels;"
+    " return l.pending === 0 && l.roads > 0 && l.districts > 0; }"
+)
+# central 立川 (立川駅南口) at street level, without the zoom animation
+STREET_LEVEL = "name => window[name].setView([35.6975, 139.4125], 16, {animate: false})"
+LABEL_SCREENSHOT = Path("/tmp/machi_basemap_labels_z16.png")
 
 
 @dataclass
@@ -135,3 +144,24 @@ def test_line_simulator_location_picker(browser: Browser, dev_url: str) -> None:
         page.wait_for_selector("#sim-map", state="visible")
 
     _check(browser, dev_url, go, viewport={"width": 1280, "height": 900})
+
+
+def test_street_and_district_names_are_drawn_from_the_same_tiles(
+    browser: Browser, base_url: str
+) -> None:
+    """At street level the map names streets and 町丁目, from the tiles it already fetched."""
+    page, traffic = _offline_page(browser, base_url, viewport={"width": 1400, "height": 850})
+    try:
+        sign_in(page, base_url, "doro", "doro-demo")
+        page.goto(f"{base_url}/staff/map")
+        page.wait_for_function(DRAWN, timeout=20_000)
+        page.evaluate(STREET_LEVEL, page.locator(".triage").get_attribute("data-map"))
+        page.wait_for_function(LABELLED, timeout=20_000)
+        page.screenshot(path=str(LABEL_SCREENSHOT))
+        labels = page.evaluate("window.machiBasemapStats.labels")
+        assert labels["errors"] == 0 and labels["tiles"] > 0, labels
+        assert page.locator(".leaflet-machiLabels-pane canvas.machi-labels").count() > 0
+        assert len(traffic.tiles) == len(set(traffic.tiles))  # no tile was fetched twice
+        assert traffic.left == [], traffic.left
+    finally:
+        page.context.close()
