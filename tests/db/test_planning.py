@@ -15,7 +15,10 @@ _ROUTED = (
     "AND r.id = s.route_id WHERE r.plan_id = :p AND s.booking_id IS NOT NULL"
 )
 _LEGS = (
-    "SELECT s.id, (SELECT ST_Covers(ST_Union(e.geom), s.leg_geom) FROM road_edge e "
+    # within 1e-7 degrees (about 1 cm): a leg that starts or ends part-way along an edge
+    # has an interpolated end point, which exact ST_Covers can miss by rounding
+    "SELECT s.id, (SELECT ST_Covers(ST_Buffer(ST_Union(e.geom), 1e-7), s.leg_geom) "
+    "FROM road_edge e "
     "WHERE e.municipality_id = s.municipality_id AND ST_Intersects(e.geom, s.leg_geom)) "
     "AS on_roads FROM route_stop s JOIN route r ON r.municipality_id = s.municipality_id "
     "AND r.id = s.route_id WHERE r.plan_id = :p AND s.leg_geom IS NOT NULL"

@@ -26,7 +26,7 @@ DATA_MODULES: dict[str, str] = {
     "workflow/demo/data.py": "the demo town's departments, categories, zones and vehicles",
     "workflow/demo/catalogue.py": "the demo town's bulky-waste items, fees and categories",
     "workflow/demo/town.py": "column names and hazard types of the open-data files it reads",
-    "workflow/demo/seed.py": "sample report descriptions, as residents would write them",
+    "workflow/demo/seed_sql.py": "sample report descriptions, as residents would write them",
     "workflow/demo/kyotango_data.py": "the second demo town's names, columns, zones and logins",
     "workflow/bookings/holidays.py": "the names of Japan's national holidays",
 }
