@@ -9,17 +9,16 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from bench.platform_serve import wait_until_up
 from geo.db import get_engine
 from machi import ha
 from machi.settings import PROJECT_ROOT, Settings
@@ -48,7 +47,7 @@ def app_and_worker(env: dict[str, str], logs: Path) -> Iterator[str]:
         ]
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, procs[0])
+        wait_until_up(base, procs[0], seconds=60)  # its log: var/ha/bench-app.log
         yield base
     finally:
         for proc in procs:
@@ -63,20 +62,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the app exited early (var/ha/bench-app.log)")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("the app did not come up in 60 s")
 
 
 def primary(formation: ha.Formation) -> ha.NodeState:

@@ -84,8 +84,9 @@ def load_database(
     return urls, elapsed
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
+def wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    """Wait for ``/healthz`` to answer 200; exit the bench if the server dies or never does."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("the server exited early")
@@ -95,7 +96,7 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise SystemExit("the server did not come up in 90 s")
+    raise SystemExit(f"the server did not come up in {seconds:.0f} s")
 
 
 @contextmanager
@@ -116,7 +117,7 @@ def serve(urls: Urls, port: int, workers: int) -> Iterator[tuple[str, int]]:
     process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        wait_until_up(base, process)
         yield base, process.pid
     finally:
         process.terminate()

@@ -39,6 +39,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, create_engine, text
 
+from bench.platform_serve import wait_until_up
 from machi.settings import DEV_DATABASE_URL, PROJECT_ROOT
 
 SECRET = "bench-channel-secret"
@@ -163,25 +164,11 @@ def _server(database_url: str) -> Iterator[tuple[str, int]]:
     proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, proc)
+        wait_until_up(base, proc, seconds=60)
         yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("server exited early")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not come up in 60 s")
 
 
 def _count_stored(engine: Engine, tag: str) -> int:
