@@ -14,7 +14,9 @@ processes as the app role (row-level security on), and measures, for a departmen
   reports tiles at z12 (whole city) and z16 (street), with 1 client (what a request costs)
   and ``--clients`` clients in a closed loop (capacity: each asks again the moment it is
   answered, so p95 is about clients / throughput), after a static file as the floor of the
-  stack itself (``bench.map_load``); street views centre on random points of the roads;
+  stack itself; street views centre on random points of the roads. The closed loop is
+  ``wrk`` (``bench.map_wrk``; Debian's package) when installed, else Python threads
+  (``bench.map_load``, whose own CPU on the shared cores weighs on every figure);
 - ``--clients`` clerks panning their staff maps, each like a browser (``bench.map_clerks``:
   the bbox API and the uncovered base tiles per pan): the targets are judged on this load;
 - the staff map's page-ready time in headless Chromium, desktop and CPU throttled x4, with
@@ -39,6 +41,7 @@ from bench.map_browser import page_ready_s
 from bench.map_clerks import clerks_at_maps
 from bench.map_load import PathFor, Result, load_test, login_cookies
 from bench.map_seed import MID, cluster_with_cli, prepare_database, report_count
+from bench.map_wrk import WrkResult, wrk_available, wrk_test
 from bench.platform_serve import serve
 from geo.tilegrid import tile_at
 
@@ -100,9 +103,14 @@ def measure(base: str, spots: list[tuple[float, float]], args: argparse.Namespac
     for user, password in USERS:
         cookies = login_cookies(base, user, password)
         for clients in sorted({1, args.clients}):
-            print(f"-- {user}, {clients} client(s) in a closed loop, {args.requests} requests each")
+            each = f"{args.seconds:.0f} s" if args.load == "wrk" else f"{args.requests} requests"
+            print(f"-- {user}, {clients} client(s) in a closed loop, {each} each ({args.load})")
             for name, path_for in {**floor, **views(spots)}.items():
-                result: Result = load_test(base, cookies, name, path_for, clients, args.requests)
+                result: Result | WrkResult
+                if args.load == "wrk":
+                    result = wrk_test(base, cookies, name, path_for, clients, args.seconds)
+                else:
+                    result = load_test(base, cookies, name, path_for, clients, args.requests)
                 print(result.line(TARGET_MS), flush=True)
 
 
@@ -146,7 +154,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50000,1000000", help="report counts, comma-separated")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=15, help="per client and view")
+    parser.add_argument("--requests", type=int, default=15, help="per client and view (python)")
+    parser.add_argument("--seconds", type=float, default=8, help="per view (wrk)")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "python"),
+        default="wrk" if wrk_available() else "python",
+        help="closed-loop clients: wrk (C; apt install wrk) or Python threads (bench.map_load)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--runs", type=int, default=5, help="page loads per CPU setting")
     parser.add_argument("--port", type=int, default=8791)
