@@ -1,7 +1,8 @@
 """Base-map vector tiles (Mapbox Vector Tile) made by PostGIS with ``ST_AsMVT``.
 
 Layers, each from data we hold for one municipality: ``roads`` (one feature per street
-segment, with ``class``, ``highway`` and ``name``), ``boundary`` (the municipal line),
+segment, with ``class``, ``highway`` and ``name``; below ``MERGE_ROADS_BELOW_ZOOM`` one per
+street), ``boundary`` (the municipal line),
 ``districts`` (町丁目 polygons with ``name`` and ``town``), ``evacuation`` (指定緊急避難場所)
 and ``facilities`` (depot / disposal). Geometry is simplified to about one screen pixel
 and clipped to the tile plus a buffer; the rows are found with the GiST indexes through
@@ -27,6 +28,7 @@ MAX_FEATURES: Final = 20_000  # per layer and tile: a guard, far above what a to
 # The lowest zoom whose tiles carry each layer (roads: per class, see ``RoadTileSpec``).
 LAYER_MIN_ZOOM: Final = {"boundary": 0, "roads": 0, "districts": 12, "evacuation": 12}
 FACILITY_MIN_ZOOM: Final = 11
+MERGE_ROADS_BELOW_ZOOM: Final = 14  # below it a street is one feature (see ``_roads``)
 
 MVT_GEOM = "ST_AsMVTGeom(ST_Transform({geom}, 3857), b.e3857, {extent}, {buffer}, true)"
 
@@ -68,26 +70,45 @@ def _mvt_geom(geom: str) -> str:
     return MVT_GEOM.format(geom=geom, extent=EXTENT, buffer=BUFFER)
 
 
-def _roads(spec: RoadTileSpec) -> _Part:
-    return _Part(
-        "roads",
-        "ST_Simplify(r.geom, :tol)",
-        'coalesce(k.class, :default_class) AS "class", r.highway, r.name',
-        "town_road_edge r LEFT JOIN unnest(CAST(:hw AS text[]), CAST(:hc AS text[])) "
-        "AS k(highway, class) ON k.highway = regexp_replace(r.highway, '_link$', '') "
-        "WHERE r.municipality_id = :m AND r.geom && b.e4326 "
-        # each two-way street is stored once per direction: draw it once
-        "AND (r.oneway OR r.source < r.target) "
-        "AND coalesce(k.class, :default_class) = ANY(CAST(:classes AS text[])) "
-        # least important first, so main roads are drawn over side streets
-        "ORDER BY array_position(CAST(:classes AS text[]), coalesce(k.class, :default_class))",
-        {
-            "hw": list(spec.highway_classes),
-            "hc": list(spec.highway_classes.values()),
-            "classes": list(spec.classes),
-            "default_class": spec.default_class,
-        },
+_ROAD_ROWS = (
+    "town_road_edge r LEFT JOIN unnest(CAST(:hw AS text[]), CAST(:hc AS text[])) "
+    "AS k(highway, class) ON k.highway = regexp_replace(r.highway, '_link$', '') "
+    "WHERE r.municipality_id = :m AND r.geom && b.e4326 "
+    # each two-way street is stored once per direction: draw it once
+    "AND (r.oneway OR r.source < r.target) "
+    "AND coalesce(k.class, :default_class) = ANY(CAST(:classes AS text[]))"
+)
+# least important first, so main roads are drawn over side streets
+_ROAD_ORDER = "ORDER BY array_position(CAST(:classes AS text[]), {cls})"
+
+
+def _roads(spec: RoadTileSpec, z: int) -> _Part:
+    params = {
+        "hw": list(spec.highway_classes),
+        "hc": list(spec.highway_classes.values()),
+        "classes": list(spec.classes),
+        "default_class": spec.default_class,
+    }
+    if z >= MERGE_ROADS_BELOW_ZOOM:
+        return _Part(
+            "roads",
+            "ST_Simplify(r.geom, :tol)",
+            'coalesce(k.class, :default_class) AS "class", r.highway, r.name',
+            _ROAD_ROWS + " " + _ROAD_ORDER.format(cls="coalesce(k.class, :default_class)"),
+            params,
+        )
+    # One feature per street (class, highway and name) instead of one per graph edge: the
+    # whole-city view (z13) drew 5,885 road features, each a separate object to build and
+    # stroke in the browser. No labels are drawn at these zooms, so nothing needs the edges.
+    merged = (
+        "LATERAL (SELECT ST_Simplify(ST_LineMerge(ST_Collect(r.geom)), :tol) AS geom, "
+        'coalesce(k.class, :default_class) AS "class", r.highway, r.name '
+        f"FROM {_ROAD_ROWS} GROUP BY 2, 3, 4) AS g "
     )
+    return _Part(
+        "roads", "g.geom", 'g."class", g.highway, g.name',
+        merged + _ROAD_ORDER.format(cls='g."class"'), params,
+    )  # fmt: skip
 
 
 _BOUNDARY = _Part(
@@ -122,7 +143,7 @@ def _parts(layers: Sequence[str], z: int, roads: RoadTileSpec) -> list[_Part]:
     for layer in layers:
         if layer == "roads":
             if roads.classes:
-                parts.append(_roads(roads))
+                parts.append(_roads(roads, z))
         elif layer == "facilities":
             if z >= FACILITY_MIN_ZOOM:
                 parts.append(_FACILITIES)
