@@ -68,19 +68,25 @@ class ExistingReport:
 
 
 def load_dialogue_facts(session: Session, municipality_id: int) -> DialogueFacts:
-    """Municipality name, phone, disaster mode and its active categories in menu order."""
-    town = session.execute(
-        text("SELECT name, phone, disaster_mode FROM municipality WHERE id = :m"),
-        {"m": municipality_id},
-    ).one()
+    """Municipality name, phone, disaster mode and its active categories in menu order.
+
+    One query (every event of a dialogue reads these): the town's row with each active
+    category, or once with NULLs when it has none.
+    """
     rows = session.execute(
         text(
-            "SELECT code, name, kind FROM category WHERE municipality_id = :m AND active "
-            "ORDER BY sort_order, id"
+            "SELECT m.name, m.phone, m.disaster_mode, c.code, c.name AS category, c.kind "
+            "FROM municipality m LEFT JOIN category c ON c.municipality_id = m.id AND c.active "
+            "WHERE m.id = :m ORDER BY c.sort_order, c.id"
         ),
         {"m": municipality_id},
     ).all()
-    categories = tuple(Category(str(r.code), str(r.name), str(r.kind)) for r in rows)
+    if not rows:
+        raise LookupError(f"no municipality {municipality_id}")
+    town = rows[0]
+    categories = tuple(
+        Category(str(r.code), str(r.category), str(r.kind)) for r in rows if r.code is not None
+    )
     return DialogueFacts(str(town.name), str(town.phone), bool(town.disaster_mode), categories)
 
 
