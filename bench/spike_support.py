@@ -127,6 +127,7 @@ class Stats:
     backlog: list[tuple[float, int, int]] = field(default_factory=list)
     ack_errors: int = 0
     completed: set[str] = field(default_factory=set)
+    phone_photos: bool = True  # the residents' photos: phone-sized (else 64 x 48)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def acked(self, token: str, sent_at: float, acked_at: float) -> None:
