@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 from sqlalchemy import Engine, text
@@ -20,6 +21,11 @@ _COUNTS = {
     "AND status <> 'sent'",
     "risky": "SELECT count(*) FROM outbox_message WHERE to_line_user_id LIKE :u AND duplicate_risk",
 }
+_PHOTOS = (
+    "SELECT f.status, count(*) FROM photo f JOIN report r ON r.municipality_id = "
+    "f.municipality_id AND r.id = f.report_id JOIN resident p ON p.municipality_id = "
+    "r.municipality_id AND p.id = r.resident_id WHERE p.line_user_id LIKE :u GROUP BY 1"
+)
 _KEYS = (
     "SELECT reply_token, to_line_user_id, id FROM outbox_message WHERE to_line_user_id LIKE :u "
     "AND reply_token IS NOT NULL UNION ALL SELECT retry_key::text, to_line_user_id, id "
@@ -94,3 +100,25 @@ def end_checks(engine: Engine, line: FakeLineServer, stats: Stats, users: list[s
         f"residents out of order {disorder}"
     )
     print(f"replies {replies} of {total} delivered ({100 * replies / max(1, total):.1f}%)")
+    _photos(engine)
+
+
+def _photos(engine: Engine, timeout_s: float = 600) -> None:
+    """Wait for the residents' photos (they trickle while events wait) and say how long."""
+    started = time.time()
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(text(_PHOTOS), {"u": BENCH_USERS}).all()
+        counts = {str(r[0]): int(r[1]) for r in rows}
+        pending = counts.get("pending", 0)
+        if not pending or time.time() - started > timeout_s:
+            break
+        time.sleep(1)
+    waited = time.time() - started
+    status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    tail = (
+        f"still {pending} pending after {waited:.0f} s"
+        if pending
+        else (f"none pending {waited:.0f} s after the end checks began")
+    )
+    print(f"photos {sum(counts.values())}: {status}; {tail}")
