@@ -1,4 +1,4 @@
-"""Photos yield to events: while the event threads have a backlog, photo turns only trickle."""
+"""Photos yield to events: while the event threads are at work, photo turns only trickle."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 
 from machi import worker_duties
-from machi.worker_duties import Backlog, photos_loop
+from machi.worker_duties import EventActivity, photos_loop
 
 
-def test_a_full_event_turn_means_backlog_for_a_while() -> None:
-    backlog = Backlog()
-    assert not backlog.busy(100.0)
-    backlog.saw_full_turn(100.0)
-    assert backlog.busy(100.0 + worker_duties.BUSY_HOLD_S - 0.01)
-    assert not backlog.busy(100.0 + worker_duties.BUSY_HOLD_S)
+def test_handled_events_mean_busy_for_a_while() -> None:
+    activity = EventActivity()
+    assert not activity.busy(100.0)
+    activity.saw_events(100.0)
+    assert activity.busy(100.0 + worker_duties.BUSY_HOLD_S - 0.01)
+    assert not activity.busy(100.0 + worker_duties.BUSY_HOLD_S)
 
 
-def _run_photos(monkeypatch: pytest.MonkeyPatch, backlog: Backlog, seconds: float) -> int:
+def _run_photos(monkeypatch: pytest.MonkeyPatch, activity: EventActivity, seconds: float) -> int:
     turns: list[float] = []
 
     def download(*_args: Any, **_kwargs: Any) -> int:
@@ -35,7 +35,7 @@ def _run_photos(monkeypatch: pytest.MonkeyPatch, backlog: Backlog, seconds: floa
         settings=SimpleNamespace(worker_poll_s=0.05),
         stop=stop,
         roster=SimpleNamespace(ids=lambda: [13202]),
-        backlog=backlog,
+        activity=activity,
         engine=None,
         clock=None,
     )
@@ -52,9 +52,9 @@ def _run_photos(monkeypatch: pytest.MonkeyPatch, backlog: Backlog, seconds: floa
 def test_photos_trickle_while_events_wait_and_catch_up_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    busy = Backlog(busy_until=time.monotonic() + 60)
+    busy = EventActivity(busy_until=time.monotonic() + 60)
     trickled = _run_photos(monkeypatch, busy, 1.0)
     assert 2 <= trickled <= 6  # one turn per 0.25 s, not one per loop
 
-    idle = _run_photos(monkeypatch, Backlog(), 1.0)
-    assert idle > 4 * trickled  # no backlog: back to back
+    idle = _run_photos(monkeypatch, EventActivity(), 1.0)
+    assert idle > 4 * trickled  # no events: back to back
