@@ -1,0 +1,80 @@
+"""The whole-city grid cache: one recompute at a time, the others get the expired answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from geo.report_queries import BBox, ReportFilter
+from workflow.desk import map_view
+
+NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+CITY = BBox(139.3475, 35.6780, 139.4480, 35.7395)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    map_view._cache.clear()
+    map_view._flights.clear()
+
+
+def _slow_grid(calls: list[int], release: threading.Event) -> Any:
+    def grid(_session: object, _f: ReportFilter, _cell: object) -> tuple[str, int]:
+        calls.append(1)
+        release.wait(5)
+        return f'["answer {len(calls)}"]', 50_000
+
+    return grid
+
+
+def test_while_one_request_recomputes_an_expired_grid_the_others_get_the_old_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    release = threading.Event()
+    release.set()
+    monkeypatch.setattr(map_view, "report_grid", _slow_grid(calls, release))
+    f = ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY)
+    assert map_view.grid_view(None, f).geojson == '["answer 1"]'  # type: ignore[arg-type]
+    key = map_view._grid_key(f)[0]
+    expires, answer = map_view._cache[key]
+    map_view._cache[key] = (time.monotonic() - 1, answer)  # expired a second ago
+
+    release.clear()
+    first = threading.Thread(target=map_view.grid_view, args=(None, f))
+    first.start()  # recomputes, held in report_grid until released
+    while len(calls) < 2:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert map_view.grid_view(None, f).geojson == '["answer 1"]'  # type: ignore[arg-type]
+    assert time.monotonic() - started < 0.5  # not waiting for the recompute
+    release.set()
+    first.join(5)
+    assert map_view.grid_view(None, f).geojson == '["answer 2"]'  # type: ignore[arg-type]
+    assert len(calls) == 2
+
+
+def test_without_an_answer_to_serve_the_others_wait_for_the_one_recompute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    release = threading.Event()
+    monkeypatch.setattr(map_view, "report_grid", _slow_grid(calls, release))
+    f = ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY)
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(map_view.grid_view(None, f).geojson))  # type: ignore[arg-type]
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert answers == ['["answer 1"]'] * 4
+    assert len(calls) == 1
