@@ -21,6 +21,7 @@ from api.line.bulky.model import (
     DayOption,
     ItemChoice,
 )
+from workflow.bookings.calendar import first_bookable_day
 from workflow.clock import TOKYO
 
 Message = dict[str, Any]
@@ -162,7 +163,7 @@ class DialogueContext:
 
     @property
     def first_bookable(self) -> date:
-        return self.today + timedelta(days=self.booking_min_days)
+        return first_bookable_day(self.today, self.booking_min_days)
 
     @property
     def last_bookable(self) -> date:

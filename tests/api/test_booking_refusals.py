@@ -26,9 +26,10 @@ from tests.support.bulky import (
     zone_place,
 )
 from workflow.bookings.book import BookingRequest, ItemLine, book
-from workflow.bookings.calendar import change_deadline
+from workflow.bookings.calendar import change_deadline, first_bookable_day
 from workflow.clock import TOKYO
 from workflow.db import session_scope
+from workflow.texts.resident.booking import date_ja
 
 base_url, client, kankyo, made = bulky.base_url, bulky.client, bulky.kankyo, bulky.made
 
@@ -92,7 +93,9 @@ def test_date_outside_the_window(
     day = tokyo_today() + dt.timedelta(days=days_ahead)
     answer = refused(client, engine, kankyo, booking_body(client, engine, service_date=str(day)))
     assert answer["status"] == 422 and answer["field"] == "service_date"
-    assert "3日後から28日後" in answer["message"]
+    first = first_bookable_day(tokyo_today(), 3)
+    last = tokyo_today() + dt.timedelta(days=28)
+    assert f"{date_ja(first)}から{date_ja(last)}まで" in answer["message"]
 
 
 def test_not_a_collection_day(client: httpx.Client, engine: Engine, kankyo: dict[str, str]) -> None:

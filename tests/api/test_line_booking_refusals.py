@@ -18,6 +18,8 @@ from tests.conftest import MUNICIPALITY_ID
 from tests.support import line_booking as lb
 from tests.support.bulky import OUTSIDE_TOWN, tokyo_today, zone_place
 from tests.support.line_events import location_event, new_user_id, postback_event, text_event
+from workflow.bookings.calendar import first_bookable_day
+from workflow.texts.resident.booking import date_ja
 
 pytestmark = pytest.mark.db
 
@@ -122,7 +124,7 @@ def _process(harness: LineHarness) -> int:
 
 @pytest.mark.parametrize(
     ("days_ahead", "answer"),
-    [(1, "3日後から28日後"), (40, "3日後から28日後"), (None, "収集日ではありません")],
+    [(1, "window"), (40, "window"), (None, "収集日ではありません")],
 )
 def test_a_date_outside_the_window_or_not_a_collection_day(
     harness: LineHarness, engine: Engine, days_ahead: int | None, answer: str
@@ -136,6 +138,9 @@ def test_a_date_outside_the_window_or_not_a_collection_day(
         day += dt.timedelta(days=(5 - day.weekday()) % 7)
     else:
         day = tokyo_today() + dt.timedelta(days=days_ahead)
+    if answer == "window":
+        first = first_bookable_day(tokyo_today(), 3)
+        answer = f"{date_ja(first)}から{date_ja(tokyo_today() + dt.timedelta(days=28))}まで"
     before = lb.touched(engine)
     refused = lb.pick_date(harness, user, day)
     assert answer in lb.text_of(refused) and "a=day&d=" in lb.text_of(refused)

@@ -22,6 +22,7 @@ from workflow.bookings.views import Contact
 from workflow.clock import today_tokyo
 from workflow.errors import CapacityFullError, InvalidInputError, NotFoundError
 from workflow.reports.create import ReportDraft, create_report
+from workflow.texts.resident.booking import date_ja
 
 MAX_ITEMS_PER_BOOKING = 10
 BULKY_CATEGORY = "bulky_pickup"
@@ -151,13 +152,12 @@ def _add_booking(
 
 
 def _check_window(request: BookingRequest, today: dt.date, window: BookingWindow) -> None:
-    ahead = (request.service_date - today).days
-    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+    if not window.holds(request.service_date, today):
         raise InvalidInputError(
             "date_outside_window",
             field="service_date",
-            first=window.min_days_ahead,
-            last=window.max_days_ahead,
+            first=date_ja(window.first_day(today)),
+            last=date_ja(window.last_day(today)),
         )
 
 

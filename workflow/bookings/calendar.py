@@ -21,10 +21,33 @@ CHANGE_CUTOFF_WORKING_DAYS = 2
 
 @dataclass(frozen=True)
 class BookingWindow:
-    """Bookable from ``min_days_ahead`` to ``max_days_ahead`` days after today (Asia/Tokyo)."""
+    """Bookable from ``first_day`` to ``max_days_ahead`` days after today (Asia/Tokyo dates).
+
+    The first day is at least ``min_days_ahead`` away and far enough that the booking can still
+    be changed or cancelled after it is made: its change deadline (17:00 two working days
+    before) falls on a later day than today. Booking on a Friday evening for Monday, when
+    Monday's deadline passed on Thursday, would make a pickup nobody can change.
+    """
 
     min_days_ahead: int = 3
     max_days_ahead: int = 28
+
+    def first_day(self, today: dt.date) -> dt.date:
+        return first_bookable_day(today, self.min_days_ahead)
+
+    def last_day(self, today: dt.date) -> dt.date:
+        return today + dt.timedelta(days=self.max_days_ahead)
+
+    def holds(self, day: dt.date, today: dt.date) -> bool:
+        return self.first_day(today) <= day <= self.last_day(today)
+
+
+def first_bookable_day(today: dt.date, min_days_ahead: int) -> dt.date:
+    """The first collection date a booking made today may take (``BookingWindow``)."""
+    day = today + dt.timedelta(days=min_days_ahead)
+    while change_deadline(day, dt.UTC).date() <= today:
+        day += dt.timedelta(days=1)
+    return day
 
 
 def closed_reason(day: dt.date) -> str | None:
@@ -104,8 +127,7 @@ def free_days(
     session: Session, municipality_id: int, zone_id: int, today: dt.date, window: BookingWindow
 ) -> list[CollectionDay]:
     """Open zone-days inside the booking window that still have capacity, soonest first."""
-    first = today + dt.timedelta(days=window.min_days_ahead)
-    last = today + dt.timedelta(days=window.max_days_ahead)
+    first, last = window.first_day(today), window.last_day(today)
     return list(
         session.scalars(
             select(CollectionDay)
@@ -144,8 +166,7 @@ def zone_days(
         today: today's date in Asia/Tokyo.
         window: the booking window.
     """
-    first = today + dt.timedelta(days=window.min_days_ahead)
-    last = today + dt.timedelta(days=window.max_days_ahead)
+    first, last = window.first_day(today), window.last_day(today)
     rows = session.scalars(
         select(CollectionDay)
         .where(

@@ -22,6 +22,7 @@ from workflow.clock import TOKYO, now_tokyo
 from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
 from workflow.reports.transitions import Actor, transition
 from workflow.texts.resident import booking as texts
+from workflow.texts.resident.booking import date_ja
 
 CANCEL_TO_STATUS = "rejected"  # report_status has no 'cancelled'; see cancel_booking
 
@@ -184,13 +185,12 @@ def reschedule_booking(
 
 
 def _check_window(day: dt.date, today: dt.date, window: BookingWindow) -> None:
-    ahead = (day - today).days
-    if not window.min_days_ahead <= ahead <= window.max_days_ahead:
+    if not window.holds(day, today):
         raise InvalidInputError(
             "date_outside_window",
             field="service_date",
-            first=window.min_days_ahead,
-            last=window.max_days_ahead,
+            first=date_ja(window.first_day(today)),
+            last=date_ja(window.last_day(today)),
         )
 
 

@@ -26,7 +26,6 @@ def _window_refusal(ctx: DialogueContext) -> str:
     return tb.DAY_OUTSIDE_WINDOW.format(
         first=cart.day_label(ctx.first_bookable),
         last=cart.day_label(ctx.last_bookable),
-        min_days=ctx.booking_min_days,
         max_days=ctx.booking_max_days,
     )
 

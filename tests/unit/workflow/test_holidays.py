@@ -6,7 +6,12 @@ import datetime as dt
 
 import pytest
 
-from workflow.bookings.calendar import change_deadline, closed_reason, is_working_day
+from workflow.bookings.calendar import (
+    BookingWindow,
+    change_deadline,
+    closed_reason,
+    is_working_day,
+)
 from workflow.bookings.holidays import HOLIDAYS, covered_years, holiday_name
 from workflow.clock import TOKYO
 
@@ -66,3 +71,24 @@ def test_closed_days_and_working_days() -> None:
 )
 def test_change_deadline_counts_two_working_days(service: dt.date, deadline: dt.datetime) -> None:
     assert change_deadline(service, TOKYO) == deadline.replace(tzinfo=TOKYO)
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        (dt.date(2026, 12, 2), dt.date(2026, 12, 5)),  # Wed: three days (Sat's deadline is Thu)
+        (dt.date(2026, 12, 3), dt.date(2026, 12, 8)),  # Thu: Mon's deadline is today, Tue's Fri
+        (dt.date(2026, 12, 4), dt.date(2026, 12, 9)),  # Fri evening: not Mon, not Tue
+        (dt.date(2026, 12, 5), dt.date(2026, 12, 9)),  # Sat: Tue's deadline was Fri
+        (dt.date(2026, 12, 7), dt.date(2026, 12, 10)),  # Mon: three days, deadline Tue
+        (dt.date(2026, 12, 24), dt.date(2026, 12, 29)),  # a bound: 12/29 itself is closed
+    ],
+)
+def test_first_bookable_day_can_still_be_changed_after_booking(
+    today: dt.date, first: dt.date
+) -> None:
+    assert BookingWindow().first_day(today) == first
+    assert change_deadline(first, TOKYO).date() > today
+    before = first - dt.timedelta(days=1)
+    assert not BookingWindow().holds(before, today)
+    assert BookingWindow().holds(first, today)

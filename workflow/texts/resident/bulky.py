@@ -110,7 +110,7 @@ DAY_NOT_COLLECTION: Final = (
 )
 DAY_OUTSIDE_WINDOW: Final = (
     "申し訳ありません、収集日は{first}から{last}までの日を選んでください"
-    "({min_days}日後から{max_days}日後まで)。"
+    "(お申し込みは収集日の3開庁日前まで、{max_days}日後の分まで)。"
 )
 DAY_SAME: Final = "いまと同じ収集日です。別の日を選んでください。"
 DAY_BAD: Final = "申し訳ありません、日付を読み取れませんでした。下から選んでください。"

@@ -85,7 +85,7 @@ ERRORS: Final[Mapping[str, str | Callable[..., str]]] = MappingProxyType(
         "not_collection_day": "その日はこの地域の収集日ではありません。",
         "day_closed": _day_closed,
         "capacity_full": "申し訳ありません。その日は満枠です。別の日をお選びください。",
-        "date_outside_window": "収集日は{first}日後から{last}日後までの日を選んでください。",
+        "date_outside_window": "収集日は{first}から{last}までの日を選んでください。",
         "outside_collection_area": _outside_collection_area,
         "booking_not_found": "受付番号「{receipt_no}」の予約が見つかりません。",
         "booking_not_booked": _booking_not_booked,
