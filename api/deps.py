@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from machi.settings import Settings
 from workflow.db import Engine, Session
 
 
-def get_app_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hop per dependency per request that cost more than the work (profiled on the
+# staff map's cached whole-city view).
+async def get_app_settings(request: Request) -> Settings:
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
     return settings
 
 
-def get_engine_dep(request: Request) -> Engine:
+async def get_engine_dep(request: Request) -> Engine:
     engine = request.app.state.engine
     assert isinstance(engine, Engine)
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessionmaker() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request.
+
+    Made on the event loop (no I/O yet), closed in the thread pool (closing rolls back: a
+    round trip to the database).
+    """
+    session = request.app.state.sessionmaker()
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 def get_municipality_id(request: Request) -> int:
@@ -40,4 +52,10 @@ def get_municipality_id(request: Request) -> int:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
-MunicipalityDep = Annotated[int, Depends(get_municipality_id)]
+
+
+async def municipality_dep(request: Request) -> int:
+    return get_municipality_id(request)
+
+
+MunicipalityDep = Annotated[int, Depends(municipality_dep)]

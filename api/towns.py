@@ -107,7 +107,11 @@ def request_town(request: Request) -> TownRef:
     return town
 
 
-TownDep = Annotated[TownRef, Depends(request_town)]
+async def _town_dep(request: Request) -> TownRef:  # async: no thread-pool hop (api.deps)
+    return request_town(request)
+
+
+TownDep = Annotated[TownRef, Depends(_town_dep)]
 
 
 def town_base_url(request: Request, settings: Settings) -> str:

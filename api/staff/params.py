@@ -147,7 +147,7 @@ def _listed(allowed: str, what: str) -> Any:
     return Query(pattern=allowed, description=f"comma-separated {what}")
 
 
-def report_filter(
+async def report_filter(
     who: DeskStaff,
     bbox: Annotated[
         str | None, Query(pattern=BBOX, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")
@@ -162,7 +162,7 @@ def report_filter(
     from_: Annotated[IsoDate | None, Query(alias="from", description="first day")] = None,
     to: Annotated[IsoDate | None, Query(description="last day (inclusive)")] = None,
 ) -> ReportFilter:
-    """The filter of a staff API request (documented parameters)."""
+    """The filter of a staff API request (documented parameters); async: no I/O, no thread hop."""
     params = {
         "bbox": bbox,
         "status": status,

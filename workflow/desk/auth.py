@@ -83,12 +83,34 @@ def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
     )
 
 
+# Every signed-in request reads its identity: one statement (the user, its department's name
+# and disaster-HQ duty), not the user row and then the department (a round trip each).
+_IDENTITY_SQL = text(
+    "SELECT u.id, u.municipality_id, u.username, u.display_name, u.role, u.department_id, "
+    "d.name AS department_name, COALESCE(EXISTS (SELECT 1 FROM category c "
+    "WHERE c.municipality_id = d.municipality_id AND c.department_id = d.id "
+    "AND c.kind = 'disaster'), false) AS disaster_hq "
+    "FROM staff_user u LEFT JOIN department d "
+    "ON d.municipality_id = u.municipality_id AND d.id = u.department_id "
+    "WHERE u.municipality_id = :m AND u.id = :u AND u.active"
+)
+
+
 def load_identity(session: Session, municipality_id: int, user_id: int) -> StaffIdentity | None:
     """The identity of an active staff user, or None (deleted or deactivated)."""
-    user = session.get(StaffUser, (municipality_id, user_id))
-    if user is None or not user.active:
+    row = session.execute(_IDENTITY_SQL, {"m": municipality_id, "u": user_id}).mappings().first()
+    if row is None:
         return None
-    return identity_of(session, user)
+    return StaffIdentity(
+        id=row["id"],
+        municipality_id=row["municipality_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        department_id=row["department_id"],
+        department_name=row["department_name"],
+        disaster_hq=bool(row["department_id"] is not None and row["disaster_hq"]),
+    )
 
 
 def authenticate(
