@@ -13,17 +13,11 @@
   var el = M.el, fill = M.fill;
   var msg = JSON.parse(document.getElementById("r-messages").textContent);
   var steps = Array.prototype.slice.call(form.querySelectorAll(".r-step"));
-  var nav = document.getElementById("r-nav");
-  var back = document.getElementById("r-back");
-  var next = document.getElementById("r-next");
-  var progress = document.getElementById("r-progress");
   var lonInput = document.getElementById("r-lon");
   var latInput = document.getElementById("r-lat");
   var placeText = document.getElementById("r-place");
   var maxPhotos = parseInt(form.dataset.maxPhotos, 10);
   var maxBytes = parseInt(form.dataset.maxBytes, 10);
-  var current = 0;
-  var map = null, marker = null;
   var place = {state: "none", checkedFor: "", district: ""};  // state: none | checking | inside | outside | failed
 
   function errorOf(field) { return document.getElementById("err-" + field); }
@@ -42,18 +36,11 @@
     return input ? input.parentNode.textContent.trim() : "";
   }
 
-  // ---------- steps ----------
-  function show(index) {
-    current = Math.max(0, Math.min(index, steps.length - 1));
-    steps.forEach(function (step, i) { step.hidden = i !== current; });
-    back.hidden = current === 0;
-    next.hidden = current === steps.length - 1;
-    progress.textContent = fill(msg.progress, {n: current + 1, total: steps.length});
-    var name = steps[current].dataset.step;
-    if (name === "place") { showMap(); }
+  // ---------- steps (resident_pin.js) ----------
+  var stepper = window.MachiResident.steps(form, msg, stepOk, function (name) {
+    if (name === "place") { pinMap.show(); }
     if (name === "confirm") { renderSummary(); }
-    window.scrollTo(0, 0);
-  }
+  });
 
   function stepOk(name) {
     if (name === "category") {
@@ -74,11 +61,6 @@
     return true;
   }
 
-  next.addEventListener("click", function () {
-    if (stepOk(steps[current].dataset.step)) { show(current + 1); }
-  });
-  back.addEventListener("click", function () { show(current - 1); });
-
   // ---------- category / urgent ----------
   form.addEventListener("change", function (event) {
     var target = event.target;
@@ -92,49 +74,19 @@
     }
   });
 
-  // ---------- map ----------
-  function bounds() {
-    var b = form.dataset.bbox.split(",").map(parseFloat);  // min lon, min lat, max lon, max lat
-    return [[b[1], b[0]], [b[3], b[2]]];
-  }
-  function showMap() {
-    if (map || typeof L === "undefined") { if (map) { map.invalidateSize(); } return; }
-    map = L.map("r-map", {tap: true});
-    MachiBasemap.addFromElement(map, form);
-    map.fitBounds(bounds());
-    // District outlines: orientation even where the tiles do not load (offline, slow network).
-    fetch("/api/v1/districts", {credentials: "same-origin"}).then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (districts) {
-      if (districts) {
-        L.geoJSON(districts, {interactive: false, style: {color: "#1f4e79", weight: 1, opacity: 0.5, fillOpacity: 0.03}}).addTo(map);
-      }
-    }).catch(function () { /* the map works without them */ });
-    map.on("click", function (event) { setPin(event.latlng.lat, event.latlng.lng, false); });
-    if (lonInput.value && latInput.value) {
-      setPin(parseFloat(latInput.value), parseFloat(lonInput.value), true);
-    }
-  }
-  function setPin(lat, lon, centre) {
-    latInput.value = lat.toFixed(6);
-    lonInput.value = lon.toFixed(6);
-    if (map) {
-      if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon]).addTo(map); }
-      if (centre) { map.setView([lat, lon], Math.max(map.getZoom(), 16)); }
-    }
-    setError("location", "");
-    checkPlace();
-  }
-
-  document.getElementById("r-locate").addEventListener("click", function () {
-    if (!navigator.geolocation) { setError("location", msg.locate_failed); return; }
-    placeText.textContent = msg.locating;
-    navigator.geolocation.getCurrentPosition(function (position) {
-      setPin(position.coords.latitude, position.coords.longitude, true);
-    }, function () {
-      placeText.textContent = "";
-      setError("location", msg.locate_failed);
-    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 10000});
+  // ---------- map (resident_pin.js) ----------
+  var pinMap = window.MachiResident.pinMap(form, {
+    msg: msg, setError: setError, zoom: 16, onPin: checkPlace,
+    onMap: function (map) {
+      // District outlines: orientation even where the tiles do not load (offline, slow network).
+      fetch("/api/v1/districts", {credentials: "same-origin"}).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (districts) {
+        if (districts) {
+          L.geoJSON(districts, {interactive: false, style: {color: "#1f4e79", weight: 1, opacity: 0.5, fillOpacity: 0.03}}).addTo(map);
+        }
+      }).catch(function () { /* the map works without them */ });
+    },
   });
 
   function checkPlace() {
@@ -250,19 +202,12 @@
 
   form.addEventListener("submit", function (event) {
     for (var i = 0; i < steps.length; i += 1) {
-      if (!stepOk(steps[i].dataset.step)) { event.preventDefault(); show(i); return; }
+      if (!stepOk(steps[i].dataset.step)) { event.preventDefault(); stepper.show(i); return; }
     }
     document.getElementById("r-send").disabled = true;
     document.getElementById("r-sending").hidden = false;
   });
 
   // ---------- start: at the first step the server found a problem in ----------
-  nav.hidden = false;
-  progress.hidden = false;
-  var first = 0;
-  for (var i = 0; i < steps.length; i += 1) {
-    if (steps[i].querySelector('.r-error[data-field]:not([hidden])')) { first = i; break; }
-  }
-  show(first);
-  if (lonInput.value && latInput.value && steps[first].dataset.step !== "place") { checkPlace(); }
+  if (stepper.start() !== "place" && lonInput.value && latInput.value) { checkPlace(); }
 }());

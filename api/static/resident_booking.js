@@ -14,16 +14,11 @@
   var msg = JSON.parse(document.getElementById("r-messages").textContent);
   var cart = JSON.parse(document.getElementById("b-cart-data").textContent);
   var steps = Array.prototype.slice.call(form.querySelectorAll(".r-step"));
-  var back = document.getElementById("r-back");
-  var next = document.getElementById("r-next");
-  var progress = document.getElementById("r-progress");
   var lonInput = document.getElementById("r-lon");
   var latInput = document.getElementById("r-lat");
   var placeText = document.getElementById("r-place");
   var maxItems = parseInt(form.dataset.maxItems, 10);
   var wantedDay = form.dataset.date || "";
-  var current = 0;
-  var map = null, marker = null;
   var place = {state: "none", key: "", zone: "", days: []};  // none | checking | inside | outside | failed
 
   function value(id) { return document.getElementById(id).value.trim(); }
@@ -39,19 +34,6 @@
   }
   function need(field, ok, text) { setError(field, ok ? "" : text); return ok; }
   function yen(fee) { return fee === null || fee === undefined ? msg.fee_on_request : fill(msg.fee, {fee: fee.toLocaleString("ja-JP")}); }
-
-  // ---------- steps ----------
-  function show(index) {
-    current = Math.max(0, Math.min(index, steps.length - 1));
-    steps.forEach(function (step, i) { step.hidden = i !== current; });
-    back.hidden = current === 0;
-    next.hidden = current === steps.length - 1;
-    progress.textContent = fill(msg.progress, {n: current + 1, total: steps.length});
-    var name = steps[current].dataset.step;
-    if (name === "place") { showMap(); }
-    if (name === "confirm") { renderSummary(); }
-    window.scrollTo(0, 0);
-  }
 
   var checks = {
     place: function () {
@@ -73,46 +55,12 @@
     confirm: function () { return true; },
   };
 
-  next.addEventListener("click", function () {
-    if (checks[steps[current].dataset.step]()) { show(current + 1); }
+  // ---------- steps, map and zone (resident_pin.js) ----------
+  var stepper = window.MachiResident.steps(form, msg, function (name) { return checks[name](); }, function (name) {
+    if (name === "place") { pinMap.show(); }
+    if (name === "confirm") { renderSummary(); }
   });
-  back.addEventListener("click", function () { show(current - 1); });
-
-  // ---------- map and zone ----------
-  function bounds() {
-    var b = form.dataset.bbox.split(",").map(parseFloat);  // min lon, min lat, max lon, max lat
-    return [[b[1], b[0]], [b[3], b[2]]];
-  }
-  function showMap() {
-    if (map || typeof L === "undefined") { if (map) { map.invalidateSize(); } return; }
-    map = L.map("r-map", {tap: true});
-    MachiBasemap.addFromElement(map, form);
-    map.fitBounds(bounds());
-    map.on("click", function (event) { setPin(event.latlng.lat, event.latlng.lng, false); });
-    if (lonInput.value && latInput.value) {
-      setPin(parseFloat(latInput.value), parseFloat(lonInput.value), true);
-    }
-  }
-  function setPin(lat, lon, centre) {
-    latInput.value = lat.toFixed(6);
-    lonInput.value = lon.toFixed(6);
-    if (map) {
-      if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon]).addTo(map); }
-      if (centre) { map.setView([lat, lon], Math.max(map.getZoom(), 17)); }
-    }
-    setError("location", "");
-    checkPlace();
-  }
-  document.getElementById("r-locate").addEventListener("click", function () {
-    if (!navigator.geolocation) { setError("location", msg.locate_failed); return; }
-    placeText.textContent = msg.locating;
-    navigator.geolocation.getCurrentPosition(function (position) {
-      setPin(position.coords.latitude, position.coords.longitude, true);
-    }, function () {
-      placeText.textContent = "";
-      setError("location", msg.locate_failed);
-    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 10000});
-  });
+  var pinMap = window.MachiResident.pinMap(form, {msg: msg, setError: setError, zoom: 17, onPin: checkPlace});
 
   function checkPlace() {
     var key = lonInput.value + "|" + latInput.value;
@@ -268,20 +216,13 @@
 
   form.addEventListener("submit", function (event) {
     for (var i = 0; i < steps.length; i += 1) {
-      if (!checks[steps[i].dataset.step]()) { event.preventDefault(); show(i); return; }
+      if (!checks[steps[i].dataset.step]()) { event.preventDefault(); stepper.show(i); return; }
     }
     document.getElementById("r-send").disabled = true;
     document.getElementById("r-sending").hidden = false;
   });
 
   // ---------- start: at the first step the server found a problem in ----------
-  document.getElementById("r-nav").hidden = false;
-  progress.hidden = false;
   renderCart();
-  var first = 0;
-  for (var i = 0; i < steps.length; i += 1) {
-    if (steps[i].querySelector('.r-error[data-field]:not([hidden])')) { first = i; break; }
-  }
-  show(first);
-  if (lonInput.value && latInput.value && !map) { checkPlace(); }
+  if (stepper.start() !== "place" && lonInput.value && latInput.value) { checkPlace(); }
 }());
