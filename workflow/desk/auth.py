@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -13,16 +11,7 @@ from sqlalchemy.orm import Session
 from geo.models import StaffUser
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
-from workflow.desk.passwords import hash_password, verify_password
-
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified when the user does not exist, so both paths cost one argon2 verification."""
-    return hash_password(secrets.token_hex(16))
+from workflow.desk.passwords import check_password
 
 
 @dataclass(frozen=True)
@@ -119,7 +108,7 @@ def authenticate(
     """Check a username and password in the caller's transaction (it records failures).
 
     After ``MAX_FAILURES`` wrong passwords in a row the account is locked for ``LOCKOUT``;
-    while locked even the right password is refused.
+    while locked even the right password is refused (``workflow.desk.passwords``).
 
     Args:
         session: open session; the caller commits (failure counts must persist).
@@ -133,18 +122,10 @@ def authenticate(
         .where(StaffUser.municipality_id == municipality_id, StaffUser.username == username)
         .with_for_update()
     ).first()
-    if user is None or not user.active:
-        verify_password(_dummy_hash(), password)
-        return LoginOutcome(None)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginOutcome(None, locked_until=user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            return LoginOutcome(None, locked_until=user.locked_until)
-        return LoginOutcome(None)
-    user.failed_logins, user.locked_until = 0, None
+    account = user if user is not None and user.active else None
+    check = check_password(account, password, now)
+    if not check.accepted or user is None:
+        return LoginOutcome(None, locked_until=check.locked_until)
     return LoginOutcome(identity_of(session, user))
 
 

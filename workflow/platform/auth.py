@@ -7,9 +7,7 @@ health figures are read one town at a time (``workflow.platform.health``).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,14 +15,7 @@ from sqlalchemy.orm import Session
 from geo.models import PlatformOperator
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
-from workflow.desk.auth import LOCKOUT, MAX_FAILURES
-from workflow.desk.passwords import hash_password, verify_password
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified for an unknown or disabled name, so every refusal costs one verification."""
-    return hash_password(secrets.token_hex(16))
+from workflow.desk.passwords import check_password
 
 
 @dataclass(frozen=True)
@@ -47,24 +38,15 @@ def authenticate_operator(
     """Check a username and password in the caller's transaction (it records failures).
 
     An unknown or disabled name costs one argon2 verification too, so timing tells nothing.
-    After ``MAX_FAILURES`` wrong passwords in a row the account is locked for ``LOCKOUT``;
-    while locked even the right password is refused.
+    The lockout is staff's (``workflow.desk.passwords.check_password``).
     """
     row = session.scalars(
         select(PlatformOperator).where(PlatformOperator.username == username).with_for_update()
     ).first()
-    if row is None or row.disabled_at is not None:
-        verify_password(_dummy_hash(), password)
-        return OperatorLogin(None)
-    if row.locked_until is not None and row.locked_until > now:
-        return OperatorLogin(None, locked_until=row.locked_until)
-    if not verify_password(row.password_hash, password):
-        row.failed_logins += 1
-        if row.failed_logins >= MAX_FAILURES:
-            row.locked_until, row.failed_logins = now + LOCKOUT, 0
-            return OperatorLogin(None, locked_until=row.locked_until)
-        return OperatorLogin(None)
-    row.failed_logins, row.locked_until = 0, None
+    account = row if row is not None and row.disabled_at is None else None
+    check = check_password(account, password, now)
+    if not check.accepted or row is None:
+        return OperatorLogin(None, locked_until=check.locked_until)
     return OperatorLogin(OperatorIdentity(row.id, row.username))
 
 
