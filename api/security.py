@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
@@ -61,10 +62,11 @@ def read_confirmation(
     settings: Settings, purpose: str, token: str, max_age_s: int
 ) -> dict[str, Any] | None:
     """The payload of a confirmation token, or None when forged, for another purpose or old."""
-    return _read(settings, f"confirm:{purpose}", token, max_age_s)
+    return read_signed(settings, f"confirm:{purpose}", token, max_age_s)
 
 
-def _read(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, Any] | None:
+def read_signed(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, Any] | None:
+    """The dict signed with the secret key and ``salt`` at most ``max_age`` s ago, or None."""
     try:
         data = _serializer(settings, salt).loads(value, max_age=max_age)
     except BadSignature:
@@ -75,14 +77,20 @@ def _read(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, 
 def session_data(request: Request, settings: Settings) -> dict[str, Any] | None:
     """The verified session cookie's payload, or None."""
     raw = request.cookies.get(SESSION_COOKIE)
-    return _read(settings, "session", raw, SESSION_MAX_AGE_S) if raw else None
+    return read_signed(settings, "session", raw, SESSION_MAX_AGE_S) if raw else None
 
 
-def _bearer(request: Request, settings: Settings) -> dict[str, Any] | None:
+def bearer_data(
+    request: Request, read: Callable[[str], dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """The payload of the ``Authorization: Bearer`` token as ``read`` verifies it.
+
+    None when the request has no bearer token; 401 when it has one that does not verify.
+    """
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    data = _read(settings, "token", header[7:].strip(), TOKEN_MAX_AGE_S)
+    data = read(header[7:].strip())
     if data is None:
         raise HTTPException(
             401, detail="invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
@@ -95,7 +103,8 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     return bool(expected and given and hmac.compare_digest(expected, given))
 
 
-async def _check_csrf(request: Request, data: dict[str, Any]) -> None:
+async def check_csrf(request: Request, data: dict[str, Any]) -> None:
+    """403 unless an unsafe request carries the session's CSRF token (header or form field)."""
     if request.method not in UNSAFE_METHODS:
         return
     given = request.headers.get("x-csrf-token")
@@ -109,12 +118,12 @@ async def optional_staff(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> StaffIdentity | None:
     """The signed-in staff member (bearer token or session cookie + CSRF), or None."""
-    data = _bearer(request, settings)
+    data = bearer_data(request, lambda v: read_signed(settings, "token", v, TOKEN_MAX_AGE_S))
     if data is None:
         data = session_data(request, settings)
         if data is None:
             return None
-        await _check_csrf(request, data)
+        await check_csrf(request, data)
     if int(data["mid"]) != get_municipality_id(request):
         return None
     # A blocking DB read: run it off the event loop, or every signed-in request queues here.

@@ -15,10 +15,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from api.deps import SessionDep, SettingsDep
-from api.security import UNSAFE_METHODS, csrf_matches
+from api.security import bearer_data, check_csrf, read_signed
 from machi.settings import Settings
 from workflow.platform.auth import OperatorIdentity, load_operator
 
@@ -37,13 +37,8 @@ def _serializer(settings: Settings, salt: str) -> URLSafeTimedSerializer:
 
 
 def _read(settings: Settings, salt: str, value: str, max_age: int) -> dict[str, Any] | None:
-    try:
-        data = _serializer(settings, salt).loads(value, max_age=max_age)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("kind") != _KIND:
-        return None
-    return data
+    data = read_signed(settings, salt, value, max_age)
+    return data if data is not None and data.get("kind") == _KIND else None
 
 
 def issue_session(response: Response, settings: Settings, who: OperatorIdentity) -> str:
@@ -71,39 +66,17 @@ def issue_token(settings: Settings, who: OperatorIdentity) -> str:
     return _serializer(settings, TOKEN_SALT).dumps({"kind": _KIND, "op": who.id})
 
 
-def _bearer(request: Request, settings: Settings) -> dict[str, Any] | None:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        return None
-    data = _read(settings, TOKEN_SALT, header[7:].strip(), TOKEN_MAX_AGE_S)
-    if data is None:
-        raise HTTPException(
-            401, detail="invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return data
-
-
-async def _check_csrf(request: Request, data: dict[str, Any]) -> None:
-    if request.method not in UNSAFE_METHODS:
-        return
-    given = request.headers.get("x-csrf-token")
-    if given is None and "form" in request.headers.get("content-type", ""):
-        given = str((await request.form()).get("csrf_token") or "")
-    if not csrf_matches(str(data.get("csrf")), given):
-        raise HTTPException(403, detail="CSRF token missing or wrong")
-
-
 async def optional_operator(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> OperatorIdentity | None:
     """The signed-in operator (bearer token, or session cookie + CSRF), or None."""
-    data = _bearer(request, settings)
+    data = bearer_data(request, lambda v: _read(settings, TOKEN_SALT, v, TOKEN_MAX_AGE_S))
     if data is None:
         raw = request.cookies.get(COOKIE)
         data = _read(settings, SESSION_SALT, raw, SESSION_MAX_AGE_S) if raw else None
         if data is None:
             return None
-        await _check_csrf(request, data)
+        await check_csrf(request, data)
     who = await run_in_threadpool(load_operator, session, int(data["op"]))
     if who is not None:
         request.state.platform_csrf = data.get("csrf")
