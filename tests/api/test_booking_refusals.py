@@ -147,10 +147,10 @@ def test_cancel_after_the_cutoff(
 
 
 def _book_directly(engine: Engine, extra: ExtraDay, item: int) -> str:
-    """Book through the workflow as if it were three days ago (the API would refuse the date)."""
+    """Book through the workflow as if it were two weeks ago (the API would refuse the date)."""
     request = BookingRequest(extra.lon, extra.lat, extra.day, (ItemLine(item, 1),))
     with session_scope(engine) as session:
-        today = extra.day - dt.timedelta(days=3)
+        today = extra.day - dt.timedelta(days=14)
         booking = book(session, MUNICIPALITY_ID, request, channel="phone", today=today)
         session.flush()
         receipt = session.execute(
