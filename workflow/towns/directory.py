@@ -64,6 +64,7 @@ class TownDirectory:
         self._miss_pause_s = miss_pause_s
         self._clock = clock
         self._lock = threading.Lock()
+        self._flight = threading.Lock()  # one registry read at a time
         self._by_host: dict[str, TownRef] = {}
         self._by_code: dict[str, TownRef] = {}
         self._by_id: dict[int, TownRef] = {}
@@ -77,13 +78,28 @@ class TownDirectory:
         return age >= (self._miss_pause_s if missed else self._refresh_s)
 
     def reload(self) -> None:
-        """Read the registry again (blocking: call it off the event loop)."""
-        towns = list(self._load())
-        with self._lock:
-            self._by_host = {normalise_host(t.host): t for t in towns if t.host}
-            self._by_code = {t.code: t for t in towns}
-            self._by_id = {t.id: t for t in towns}
-            self._loaded_at = self._clock()
+        """Read the registry again (blocking: call it off the event loop).
+
+        One caller reads at a time. While it reads, the others keep the copy they have and
+        return at once, or, when nothing was ever loaded, wait for its read and use that.
+        Every request that arrived while a refresh was due used to read the registry itself:
+        under 20 busy clients each refresh took dozens of pool connections at once, new ones
+        timed out connecting (3 s), and the map bench's p95 jumped to 1.8 s in that round.
+        """
+        seen = self._loaded_at
+        if not self._flight.acquire(blocking=seen is None):
+            return
+        try:
+            if self._loaded_at != seen:  # read (or failed) while this caller waited
+                return
+            towns = list(self._load())
+            with self._lock:
+                self._by_host = {normalise_host(t.host): t for t in towns if t.host}
+                self._by_code = {t.code: t for t in towns}
+                self._by_id = {t.id: t for t in towns}
+                self._loaded_at = self._clock()
+        finally:
+            self._flight.release()
 
     def retry_later(self) -> None:
         """After a failed reload: keep the old copy and try again after ``miss_pause_s``."""

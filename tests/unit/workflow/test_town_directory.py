@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from workflow.towns.directory import TownDirectory, TownRef, base_url_of, normalise_host
@@ -77,6 +80,49 @@ def test_a_failed_reload_waits_the_miss_pause() -> None:
     assert not towns.stale()
     clock.now += 5
     assert towns.stale()
+
+
+def _slow_directory(loads: list[int], release: threading.Event) -> TownDirectory:
+    def load() -> list[TownRef]:
+        loads.append(1)
+        release.wait(5)
+        return [A, B]
+
+    return TownDirectory(load, refresh_s=30, miss_pause_s=5, clock=Clock())
+
+
+def test_a_due_refresh_is_read_once_while_the_others_keep_their_copy() -> None:
+    loads: list[int] = []
+    release = threading.Event()
+    towns = _slow_directory(loads, release)
+    release.set()
+    towns.reload()  # the first copy
+    release.clear()
+    with ThreadPoolExecutor(8) as pool:
+        reading = pool.submit(towns.reload)
+        while len(loads) < 2:  # the refresh is under way
+            threading.Event().wait(0.001)
+        others = [pool.submit(towns.reload) for _ in range(7)]
+        assert [f.result(timeout=2) for f in others] == [None] * 7  # returned at once
+        assert towns.by_code("13202") == A  # on the copy they had
+        release.set()
+        reading.result(timeout=5)
+    assert len(loads) == 2
+
+
+def test_the_first_read_is_waited_for_not_repeated() -> None:
+    loads: list[int] = []
+    release = threading.Event()
+    towns = _slow_directory(loads, release)
+    with ThreadPoolExecutor(8) as pool:
+        callers = [pool.submit(towns.reload) for _ in range(8)]
+        while not loads:
+            threading.Event().wait(0.001)
+        release.set()
+        for caller in callers:
+            caller.result(timeout=5)
+            assert towns.by_code("26212") == B  # every caller returns with towns
+    assert len(loads) == 1
 
 
 def test_normalise_host() -> None:
