@@ -43,35 +43,6 @@ class LoginOutcome:
     locked_until: dt.datetime | None = None
 
 
-# The department's name, and whether it owns a disaster category (it then staffs the HQ).
-_DEPARTMENT_SQL = text(
-    "SELECT d.name, EXISTS (SELECT 1 FROM category c WHERE c.municipality_id = d.municipality_id "
-    "AND c.department_id = d.id AND c.kind = 'disaster') AS disaster_hq "
-    "FROM department d WHERE d.municipality_id = :m AND d.id = :d"
-)
-
-
-def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
-    """The identity of a staff row (department name and disaster-HQ duty looked up)."""
-    department = (
-        session.execute(_DEPARTMENT_SQL, {"m": user.municipality_id, "d": user.department_id})
-        .mappings()
-        .first()
-        if user.department_id is not None
-        else None
-    )
-    return StaffIdentity(
-        id=user.id,
-        municipality_id=user.municipality_id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        department_id=user.department_id,
-        department_name=str(department["name"]) if department else None,
-        disaster_hq=bool(department["disaster_hq"]) if department else False,
-    )
-
-
 # Every signed-in request reads its identity: one statement (the user, its department's name
 # and disaster-HQ duty), not the user row and then the department (a round trip each).
 _IDENTITY_SQL = text(
@@ -100,6 +71,14 @@ def load_identity(session: Session, municipality_id: int, user_id: int) -> Staff
         department_name=row["department_name"],
         disaster_hq=bool(row["department_id"] is not None and row["disaster_hq"]),
     )
+
+
+def identity_of(session: Session, user: StaffUser) -> StaffIdentity:
+    """The identity of an active staff row (as ``load_identity`` reads it on every request)."""
+    who = load_identity(session, user.municipality_id, user.id)
+    if who is None:
+        raise ValueError(f"staff user {user.id} is not active")
+    return who
 
 
 def authenticate(
