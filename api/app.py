@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import health, tiles
+from api import health, live, tiles
 from api.crew import pages as crew
 from api.dev.simulator import install_dev_line
 from api.errors import install_error_handlers
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_input_guard(app)
     install_openapi_contract(app)
+    app.include_router(live.router)
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)

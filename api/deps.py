@@ -30,14 +30,17 @@ async def get_engine_dep(request: Request) -> Engine:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request.
 
-    Made on the event loop (no I/O yet), closed in the thread pool (closing rolls back: a
-    round trip to the database).
+    Made on the event loop (no I/O yet), closed in the thread pool when it was used (closing
+    rolls back: a round trip to the database); one that answered from a cache closes here.
     """
     session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 def get_municipality_id(request: Request) -> int:

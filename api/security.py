@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.deps import SessionDep, SettingsDep, get_municipality_id
 from machi.settings import Settings
-from workflow.desk.auth import StaffIdentity, load_identity
+from workflow.desk.auth import StaffIdentity, cached_identity, staff_identity
 
 SESSION_COOKIE = "machi_session"
 LOGIN_CSRF_COOKIE = "machi_login_csrf"
@@ -126,8 +126,10 @@ async def optional_staff(
         await check_csrf(request, data)
     if int(data["mid"]) != get_municipality_id(request):
         return None
-    # A blocking DB read: run it off the event loop, or every signed-in request queues here.
-    who = await run_in_threadpool(load_identity, session, int(data["mid"]), int(data["uid"]))
+    mid, uid = int(data["mid"]), int(data["uid"])
+    who = cached_identity(mid, uid)
+    if who is None:  # a blocking DB read: off the event loop, or every request queues here
+        who = await run_in_threadpool(staff_identity, session, mid, uid)
     if who is not None:
         request.state.csrf = data.get("csrf")
     return who

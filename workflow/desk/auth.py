@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geo.change_feed import CONFIG
 from geo.models import StaffUser
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
 from workflow.desk.passwords import check_password
+from workflow.fresh import FreshCache, fresh_cache
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,29 @@ def load_identity(session: Session, municipality_id: int, user_id: int) -> Staff
         department_name=row["department_name"],
         disaster_hq=bool(row["department_id"] is not None and row["disaster_hq"]),
     )
+
+
+# Signed-in requests find their identity here while this process hears every committed change
+# to staff, departments and categories (``workflow.fresh``): any such change drops them all.
+_identities: FreshCache[StaffIdentity] = fresh_cache(60.0, 4096, frozenset({CONFIG}))
+
+
+def cached_identity(municipality_id: int, user_id: int) -> StaffIdentity | None:
+    """The identity ``staff_identity`` read last, while no change can have altered it; no I/O."""
+    return _identities.get((municipality_id, user_id))
+
+
+def staff_identity(session: Session, municipality_id: int, user_id: int) -> StaffIdentity | None:
+    """``load_identity``, from the cache when it holds the user (see ``cached_identity``)."""
+    key = (municipality_id, user_id)
+    hit = _identities.get(key)
+    if hit is not None:
+        return hit
+    since = _identities.begin()
+    who = load_identity(session, municipality_id, user_id)
+    if who is not None:
+        _identities.put(key, municipality_id, None, who, since)
+    return who
 
 
 def identity_of(session: Session, user: StaffUser) -> StaffIdentity:

@@ -7,9 +7,11 @@ grid counts take a scan of every matching report, so answers covering at least
 included) and the view snapped to whole grid cells: clerks looking at the same area share one
 query, and while one request computes a view the others asking for it get the expired answer,
 or wait for the new one when there is none (no stampede when an entry expires under many
-polling clients). Street-level views (points) are always read fresh, and a clerk's own status
-change is redrawn from the PATCH answer at once, so the cache only delays other clerks'
-changes in whole-city counts by ``CACHE_TTL_S`` plus one recompute.
+polling clients). Street-level views (points) are kept only while no committed change touches
+them (``workflow.fresh``: dropped when a change's notice arrives, read fresh while this process
+cannot hear changes), and a clerk's own status change is redrawn from the PATCH answer at
+once, so the cache only delays other clerks' changes in whole-city counts by ``CACHE_TTL_S``
+plus one recompute.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from geo.change_feed import CONFIG, REPORTS
 from geo.report_queries import (
     MapAnswer,
     ReportFilter,
@@ -32,12 +35,17 @@ from geo.report_queries import (
     report_points,
     snap_to_grid,
 )
+from workflow.fresh import FreshCache, fresh_cache
 
 CACHE_TTL_S: Final = 10.0
 STALE_S: Final = 60.0  # an entry expired this recently is served while it is recomputed
 CACHE_MIN_REPORTS: Final = 5_000
 CACHE_ENTRIES: Final = 256
+POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_points: Final[FreshCache[MapAnswer]] = fresh_cache(
+    POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
+)
 
 _cache: OrderedDict[ReportFilter, tuple[float, MapAnswer]] = OrderedDict()
 _lock = threading.Lock()
@@ -125,6 +133,20 @@ def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAns
         limit: most points sent; above it ``auto`` answers with grid counts.
         mode: ``auto``, ``points`` (newest ``limit`` points, possibly truncated) or ``grid``.
     """
+    key = (replace(f, now=_EPOCH), limit, mode)
+    hit = _points.get(key)
+    if hit is not None:
+        return hit
+    since = _points.begin()
+    answer = _fresh_view(session, f, limit, mode)
+    if answer.mode == "points":
+        b = f.bbox
+        box = None if b is None else (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
+        _points.put(key, f.municipality_id, box, answer, since)
+    return answer
+
+
+def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
     if mode != "points" and f.bbox is not None:
         # A cached grid with far more reports than ``limit`` (its cells reach a little past the
         # view) answers without counting again.

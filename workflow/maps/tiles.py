@@ -2,9 +2,11 @@
 
 Base tiles change only when the town's data is reloaded, so each rendered tile is kept in
 memory for ``BASE_TTL_S`` and carries an ``ETag`` (a hash of its bytes) for the browser's
-revalidation. Report tiles are per user: points at street level are always read fresh;
-cluster tiles (whole-city views that every clerk opens and the map polls) are shared for
-``CLUSTER_TTL_S`` between clerks with the same filter and scope, as the bbox API does.
+revalidation. Report tiles are per scope and filter: points at street level are kept while
+no committed change touches the tile (``workflow.fresh``; read fresh while the process
+cannot hear changes); cluster tiles (whole-city views that every clerk opens and the map
+polls) are shared for ``CLUSTER_TTL_S`` between clerks with the same filter and scope, as the
+bbox API does.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from geo.change_feed import CONFIG, REPORTS
 from geo.report_queries import BBox, ReportFilter, count_reports
 from geo.report_tiles import report_clusters_tile, report_points_tile
 from geo.tilegrid import MAX_ZOOM, Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
 from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
 from maps.roadstyle import classes_at_zoom, highway_class_names
 from workflow.errors import NotFoundError
+from workflow.fresh import FreshCache, fresh_cache
 
 MAX_TILE_ZOOM: Final = MAX_ZOOM  # deeper tiles are not served
 BASE: Final = "base"  # every base layer in one tile: what the maps load
@@ -34,6 +38,7 @@ BASE_TTL_S: Final = 300.0
 CLUSTER_TTL_S: Final = 10.0
 POINTS_MIN_ZOOM: Final = 15  # below it, reports are always counted in cells
 POINT_LIMIT: Final = 2_000  # more in one tile: counted in cells at any zoom
+POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -94,6 +99,10 @@ class _TtlCache:
 
 _base_cache = _TtlCache(BASE_TTL_S, 2048)
 _cluster_cache = _TtlCache(CLUSTER_TTL_S, 512)
+# (is a points tile, body): a tile with too many reports for points says so, and is counted.
+_points_cache: FreshCache[tuple[bool, bytes]] = fresh_cache(
+    POINTS_TTL_S, 4096, frozenset({REPORTS, CONFIG})
+)
 
 
 def _answer(body: bytes) -> TileAnswer:
@@ -131,6 +140,12 @@ def _box(tile: Tile, margin: float) -> BBox:
     return BBox(*tile_bounds_lonlat(tile, margin))
 
 
+def _points_or_not(session: Session, f: ReportFilter, tile: Tile) -> tuple[bool, bytes]:
+    if count_reports(session, f, cap=POINT_LIMIT + 1) > POINT_LIMIT:
+        return False, b""
+    return True, report_points_tile(session, f, tile, POINT_LIMIT)
+
+
 def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
     """The staff reports layer for one tile, under the filter ``f`` (its scope included).
 
@@ -139,8 +154,16 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
     """
     if tile.z >= POINTS_MIN_ZOOM:
         buffered = replace(f, bbox=_box(tile, buffer_fraction()))
-        if count_reports(session, buffered, cap=POINT_LIMIT + 1) <= POINT_LIMIT:
-            return report_points_tile(session, buffered, tile, POINT_LIMIT)
+        assert buffered.bbox is not None
+        b = buffered.bbox
+        points, body = _points_cache.get_or_make(
+            (replace(buffered, now=_EPOCH), tile),
+            f.municipality_id,
+            (b.min_lon, b.min_lat, b.max_lon, b.max_lat),
+            lambda: _points_or_not(session, buffered, tile),
+        )
+        if points:
+            return body
     own = replace(f, bbox=_box(tile, 0.0))
     key = (replace(own, now=_EPOCH), tile)
     return _cluster_cache.get_or_make(
@@ -152,3 +175,4 @@ def forget_tiles() -> None:
     """Drop every cached tile (after the town's data was reloaded, and in tests)."""
     _base_cache.clear()
     _cluster_cache.clear()
+    _points_cache.clear()

@@ -1,0 +1,144 @@
+"""Street-level map answers and identities come from memory, and never outlive a change.
+
+The live server runs its lifespan, so its change feed listens (``workflow.fresh``): a clerk's
+status change, another clerk's street tile and view, a clerk deactivated by the town.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import mapbox_vector_tile
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+
+from api.app import create_app
+from geo.tilegrid import tile_at
+from machi.settings import Settings
+from tests.conftest import MUNICIPALITY_ID
+from tests.support.desk import PLACE, ReportFactory, csrf_of, login
+from tests.support.live_server import live_server
+from workflow.desk import map_view
+from workflow.maps import tiles
+
+pytestmark = pytest.mark.db
+TILE = tile_at(*PLACE, 16)
+TILE_PATH = f"/tiles/reports/{TILE.z}/{TILE.x}/{TILE.y}.pbf"
+STREET = (PLACE[0] - 0.002, PLACE[1] - 0.0016, PLACE[0] + 0.002, PLACE[1] + 0.0016)
+VIEW = "/api/v1/reports?bbox=" + ",".join(f"{v:.5f}" for v in STREET)
+HEARD_WITHIN_S = 2.0  # a notice crosses one local connection; a TTL would take 60 s
+
+
+@pytest.fixture(scope="module")
+def app(test_settings: Settings) -> FastAPI:
+    return create_app(test_settings)
+
+
+@pytest.fixture(scope="module")
+def base_url(app: FastAPI) -> Iterator[str]:
+    with live_server(app) as url:
+        assert app.state.change_feed.wait_live(10)
+        yield url
+
+
+@pytest.fixture()
+def reports(engine: Engine) -> Iterator[ReportFactory]:
+    factory = ReportFactory(engine)
+    yield factory
+    factory.cleanup()
+
+
+def _tile_status(client: httpx.Client, report_id: int) -> str | None:
+    answer = client.get(TILE_PATH)
+    assert answer.status_code == 200, answer.text
+    layers: dict[str, Any] = mapbox_vector_tile.decode(answer.content)
+    for feature in layers.get("reports", {}).get("features", []):
+        if int(feature["properties"]["id"]) == report_id:
+            return str(feature["properties"]["status"])
+    return None
+
+
+def _view_status(client: httpx.Client, report_id: int) -> str | None:
+    answer = client.get(VIEW)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["mode"] == "points"
+    for feature in answer.json()["features"]:
+        if feature["id"] == report_id:
+            return str(feature["properties"]["status"])
+    return None
+
+
+def _soon(read: Callable[[], object], expected: object) -> object:
+    deadline = time.monotonic() + HEARD_WITHIN_S
+    while (value := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return value
+
+
+def test_another_clerks_status_change_reaches_a_cached_street_tile_and_view(
+    base_url: str, reports: ReportFactory
+) -> None:
+    made = reports("road_pothole")
+    with httpx.Client(base_url=base_url) as doro, httpx.Client(base_url=base_url) as admin:
+        login(doro, "doro", "doro-demo")
+        login(admin, "admin", "admin-demo")
+        assert _soon(lambda: _tile_status(doro, made.id), "received") == "received"
+        assert _soon(lambda: _view_status(doro, made.id), "received") == "received"
+        cached_tiles, cached_views = len(tiles._points_cache), len(map_view._points)
+        assert _tile_status(doro, made.id) == "received"  # answered from memory
+        assert _view_status(doro, made.id) == "received"
+        assert cached_tiles >= 1 and cached_views >= 1
+        changed = admin.patch(
+            f"/api/v1/reports/{made.id}",
+            json={"status": "in_progress"},
+            headers={"X-CSRF-Token": csrf_of(admin)},
+        )
+        assert changed.status_code == 200, changed.text
+        assert _soon(lambda: _tile_status(doro, made.id), "in_progress") == "in_progress"
+        assert _soon(lambda: _view_status(doro, made.id), "in_progress") == "in_progress"
+
+
+def test_a_new_report_appears_in_a_cached_street_tile(
+    base_url: str, reports: ReportFactory
+) -> None:
+    with httpx.Client(base_url=base_url) as doro:
+        login(doro, "doro", "doro-demo")
+        first = reports("road_pothole")
+        assert _soon(lambda: _tile_status(doro, first.id), "received") == "received"
+        second = reports("road_pothole")  # the tile above is cached now
+        assert _soon(lambda: _tile_status(doro, second.id), "received") == "received"
+
+
+def test_a_deactivated_clerk_is_refused_at_once(base_url: str, engine: Engine) -> None:
+    flip = text(
+        "UPDATE staff_user SET active = :on WHERE municipality_id = :m AND username = 'doro'"
+    )
+    with httpx.Client(base_url=base_url) as doro:
+        login(doro, "doro", "doro-demo")
+        assert doro.get("/api/v1/me").status_code == 200
+        assert doro.get("/api/v1/me").status_code == 200  # the identity is in memory now
+        try:
+            with engine.begin() as conn:
+                conn.execute(flip, {"on": False, "m": MUNICIPALITY_ID})
+            assert _soon(lambda: doro.get("/api/v1/me").status_code, 401) == 401
+        finally:
+            with engine.begin() as conn:
+                conn.execute(flip, {"on": True, "m": MUNICIPALITY_ID})
+
+
+def test_without_the_feed_every_read_is_fresh(
+    app: FastAPI, base_url: str, reports: ReportFactory, engine: Engine
+) -> None:
+    made = reports("road_pothole")
+    with httpx.Client(base_url=base_url) as doro:
+        login(doro, "doro", "doro-demo")
+        app.state.change_feed.stop()  # the listening connection is gone (the last test here)
+        assert not tiles._points_cache.live and len(tiles._points_cache) == 0
+        assert _tile_status(doro, made.id) == "received"
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE report SET status = 'done' WHERE id = :id"), {"id": made.id})
+        assert _tile_status(doro, made.id) == "done"  # no waiting: nothing was kept

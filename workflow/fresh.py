@@ -1,0 +1,193 @@
+"""Caches that are never staler than the last committed change they could show.
+
+A ``FreshCache`` keeps answers (report points of a map tile or view, a staff identity) while
+this process hears every committed change (``geo.change_feed``, one listening connection per
+process), and drops an answer as soon as a change touches its town and area. While the feed
+is down it neither serves nor stores anything, so a lost notice can never leave an answer
+stale. Answers also expire after ``ttl_s``: some of what they show moves with the clock
+(overdue flags).
+
+An answer computed from a read that began before a change and stored after the change's
+notice arrived would be stale; ``begin()`` returns the number of changes heard so far, and
+``put()`` refuses an answer when a change heard since then touches it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Final, Generic, TypeVar
+
+from geo.change_feed import ALL, Box, Change, ChangeFeed
+from geo.db import libpq_conninfo
+
+V = TypeVar("V")
+CELL_DEG: Final = 0.01  # spatial buckets of about 1 km: a change looks only at nearby answers
+WIDE_CELLS: Final = 64  # an answer or change spanning more cells is checked against all
+LOG_SIZE: Final = 4096  # changes remembered for put(); an older begin() stores nothing
+
+
+@dataclass
+class _Entry(Generic[V]):
+    value: V
+    town: int
+    box: Box | None
+    expires: float
+    cells: tuple[tuple[int, int], ...] | None  # None: wide (every change is checked)
+
+
+def _cells(box: Box | None) -> tuple[tuple[int, int], ...] | None:
+    if box is None:
+        return None
+    x0, y0 = int(box[0] // CELL_DEG), int(box[1] // CELL_DEG)
+    x1, y1 = int(box[2] // CELL_DEG), int(box[3] // CELL_DEG)
+    if (x1 - x0 + 1) * (y1 - y0 + 1) > WIDE_CELLS:
+        return None
+    return tuple((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+
+
+class FreshCache(Generic[V]):
+    """An LRU of answers about (town, box), dropped by the changes of ``kinds`` that touch them."""
+
+    def __init__(self, ttl_s: float, entries: int, kinds: frozenset[str]) -> None:
+        self.ttl_s, self.entries, self.kinds = ttl_s, entries, kinds | {ALL}
+        self._items: OrderedDict[Hashable, _Entry[V]] = OrderedDict()
+        self._by_cell: dict[tuple[int, int], set[Hashable]] = {}
+        self._wide: set[Hashable] = set()
+        self._lock = threading.Lock()
+        self._heard = 0
+        self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
+        self._live = False
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    def begin(self) -> int | None:
+        """Call before reading the database; hand the result to ``put``. None: not caching."""
+        with self._lock:
+            return self._heard if self._live else None
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or not self._live:
+                return None
+            if entry.expires < time.monotonic():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return entry.value
+
+    def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> None:
+        """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it."""
+        with self._lock:
+            if since is None or not self._live or since < self._heard - len(self._log):
+                return
+            for heard, change in reversed(self._log):
+                if heard <= since:
+                    break
+                if change.touches(town, box):
+                    return
+            self._drop(key)
+            cells = _cells(box)
+            self._items[key] = _Entry(value, town, box, time.monotonic() + self.ttl_s, cells)
+            for cell in cells or ():
+                self._by_cell.setdefault(cell, set()).add(key)
+            if cells is None:
+                self._wide.add(key)
+            while len(self._items) > self.entries:
+                self._drop(next(iter(self._items)))
+
+    def get_or_make(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> V:
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        since = self.begin()
+        value = make()
+        self.put(key, town, box, value, since)
+        return value
+
+    def hear(self, change: Change) -> None:
+        """Drop the answers ``change`` may alter (a committed change of one of ``kinds``)."""
+        if change.kind not in self.kinds:
+            return
+        with self._lock:
+            self._heard += 1
+            self._log.append((self._heard, change))
+            cells = _cells(change.box) if change.town is not None else None
+            if cells is None:
+                keys: set[Hashable] = set(self._items)
+            else:
+                keys = set(self._wide)
+                for cell in cells:
+                    keys |= self._by_cell.get(cell, set())
+            for key in keys:
+                entry = self._items.get(key)
+                if entry is not None and change.touches(entry.town, entry.box):
+                    self._drop(key)
+
+    def set_live(self, live: bool) -> None:
+        """The feed came up or went down: forget everything (changes may have been missed)."""
+        with self._lock:
+            self._live = live
+            self._heard += LOG_SIZE + 1  # every begin() before now stores nothing
+            self._log.clear()
+            self._items.clear()
+            self._by_cell.clear()
+            self._wide.clear()
+
+    def clear(self) -> None:
+        """Forget every answer (and refuse those being computed)."""
+        self.set_live(self._live)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._items.pop(key, None)
+        if entry is None:
+            return
+        for cell in entry.cells or ():
+            keys = self._by_cell.get(cell)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_cell[cell]
+        self._wide.discard(key)
+
+
+_caches: list[FreshCache[object]] = []
+_feeds_live = 0
+_state_lock = threading.Lock()
+
+
+def fresh_cache(ttl_s: float, entries: int, kinds: frozenset[str]) -> FreshCache[V]:
+    """A cache that every change feed of this process keeps fresh."""
+    cache: FreshCache[V] = FreshCache(ttl_s, entries, kinds)
+    _caches.append(cache)  # type: ignore[arg-type]
+    return cache
+
+
+def _hear(change: Change) -> None:
+    for cache in _caches:
+        cache.hear(change)
+
+
+def _set_live(live: bool) -> None:
+    global _feeds_live
+    with _state_lock:
+        _feeds_live += 1 if live else -1
+        for cache in _caches:
+            cache.set_live(_feeds_live > 0)
+
+
+def start_change_feed(database_url: str) -> ChangeFeed:
+    """Listen for committed changes of ``database_url`` in a thread; the caches serve meanwhile.
+
+    Call ``stop()`` on the result when the process shuts down.
+    """
+    return ChangeFeed(libpq_conninfo(database_url), _hear, _set_live).start()
