@@ -23,6 +23,10 @@ processes as the app role (row-level security on), and measures, for a departmen
 - the staff map's page-ready time in headless Chromium, desktop and CPU throttled x4, with
   every request outside the app aborted (``bench.map_browser``).
 
+While the views and the clerks are measured, ``--changes`` random reports a second change
+status (``bench.map_changes``): street-level answers are cached until a change touches them,
+and a bench without writes would time cache hits only.
+
 ``--cluster`` runs ``machi db cluster-reports`` after seeding (``geo.maintenance``).
 
 Targets (issue 15): API and tile p95 <= 50 ms at 20 clients for every view up to 1M reports;
@@ -40,6 +44,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench.map_browser import page_ready_s
+from bench.map_changes import changing_reports
 from bench.map_clerks import clerks_at_maps
 from bench.map_load import PathFor, load_test, login_cookies
 from bench.map_seed import MID, cluster_with_cli, prepare_database, report_count
@@ -99,9 +104,10 @@ def views(spots: list[tuple[float, float]]) -> dict[str, PathFor]:
     }
 
 
-def measure(base: str, spots: list[tuple[float, float]], args: argparse.Namespace) -> None:
+def measure(base: str, spots: list[tuple[float, float]], args: argparse.Namespace) -> list[str]:
     """Each view alone: 1 client (a request's own cost), then --clients in a closed loop."""
     floor = {"static file (the stack's floor)": lambda _rng: "/static/machi.css"}
+    misses = []
     for user, password in USERS:
         cookies = login_cookies(base, user, password)
         for clients in sorted({1, args.clients}):
@@ -109,10 +115,14 @@ def measure(base: str, spots: list[tuple[float, float]], args: argparse.Namespac
             print(f"-- {user}, {clients} client(s) in a closed loop, {each} each ({args.load})")
             for name, path_for in {**floor, **views(spots)}.items():
                 if args.load == "wrk":
-                    print(_wrk_rounds(base, cookies, name, path_for, clients, args), flush=True)
+                    line = _wrk_rounds(base, cookies, name, path_for, clients, args)
                 else:
                     result = load_test(base, cookies, name, path_for, clients, args.requests)
-                    print(result.line(TARGET_MS), flush=True)
+                    line = result.line(TARGET_MS)
+                print(line, flush=True)
+                if "MISSES" in line:
+                    misses.append(f"{user} {name} at {clients} clients")
+    return misses
 
 
 def _wrk_rounds(
@@ -172,7 +182,7 @@ def measure_pages(base: str, runs: int) -> list[str]:
     return misses
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50000,1000000", help="report counts, comma-separated")
     parser.add_argument("--clients", type=int, default=20)
@@ -196,7 +206,12 @@ def main() -> None:
     parser.add_argument(
         "--cluster", action="store_true", help="machi db cluster-reports after seeding"
     )
-    args = parser.parse_args()
+    parser.add_argument("--changes", type=float, default=2.0, help="report changes a second")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     summary = []
     for total in (int(s) for s in args.sizes.split(",")):
         urls = prepare_database(total, args.reuse)
@@ -209,10 +224,12 @@ def main() -> None:
         with serve(urls, args.port, args.workers) as (base, _pid):
             parts = set(args.only.split(","))
             misses = []
-            if "views" in parts:
-                measure(base, spots, args)
-            if "clerks" in parts:
-                misses += measure_clerks(base, spots, args)
+            with changing_reports(urls.owner, MID, args.changes) as changes:
+                if "views" in parts:
+                    misses += measure(base, spots, args)
+                if "clerks" in parts:
+                    misses += measure_clerks(base, spots, args)
+            print(changes.line(), flush=True)
             if "pages" in parts:
                 misses += measure_pages(base, args.runs)
         summary.append(
