@@ -8,7 +8,9 @@ never imports ``geo`` or SQLAlchemy itself (the import-linter contracts say so).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -35,6 +37,7 @@ __all__ = [
     "SessionFactory",
     "current_town",
     "database_answers",
+    "in_background",
     "open_engine",
     "session_factory",
     "session_scope",
@@ -44,6 +47,30 @@ __all__ = [
 ]
 
 SessionFactory = sessionmaker[Session]
+log = logging.getLogger(__name__)
+
+
+def in_background(
+    session: Session | None, town: int, work: Callable[[Session], object], done: Callable[[], None]
+) -> None:
+    """Run ``work`` in a thread of its own on a new session of ``session``'s engine, for ``town``.
+
+    For a cache refreshing an expired answer while the request goes on with the old one: the
+    request's own session is closed when it answers. ``done`` runs afterwards in any case;
+    a failure is logged (the caller keeps its old answer and tries again later).
+    """
+    bind = session.get_bind() if session is not None else None
+
+    def run() -> None:
+        try:
+            with town_scope(town), Session(bind=bind) as own:
+                work(own)
+        except Exception:  # noqa: BLE001 — logged; the next request past the entry retries
+            log.exception("refreshing a cached answer in the background failed")
+        finally:
+            done()
+
+    threading.Thread(target=run, name="machi-cache-refresh", daemon=True).start()
 
 
 def open_engine(database_url: str, pool_size: int = 10) -> Engine:

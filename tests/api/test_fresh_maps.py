@@ -28,6 +28,7 @@ from workflow.maps import tiles
 pytestmark = pytest.mark.db
 TILE = tile_at(*PLACE, 16)
 TILE_PATH = f"/tiles/reports/{TILE.z}/{TILE.x}/{TILE.y}.pbf"
+CELLS = tile_at(*PLACE, 14)  # counted in cells below zoom 15
 STREET = (PLACE[0] - 0.002, PLACE[1] - 0.0016, PLACE[0] + 0.002, PLACE[1] + 0.0016)
 VIEW = "/api/v1/reports?bbox=" + ",".join(f"{v:.5f}" for v in STREET)
 HEARD_WITHIN_S = 2.0  # a notice crosses one local connection; a TTL would take 60 s
@@ -128,6 +129,38 @@ def test_a_deactivated_clerk_is_refused_at_once(base_url: str, engine: Engine) -
         finally:
             with engine.begin() as conn:
                 conn.execute(flip, {"on": True, "m": MUNICIPALITY_ID})
+
+
+def _count_in_cells(client: httpx.Client, path: str) -> int:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text
+    if path.endswith(".pbf"):
+        layers: dict[str, Any] = mapbox_vector_tile.decode(answer.content)
+        cells = layers.get("reports", {}).get("features", [])
+        assert all(c["properties"].get("cluster") for c in cells)
+        return sum(int(c["properties"]["count"]) for c in cells)
+    body = answer.json()
+    assert body["mode"] == "grid"
+    return sum(int(c["properties"]["count"]) for c in body["features"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/tiles/reports/14/{CELLS.x}/{CELLS.y}.pbf",
+        VIEW + "&mode=grid",
+    ],
+    ids=["z14 cell tile", "street view in grid mode"],
+)
+def test_street_sized_counts_follow_a_new_report(
+    base_url: str, reports: ReportFactory, path: str
+) -> None:
+    with httpx.Client(base_url=base_url) as doro:
+        login(doro, "doro", "doro-demo")
+        before = _count_in_cells(doro, path)
+        assert _count_in_cells(doro, path) == before  # kept now
+        reports("road_pothole")
+        assert _soon(lambda: _count_in_cells(doro, path), before + 1) == before + 1
 
 
 def test_without_the_feed_every_read_is_fresh(

@@ -3,15 +3,16 @@
 Whole-city views are what every clerk opens first and what the map polls every 15 s. Their
 grid counts take a scan of every matching report, so answers covering at least
 ``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S`` seconds (and served for up to
-``STALE_S`` more while one request recomputes them), keyed by the filter (scope
-included) and the view snapped to whole grid cells: clerks looking at the same area share one
-query, and while one request computes a view the others asking for it get the expired answer,
-or wait for the new one when there is none (no stampede when an entry expires under many
-polling clients). Street-level views (points) are kept only while no committed change touches
-them (``workflow.fresh``: dropped when a change's notice arrives, read fresh while this process
-cannot hear changes), and a clerk's own status change is redrawn from the PATCH answer at
-once, so the cache only delays other clerks' changes in whole-city counts by ``CACHE_TTL_S``
-plus one recompute.
+``STALE_S`` more while a thread recomputes them), keyed by the filter (scope included) and
+the view snapped to whole grid cells: clerks looking at the same area share one query, and
+nobody waits for an expired entry's recompute; when there is no entry, one request computes
+it and the others asking for it wait for that one (no stampede under many polling clients).
+
+Street-level views (points, or counts of a view up to ``STREET_DEG`` across) are kept only
+while no committed change touches them (``workflow.fresh``: dropped when a change's notice
+arrives, read fresh while this process cannot hear changes), and a clerk's own status change
+is redrawn from the PATCH answer at once, so the cache only delays other clerks' changes in
+whole-city counts by ``CACHE_TTL_S`` plus one recompute.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from geo.change_feed import CONFIG, REPORTS
 from geo.report_queries import (
+    BBox,
     MapAnswer,
     ReportFilter,
     count_reports,
@@ -35,6 +37,7 @@ from geo.report_queries import (
     report_points,
     snap_to_grid,
 )
+from workflow.db import in_background
 from workflow.fresh import FreshCache, fresh_cache
 
 CACHE_TTL_S: Final = 10.0
@@ -42,6 +45,7 @@ STALE_S: Final = 60.0  # an entry expired this recently is served while it is re
 CACHE_MIN_REPORTS: Final = 5_000
 CACHE_ENTRIES: Final = 256
 POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
+STREET_DEG: Final = 0.03  # views up to ~3 km across are kept until a change touches them
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _points: Final[FreshCache[MapAnswer]] = fresh_cache(
     POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
@@ -95,33 +99,56 @@ def _stale(key: ReportFilter, now_s: float) -> MapAnswer | None:
 def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     """Grid counts for the filter's bbox (required), from the cache when fresh enough.
 
-    While one request recomputes an expired entry, the others get the expired answer
-    (stale while revalidate) instead of waiting: a whole-city grid over a million reports
-    takes about 1.5 s, and every clerk polling it waited that long once per ``CACHE_TTL_S``.
+    An entry that expired less than ``STALE_S`` ago is answered at once and recomputed in a
+    thread of its own (stale while revalidate): a whole-city grid over a million reports
+    takes about 1.5 s, and the clerk whose poll fell due waited that long once per
+    ``CACHE_TTL_S`` (the 20-clerk bench's whole-city p95 was such waits). Without an entry,
+    one request computes it and the others asking for it wait for that one.
     """
     key, cell = _grid_key(f)
     hit = _cached(key, time.monotonic())
     if hit is not None:
         return hit
     flight = _flight(key)
-    if not flight.acquire(blocking=False):
-        stale = _stale(key, time.monotonic())
-        if stale is not None:
-            return stale
-        flight.acquire()
-    try:
+    stale = _stale(key, time.monotonic())
+    if stale is not None:
+        if flight.acquire(blocking=False):
+            _recompute_later(session, key, f.now, cell, flight)
+        return stale
+    with flight:
         hit = _cached(key, time.monotonic())  # computed while we waited
-        if hit is not None:
-            return hit
-        features, total = report_grid(session, replace(key, now=f.now), cell)
-        answer = MapAnswer(features, "grid", total)
-        if total >= CACHE_MIN_REPORTS:
-            _remember(key, answer, time.monotonic())
-    finally:
+        if hit is None:
+            hit = _recompute(session, key, f.now, cell)
+    with _lock:
+        _flights.pop(key, None)
+    return hit
+
+
+def _recompute(
+    session: Session, key: ReportFilter, now: dt.datetime, cell: tuple[float, float]
+) -> MapAnswer:
+    features, total = report_grid(session, replace(key, now=now), cell)
+    answer = MapAnswer(features, "grid", total)
+    if total >= CACHE_MIN_REPORTS:
+        _remember(key, answer, time.monotonic())
+    return answer
+
+
+def _recompute_later(
+    session: Session,
+    key: ReportFilter,
+    now: dt.datetime,
+    cell: tuple[float, float],
+    flight: threading.Lock,
+) -> None:
+    """Recompute ``key`` on a session of its own in a thread, then release ``flight``."""
+
+    def done() -> None:
         flight.release()
         with _lock:
             _flights.pop(key, None)
-    return answer
+
+    in_background(session, key.municipality_id, lambda own: _recompute(own, key, now, cell), done)
 
 
 def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
@@ -139,11 +166,16 @@ def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAns
         return hit
     since = _points.begin()
     answer = _fresh_view(session, f, limit, mode)
-    if answer.mode == "points":
-        b = f.bbox
-        box = None if b is None else (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
+    b = f.bbox
+    box = None if b is None else (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
+    if answer.mode == "points" or _street_sized(b):
         _points.put(key, f.municipality_id, box, answer, since)
     return answer
+
+
+def _street_sized(b: BBox | None) -> bool:
+    """A view small enough that few changes touch it (a street's worth of grid counts)."""
+    return b is not None and max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) <= STREET_DEG
 
 
 def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
