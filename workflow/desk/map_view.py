@@ -103,20 +103,9 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     thread of its own (stale while revalidate): a whole-city grid over a million reports
     takes about 1.5 s, and the clerk whose poll fell due waited that long once per
     ``CACHE_TTL_S`` (the 20-clerk bench's whole-city p95 was such waits). Without an entry,
-    one request computes it and the others asking for it wait for that one. A street-sized
-    view's grid is kept until a change touches it instead, shared by the views that snap to
-    the same cells (a clerk panning about a street).
+    one request computes it and the others asking for it wait for that one.
     """
     key, cell = _grid_key(f)
-    if _street_sized(key.bbox):
-        assert key.bbox is not None
-        b = key.bbox
-        return _points.get_or_make(
-            ("grid", key),
-            f.municipality_id,
-            (b.min_lon, b.min_lat, b.max_lon, b.max_lat),
-            lambda: _grid_answer(session, key, f.now, cell),
-        )
     hit = _cached(key, time.monotonic())
     if hit is not None:
         return hit
@@ -135,18 +124,12 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     return hit
 
 
-def _grid_answer(
-    session: Session, key: ReportFilter, now: dt.datetime, cell: tuple[float, float]
-) -> MapAnswer:
-    features, total = report_grid(session, replace(key, now=now), cell)
-    return MapAnswer(features, "grid", total)
-
-
 def _recompute(
     session: Session, key: ReportFilter, now: dt.datetime, cell: tuple[float, float]
 ) -> MapAnswer:
-    answer = _grid_answer(session, key, now, cell)
-    if answer.total >= CACHE_MIN_REPORTS:
+    features, total = report_grid(session, replace(key, now=now), cell)
+    answer = MapAnswer(features, "grid", total)
+    if total >= CACHE_MIN_REPORTS:
         _remember(key, answer, time.monotonic())
     return answer
 
