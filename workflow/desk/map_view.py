@@ -38,6 +38,7 @@ from geo.report_queries import (
     snap_to_grid,
 )
 from workflow.db import in_background
+from workflow.desk.grid_blocks import Block, composed_grid
 from workflow.fresh import FreshCache, fresh_cache
 
 CACHE_TTL_S: Final = 10.0
@@ -47,6 +48,7 @@ CACHE_ENTRIES: Final = 256
 POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
 STREET_DEG: Final = 0.03  # views up to ~3 km across are kept until a change touches them
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_blocks: Final[FreshCache[Block]] = fresh_cache(POINTS_TTL_S, 4096, frozenset({REPORTS, CONFIG}))
 _points: Final[FreshCache[MapAnswer]] = fresh_cache(
     POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
 )
@@ -103,9 +105,13 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     thread of its own (stale while revalidate): a whole-city grid over a million reports
     takes about 1.5 s, and the clerk whose poll fell due waited that long once per
     ``CACHE_TTL_S`` (the 20-clerk bench's whole-city p95 was such waits). Without an entry,
-    one request computes it and the others asking for it wait for that one.
+    one request computes it and the others asking for it wait for that one. A street-sized
+    view's grid is made of blocks of cells kept until a change touches them
+    (``workflow.desk.grid_blocks``), which the next pans share.
     """
     key, cell = _grid_key(f)
+    if _street_sized(key.bbox) and _blocks.live:  # deaf, blocks would only cost more queries
+        return composed_grid(session, key, f.now, cell, _blocks)
     hit = _cached(key, time.monotonic())
     if hit is not None:
         return hit

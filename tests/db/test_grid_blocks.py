@@ -1,0 +1,68 @@
+"""Street grids composed from cached blocks of cells equal the grid counted over the view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from geo.change_feed import REPORTS, Change
+from geo.report_queries import BBox, ReportFilter, grid_cell_deg, report_grid, snap_to_grid
+from tests.conftest import MUNICIPALITY_ID
+from tests.support.desk import PLACE, ReportFactory
+from workflow.desk.grid_blocks import BLOCK_CELLS, Block, composed_grid
+from workflow.fresh import FreshCache
+
+pytestmark = pytest.mark.db
+NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture()
+def reports(engine: Engine) -> Iterator[ReportFactory]:
+    factory = ReportFactory(engine)
+    yield factory
+    factory.cleanup()
+
+
+def _cells(features: str) -> dict[str, int]:
+    return {f["id"]: f["properties"]["count"] for f in json.loads(features)}
+
+
+def test_a_composed_grid_equals_the_counted_one_and_follows_changes(
+    engine: Engine, reports: ReportFactory
+) -> None:
+    lon, lat = PLACE
+    view = BBox(lon - 0.0095, lat - 0.0045, lon + 0.0095, lat + 0.0045)  # a clerk's street view
+    cell = grid_cell_deg(view)
+    step = cell[0] * BLOCK_CELLS  # reports on both sides of block edges
+    for i in range(-3, 4):
+        reports("road_pothole", place=(lon + i * step / 3, lat + i * cell[1]))
+    key = ReportFilter(MUNICIPALITY_ID, None, NOW, bbox=snap_to_grid(view, cell))
+    cache: FreshCache[Block] = FreshCache(60.0, 100, frozenset({REPORTS}))
+    cache.set_live(True)
+    with Session(engine) as session:
+        counted, total = report_grid(session, key, cell)
+        composed = composed_grid(session, key, NOW, cell, cache)
+        assert composed.mode == "grid" and composed.total == total and total >= 7
+        assert _cells(composed.geojson) == _cells(counted)
+        blocks = len(cache)
+        assert blocks >= 2  # the view spans several blocks
+
+        again = composed_grid(session, key, NOW, cell, cache)  # all from memory
+        assert again == composed and len(cache) == blocks
+        made = reports("road_pothole", place=(lon + 0.0001, lat + 0.0001))
+        cache.hear(Change(REPORTS, MUNICIPALITY_ID, (lon + 0.0001, lat + 0.0001) * 2))
+        assert len(cache) == blocks - 1  # only the block holding it
+        after = composed_grid(session, key, NOW, cell, cache)
+        assert after.total == total + 1
+        assert _cells(after.geojson) == _cells(report_grid(session, key, cell)[0])
+        assert made.id
+        smaller = replace(key, bbox=snap_to_grid(BBox(lon, lat, lon + 0.004, lat + 0.003), cell))
+        assert _cells(composed_grid(session, smaller, NOW, cell, cache).geojson) == _cells(
+            report_grid(session, smaller, cell)[0]
+        )
