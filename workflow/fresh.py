@@ -58,6 +58,7 @@ class FreshCache(Generic[V]):
         self._by_cell: dict[tuple[int, int], set[Hashable]] = {}
         self._wide: set[Hashable] = set()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Lock] = {}
         self._heard = 0
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
@@ -103,13 +104,26 @@ class FreshCache(Generic[V]):
                 self._drop(next(iter(self._items)))
 
     def get_or_make(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> V:
+        """The kept answer, or ``make()``'s; callers asking for a key being made wait for it.
+
+        Many clerks opening the same cold street tile or block at once count it once.
+        """
         hit = self.get(key)
         if hit is not None:
             return hit
-        since = self.begin()
-        value = make()
-        self.put(key, town, box, value, since)
-        return value
+        if not self._live:  # nothing will be kept, so nothing to share
+            return make()
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            hit = self.get(key)
+            if hit is None:
+                since = self.begin()
+                hit = make()
+                self.put(key, town, box, hit, since)
+        with self._lock:
+            self._flights.pop(key, None)
+        return hit
 
     def hear(self, change: Change) -> None:
         """Drop the answers ``change`` may alter (a committed change of one of ``kinds``)."""

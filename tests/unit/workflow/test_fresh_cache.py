@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -126,3 +127,27 @@ def test_many_answers_one_change_drops_only_those_it_touches() -> None:
 )
 def test_notices_are_read_and_unreadable_ones_mean_everything(payload: str, change: Change) -> None:
     assert parse_change(payload) == change
+
+
+def test_clerks_asking_at_once_for_a_cold_answer_count_it_once() -> None:
+    cache = _live()
+    calls: list[int] = []
+    release = threading.Event()
+
+    def make() -> str:
+        calls.append(1)
+        release.wait(5)
+        return "answer"
+
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(cache.get_or_make("k", 1, STREET, make)))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert answers == ["answer"] * 5 and len(calls) == 1
