@@ -21,7 +21,8 @@ import psycopg
 
 CHANNEL: Final = "machi_changes"
 REPORTS: Final = "reports"  # report rows of one town, within a box
-CONFIG: Final = "config"  # staff, departments, categories, districts (any town)
+CONFIG: Final = "config"  # departments, categories, districts (any town)
+STAFF: Final = "staff"  # staff accounts (any town): identities, never map answers
 ALL: Final = "all"  # anything (a TRUNCATE, or a notice that could not be read)
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ Box = tuple[float, float, float, float]  # west, south, east, north (lon/lat)
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # REPORTS, CONFIG or ALL
+    kind: str  # REPORTS, CONFIG, STAFF or ALL
     town: int | None = None  # None: every town
     box: Box | None = None  # None: anywhere in the town
 
@@ -56,8 +57,8 @@ def parse_change(payload: str) -> Change:
                 w, s, e, n = (float(v) for v in raw)
                 box = (w, s, e, n)
             return Change(REPORTS, int(data["t"]), box)
-        if kind == CONFIG:
-            return Change(CONFIG)
+        if kind in (CONFIG, STAFF):
+            return Change(kind)
     except (ValueError, KeyError, TypeError):
         log.warning("unreadable change notice %r: treated as a change to everything", payload)
     return Change(ALL)

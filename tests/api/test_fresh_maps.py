@@ -6,6 +6,7 @@ status change, another clerk's street tile and view, a clerk deactivated by the 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -129,6 +130,25 @@ def test_a_deactivated_clerk_is_refused_at_once(base_url: str, engine: Engine) -
         finally:
             with engine.begin() as conn:
                 conn.execute(flip, {"on": True, "m": MUNICIPALITY_ID})
+
+
+def test_a_mistyped_password_leaves_the_cached_street_answers(base_url: str) -> None:
+    """A failed login writes the account's failure count (a staff notice, not a map one)."""
+    with httpx.Client(base_url=base_url) as doro, httpx.Client(base_url=base_url) as other:
+        login(doro, "doro", "doro-demo")
+        assert doro.get(VIEW).status_code == 200
+        assert doro.get(TILE_PATH).status_code == 200
+        kept = len(map_view._points), len(tiles._points_cache)
+        assert kept[0] >= 1 and kept[1] >= 1
+        form = re.search(r'name="csrf_token" value="([^"]+)"', other.get("/staff/login").text)
+        assert form
+        refused = other.post(
+            "/staff/login",
+            data={"username": "doro", "password": "wrong", "csrf_token": form.group(1)},
+        )
+        assert refused.status_code != 303
+        time.sleep(0.5)  # the staff notice has arrived by now (HEARD_WITHIN_S is the bound)
+        assert (len(map_view._points), len(tiles._points_cache)) == kept
 
 
 def _count_in_cells(client: httpx.Client, path: str) -> int:

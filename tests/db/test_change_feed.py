@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from geo.change_feed import CONFIG, REPORTS, Change, ChangeFeed
+from geo.change_feed import CONFIG, REPORTS, STAFF, Change, ChangeFeed
 from geo.db import libpq_conninfo
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import PLACE, ReportFactory
@@ -106,6 +106,17 @@ def test_staff_settings_are_heard(heard: Heard, engine: Engine) -> None:
             {"m": MUNICIPALITY_ID},
         )
     assert heard.next().kind == CONFIG
+
+
+def test_staff_accounts_have_a_kind_of_their_own(heard: Heard, engine: Engine) -> None:
+    """A failed login writes its count: that must not read as a change to what maps show."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE staff_user SET failed_logins = failed_logins WHERE municipality_id = :m"),
+            {"m": MUNICIPALITY_ID},
+        )
+    assert heard.next() == Change(STAFF)
+    assert heard.nothing_more()
 
 
 def test_a_broken_connection_is_reported_and_the_feed_listens_again(

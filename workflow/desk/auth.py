@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo.change_feed import CONFIG
+from geo.change_feed import CONFIG, STAFF
 from geo.models import StaffUser
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
@@ -77,7 +77,7 @@ def load_identity(session: Session, municipality_id: int, user_id: int) -> Staff
 
 # Signed-in requests find their identity here while this process hears every committed change
 # to staff, departments and categories (``workflow.fresh``): any such change drops them all.
-_identities: FreshCache[StaffIdentity] = fresh_cache(60.0, 4096, frozenset({CONFIG}))
+_identities: FreshCache[StaffIdentity] = fresh_cache(60.0, 4096, frozenset({CONFIG, STAFF}))
 
 
 def cached_identity(municipality_id: int, user_id: int) -> StaffIdentity | None:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from geo.change_feed import ALL, CONFIG, REPORTS, Change, parse_change
+from geo.change_feed import ALL, CONFIG, REPORTS, STAFF, Change, parse_change
 from workflow.fresh import FreshCache
 
 STREET = (139.400, 35.690, 139.404, 35.693)  # a street-level view in 立川市
@@ -119,6 +119,7 @@ def test_many_answers_one_change_drops_only_those_it_touches() -> None:
         ),  # fmt: skip
         ('{"k": "reports", "t": 3, "b": [null, null, null, null]}', Change(REPORTS, 3, None)),
         ('{"k": "config"}', Change(CONFIG)),
+        ('{"k": "staff"}', Change(STAFF)),
         ('{"k": "all"}', Change(ALL)),
         ("not json", Change(ALL)),
         ('{"k": "reports"}', Change(ALL)),
