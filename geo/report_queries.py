@@ -175,7 +175,7 @@ def snap_to_grid(bbox: BBox, cell: tuple[float, float]) -> BBox:
     )
 
 
-_GRID_SQL = (
+_CELLS_SQL = (
     "WITH cells AS (SELECT floor(ST_X(r.location) / :cx) AS gx, "
     "floor(ST_Y(r.location) / :cy) AS gy, count(*) AS n, "
     "avg(ST_X(r.location)) AS lon, avg(ST_Y(r.location)) AS lat, "
@@ -186,15 +186,34 @@ _GRID_SQL = (
     "count(*) FILTER (WHERE r.urgent) AS urgent, "
     f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue "
     "{from_sql} WHERE {where} GROUP BY 1, 2) "
-    "SELECT coalesce(json_agg(json_build_object('type', 'Feature', "
+)
+_CELL_FEATURE_SQL = (
+    "json_build_object('type', 'Feature', "
     "'id', 'g' || gx || '_' || gy, 'geometry', json_build_object('type', 'Point', "
     "'coordinates', json_build_array(round(lon::numeric, 6), round(lat::numeric, 6))), "
     "'properties', json_build_object('cluster', true, 'count', n, 'received', received, "
     "'in_progress', in_progress, 'done', done, 'closed', closed, 'urgent', urgent, "
     "'overdue', overdue, 'cell', json_build_array(gx * :cx, gy * :cy, "
-    "(gx + 1) * :cx, (gy + 1) * :cy)))), '[]'::json)::text AS features, "
+    "(gx + 1) * :cx, (gy + 1) * :cy)))"
+)
+_GRID_SQL = (
+    _CELLS_SQL + f"SELECT coalesce(json_agg({_CELL_FEATURE_SQL}), '[]'::json)::text AS features, "
     "coalesce(sum(n), 0) AS total FROM cells"
 )
+_CELL_ROWS_SQL = _CELLS_SQL + f"SELECT gx, gy, n, {_CELL_FEATURE_SQL}::text AS feature FROM cells"
+
+
+def grid_cells(
+    session: Session, f: ReportFilter, cell: tuple[float, float]
+) -> list[tuple[int, int, int, str]]:
+    """The cells of ``report_grid`` one by one: (column, row, reports, GeoJSON Feature text).
+
+    Column and row are the cell's lower corner over the cell size (``floor``), as in its id.
+    """
+    where, params = where_clause(f)
+    sql = _CELL_ROWS_SQL.format(from_sql=FROM_SQL, where=where)
+    rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
+    return [(int(r.gx), int(r.gy), int(r.n), str(r.feature)) for r in rows]
 
 
 def report_grid(session: Session, f: ReportFilter, cell: tuple[float, float]) -> tuple[str, int]:

@@ -10,6 +10,10 @@ stale. Answers also expire after ``ttl_s``: some of what they show moves with th
 An answer computed from a read that began before a change and stored after the change's
 notice arrived would be stale; ``begin()`` returns the number of changes heard so far, and
 ``put()`` refuses an answer when a change heard since then touches it.
+
+A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still served while
+the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
+at once, in the background, so the next request finds it (or waits for that one count).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ V = TypeVar("V")
 CELL_DEG: Final = 0.01  # spatial buckets of about 1 km: a change looks only at nearby answers
 WIDE_CELLS: Final = 64  # an answer or change spanning more cells is checked against all
 LOG_SIZE: Final = 4096  # changes remembered for put(); an older begin() stores nothing
+RENEW_MOST: Final = 64  # a change dropping more answers leaves them to be made when asked
 
 
 @dataclass
@@ -37,6 +42,7 @@ class _Entry(Generic[V]):
     box: Box | None
     expires: float
     cells: tuple[tuple[int, int], ...] | None  # None: wide (every change is checked)
+    renewing: bool = False  # expired, and handed to the keeper to make again
 
 
 def _cells(box: Box | None) -> tuple[tuple[int, int], ...] | None:
@@ -62,6 +68,7 @@ class FreshCache(Generic[V]):
         self._heard = 0
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
+        self._keeper: Callable[[Hashable, int, Box | None], None] | None = None
 
     @property
     def live(self) -> bool:
@@ -72,16 +79,37 @@ class FreshCache(Generic[V]):
         with self._lock:
             return self._heard if self._live else None
 
+    def keep_warm(self, keeper: Callable[[Hashable, int, Box | None], None]) -> None:
+        """Hand expired and changed answers to ``keeper(key, town, box)`` (it must not block)."""
+        self._keeper = keeper
+
     def get(self, key: Hashable) -> V | None:
+        renew = None
         with self._lock:
             entry = self._items.get(key)
             if entry is None or not self._live:
                 return None
-            if entry.expires < time.monotonic():
-                self._drop(key)
-                return None
+            now = time.monotonic()
+            if entry.expires < now:
+                if self._keeper is None or entry.expires + self.ttl_s < now:  # never renewed
+                    self._drop(key)
+                    return None
+                if not entry.renewing:  # served while the keeper makes it again
+                    entry.renewing, renew = True, entry
             self._items.move_to_end(key)
-            return entry.value
+        if renew is not None and self._keeper is not None:
+            self._keeper(key, renew.town, renew.box)
+        return entry.value
+
+    def remake(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> None:
+        """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this."""
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            since = self.begin()
+            self.put(key, town, box, make(), since)
+        with self._lock:
+            self._flights.pop(key, None)
 
     def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> None:
         """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it."""
@@ -129,6 +157,7 @@ class FreshCache(Generic[V]):
         """Drop the answers ``change`` may alter (a committed change of one of ``kinds``)."""
         if change.kind not in self.kinds:
             return
+        dropped = []
         with self._lock:
             self._heard += 1
             self._log.append((self._heard, change))
@@ -143,6 +172,10 @@ class FreshCache(Generic[V]):
                 entry = self._items.get(key)
                 if entry is not None and change.touches(entry.town, entry.box):
                     self._drop(key)
+                    dropped.append((key, entry))
+        if self._keeper is not None and len(dropped) <= RENEW_MOST:
+            for key, entry in dropped:
+                self._keeper(key, entry.town, entry.box)
 
     def set_live(self, live: bool) -> None:
         """The feed came up or went down: forget everything (changes may have been missed)."""

@@ -1,0 +1,92 @@
+"""FreshCache with a keeper: expired answers served while made again, changed ones handed on."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Hashable
+
+from geo.change_feed import REPORTS, Box, Change
+from workflow.fresh import FreshCache
+
+STREET = (139.400, 35.690, 139.404, 35.693)
+INSIDE = (139.402, 35.691, 139.402, 35.691)
+ELSEWHERE = (139.430, 35.720, 139.430, 35.720)
+
+
+class Keeper:
+    def __init__(self) -> None:
+        self.handed: list[tuple[Hashable, int, Box | None]] = []
+
+    def __call__(self, key: Hashable, town: int, box: Box | None) -> None:
+        self.handed.append((key, town, box))
+
+
+def _kept(ttl_s: float = 60.0) -> tuple[FreshCache[str], Keeper]:
+    cache: FreshCache[str] = FreshCache(ttl_s, 100, frozenset({REPORTS}))
+    cache.set_live(True)
+    keeper = Keeper()
+    cache.keep_warm(keeper)
+    cache.put("k", 1, STREET, "old", cache.begin())
+    return cache, keeper
+
+
+def test_an_expired_answer_is_served_once_handed_to_the_keeper() -> None:
+    cache, keeper = _kept(ttl_s=0.05)
+    time.sleep(0.08)
+    assert [cache.get("k") for _ in range(3)] == ["old"] * 3
+    assert keeper.handed == [("k", 1, STREET)]  # once, not per request
+    cache.remake("k", 1, STREET, lambda: "new")
+    assert cache.get("k") == "new"
+
+
+def test_an_expired_answer_never_made_again_is_dropped_after_a_second_ttl() -> None:
+    cache, keeper = _kept(ttl_s=0.05)
+    time.sleep(0.12)
+    assert cache.get("k") is None and keeper.handed == []
+
+
+def test_a_change_drops_the_answer_and_hands_it_to_the_keeper() -> None:
+    cache, keeper = _kept()
+    cache.hear(Change(REPORTS, 1, ELSEWHERE))
+    assert keeper.handed == [] and cache.get("k") == "old"
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    assert cache.get("k") is None  # never the stale answer after a change
+    assert keeper.handed == [("k", 1, STREET)]
+
+
+def test_a_request_for_an_answer_being_remade_waits_for_it() -> None:
+    cache, _keeper = _kept()
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "new"
+
+    remaking = threading.Thread(target=lambda: cache.remake("k", 1, STREET, slow))
+    remaking.start()
+    assert started.wait(5)
+    answers: list[str] = []
+    asking = threading.Thread(
+        target=lambda: answers.append(cache.get_or_make("k", 1, STREET, lambda: "counted"))
+    )
+    asking.start()
+    time.sleep(0.1)
+    assert answers == []  # waiting for the keeper's count, not counting again
+    release.set()
+    remaking.join(5)
+    asking.join(5)
+    assert answers == ["new"]
+
+
+def test_a_remade_answer_that_a_later_change_touches_is_not_kept() -> None:
+    cache, _keeper = _kept()
+
+    def counted_before_a_change() -> str:
+        cache.hear(Change(REPORTS, 1, INSIDE))  # commits while the keeper reads
+        return "stale"
+
+    cache.remake("k", 1, STREET, counted_before_a_change)
+    assert cache.get("k") is None
