@@ -103,13 +103,7 @@ class FreshCache(Generic[V]):
 
     def remake(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> None:
         """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this."""
-        with self._lock:
-            flight = self._flights.setdefault(key, threading.Lock())
-        with flight:
-            since = self.begin()
-            self.put(key, town, box, make(), since)
-        with self._lock:
-            self._flights.pop(key, None)
+        self._in_flight(key, town, box, make, reuse=False)
 
     def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> None:
         """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it."""
@@ -141,10 +135,16 @@ class FreshCache(Generic[V]):
             return hit
         if not self._live:  # nothing will be kept, so nothing to share
             return make()
+        return self._in_flight(key, town, box, make, reuse=True)
+
+    def _in_flight(
+        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], reuse: bool
+    ) -> V:
+        """``make()`` and keep it, one caller per key at a time (``reuse``: a kept one first)."""
         with self._lock:
             flight = self._flights.setdefault(key, threading.Lock())
         with flight:
-            hit = self.get(key)
+            hit = self.get(key) if reuse else None
             if hit is None:
                 since = self.begin()
                 hit = make()

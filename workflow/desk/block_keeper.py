@@ -88,6 +88,9 @@ class BlockKeeper:
         last = self._warmed.get((scope, cell))
         if last is not None and now - last < self._cache.ttl_s * WARM_SHARE:
             return False
+        if len(self._warmed) >= QUEUE_MOST:  # filters clerks tried once: forget the old ones
+            stale = now - self._cache.ttl_s
+            self._warmed = {k: t for k, t in self._warmed.items() if t > stale}
         self._warmed[(scope, cell)] = now
         self._push(("town", scope, cell, 0, 0))
         return True
