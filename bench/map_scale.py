@@ -206,7 +206,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--runs", type=int, default=5, help="page loads per CPU setting")
     parser.add_argument("--port", type=int, default=8791)
-    parser.add_argument("--reuse", action="store_true", help="keep already seeded databases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep seeded databases (seeds those missing)"
+    )
     parser.add_argument("--clerk-seconds", type=float, default=60.0)
     parser.add_argument(
         "--clerk-warmup", type=float, default=20.0, help="seconds of clerks before the timed ones"

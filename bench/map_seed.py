@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bench.platform_serve import Urls, urls_for
 from machi.settings import PROJECT_ROOT, Settings
@@ -55,13 +55,21 @@ def cluster_with_cli(url: str) -> str:
     return "machi db cluster-reports: " + done.stdout.decode().strip()
 
 
+def _exists(name: str) -> bool:
+    admin = create_engine(make_url(server_url()).set(database="postgres"))
+    with admin.connect() as conn:
+        found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    admin.dispose()
+    return found is not None
+
+
 def prepare_database(total: int, reuse: bool) -> Urls:
     """The scratch database with ``total`` reports (kept as it is with ``reuse``)."""
     from tests.conftest import create_database, drop_database, migrate
 
     name = database_name(total)
     urls = urls_for(server_url(), name)
-    if reuse:  # same data, today's schema (a migration since the seeding may add to it)
+    if reuse and _exists(name):  # same data, today's schema (a migration may add to it)
         migrate(urls.owner)
         return urls
     drop_database(name)
