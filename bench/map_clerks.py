@@ -6,8 +6,9 @@ for the view's reports (the bbox API) and the base tiles the pan uncovers
 connections per host). With ``report_tiles`` the clerk's map also draws the reports tile
 layer (as a GIS client does; no page of ours does yet): as many report tiles per pan. Four
 pans in five are at street level (z16, around a random point of the town's roads), one in
-five is the whole city (z12). Every request's latency is recorded by kind; the bench quotes
-p50/p95 per kind.
+five is the whole city (z12 or z13, in a window of its own size, dragged a little off the
+town's centre: clerks' screens differ, so their whole-city views do not share one bbox).
+Every request's latency is recorded by kind; the bench quotes p50/p95 per kind.
 
 This is the load that ``--clients`` staff produce; ``bench.map_load``'s closed loop (every
 client asks again the moment it is answered) measures capacity instead.
@@ -26,6 +27,7 @@ import httpx
 from geo.tilegrid import tile_at
 
 TILES_PER_PAN = 8
+CITY_NUDGE = 0.02  # degrees a clerk drags the whole-town view off its centre
 CONNECTIONS = 6
 
 
@@ -68,9 +70,13 @@ def _pan(rng: random.Random, town: tuple[float, float, float, float],
     if street:
         lon, lat = rng.choice(spots)
         z, half_w, half_h = 16, 0.0095, 0.0045  # a 1400 x 850 px map at z16
-    else:
-        lon, lat = (town[0] + town[2]) / 2, (town[1] + town[3]) / 2
-        z, half_w, half_h = 12, 0.15, 0.07
+    else:  # the whole town in the clerk's own window, nudged a little: each view its own bbox
+        lon = (town[0] + town[2]) / 2 + rng.uniform(-CITY_NUDGE, CITY_NUDGE)
+        lat = (town[1] + town[3]) / 2 + rng.uniform(-CITY_NUDGE, CITY_NUDGE)
+        z = rng.choice((12, 13))
+        degrees_per_px = 360 / (256 * 2**z)
+        half_w = rng.uniform(1024, 1920) / 2 * degrees_per_px
+        half_h = rng.uniform(600, 1080) / 2 * degrees_per_px * 0.81  # cos 36°
     bbox = f"{lon - half_w:.5f},{lat - half_h:.5f},{lon + half_w:.5f},{lat + half_h:.5f}"
     level = "street" if street else "city"
     requests = [(f"bbox API ({level})", f"/api/v1/reports?bbox={bbox}")]
