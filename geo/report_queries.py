@@ -231,3 +231,25 @@ def report_grid(session: Session, f: ReportFilter, cell: tuple[float, float]) ->
     sql = _GRID_SQL.format(from_sql=FROM_SQL, where=where)
     row = session.execute(text(sql), {**params, "cx": cx, "cy": cy}).one()
     return str(row.features), int(row.total)
+
+
+_COUNT_COLUMNS = "n, lon, lat, received, in_progress, done, closed, urgent, overdue"
+_CELL_COUNTS_SQL = _CELLS_SQL + f"SELECT gx, gy, {_COUNT_COLUMNS} FROM cells"
+
+
+def grid_cell_counts(
+    session: Session, f: ReportFilter, cell: tuple[float, float]
+) -> list[tuple[int, int, int, float, float, int, int, int, int, int, int]]:
+    """The cells of ``report_grid`` as numbers, to be summed into coarser cells.
+
+    Each row: column, row, reports, mean lon, mean lat, then the counts received,
+    in_progress, done, closed, urgent and overdue (``geo.town_grid``).
+    """
+    where, params = where_clause(f)
+    sql = _CELL_COUNTS_SQL.format(from_sql=FROM_SQL, where=where)
+    rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
+    return [
+        (int(r.gx), int(r.gy), int(r.n), float(r.lon), float(r.lat), int(r.received),
+         int(r.in_progress), int(r.done), int(r.closed), int(r.urgent), int(r.overdue))
+        for r in rows
+    ]  # fmt: skip

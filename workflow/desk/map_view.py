@@ -1,18 +1,22 @@
 """What the triage map shows for a view: points when few, grid counts when many (cached).
 
-Whole-city views are what every clerk opens first and what the map polls every 15 s. Their
-grid counts take a scan of every matching report, so answers covering at least
-``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S`` seconds (and served for up to
-``STALE_S`` more while a thread recomputes them), keyed by the filter (scope included) and
-the view snapped to whole grid cells: clerks looking at the same area share one query, and
-nobody waits for an expired entry's recompute; when there is no entry, one request computes
-it and the others asking for it wait for that one (no stampede under many polling clients).
+Whole-city views are what every clerk opens first and what the map polls every 15 s. Every
+view wider than a street is made from the town's counts at one fine cell
+(``geo.town_grid``), counted once per filter (scope included) and summed into the view's
+cells: clerks' windows differ in size and each drags the map, and counting each such bbox
+on its own (a scan of every report in town, 1.5 s at a million) took several of those per
+poll. Counts of at least ``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S`` seconds,
+or ten times as long as counting took (``COUNT_SHARE``), and served for up to ``STALE_S``
+more while a thread counts again: nobody waits for an expired entry's recount; when there
+is no entry, one request counts and the others asking for it wait for that one (no
+stampede under many polling clients).
 
 Street-level views (points, or counts of a view up to ``STREET_DEG`` across) are kept only
 while no committed change touches them (``workflow.fresh``: dropped when a change's notice
 arrives, read fresh while this process cannot hear changes), and a clerk's own status change
 is redrawn from the PATCH answer at once, so the cache only delays other clerks' changes in
-whole-city counts by ``CACHE_TTL_S`` plus one recompute.
+wider views by the kept counts' time (10 s; about 25 s for every department of a town with
+a million reports) plus one recount.
 """
 
 from __future__ import annotations
@@ -32,17 +36,20 @@ from geo.report_queries import (
     MapAnswer,
     ReportFilter,
     count_reports,
+    grid_cell_counts,
     grid_cell_deg,
     report_grid,
     report_points,
     snap_to_grid,
 )
+from geo.town_grid import BASE_CELL, CellCounts, TownGrid, covers
 from workflow.db import in_background
 from workflow.desk.block_keeper import BlockKeeper
 from workflow.desk.grid_blocks import Block, composed_grid, kept_grid
 from workflow.fresh import FreshCache, fresh_cache
 
 CACHE_TTL_S: Final = 10.0
+COUNT_SHARE: Final = 0.1  # of its time, a kept town's counts are recounted at most this share
 STALE_S: Final = 60.0  # an entry expired this recently is served while it is recomputed
 CACHE_MIN_REPORTS: Final = 5_000
 CACHE_ENTRIES: Final = 256
@@ -55,12 +62,12 @@ _points: Final[FreshCache[MapAnswer]] = fresh_cache(
     POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
 )
 
-_cache: OrderedDict[ReportFilter, tuple[float, MapAnswer]] = OrderedDict()
+_cache: OrderedDict[ReportFilter, tuple[float, TownGrid]] = OrderedDict()  # by scope
 _lock = threading.Lock()
 _flights: dict[ReportFilter, threading.Lock] = {}
 
 
-def _cached(key: ReportFilter, now_s: float) -> MapAnswer | None:
+def _cached(key: ReportFilter, now_s: float) -> TownGrid | None:
     with _lock:
         entry = _cache.get(key)
         if entry is None or entry[0] < now_s:
@@ -69,9 +76,9 @@ def _cached(key: ReportFilter, now_s: float) -> MapAnswer | None:
         return entry[1]
 
 
-def _remember(key: ReportFilter, answer: MapAnswer, now_s: float) -> None:
+def _remember(key: ReportFilter, answer: TownGrid, now_s: float, ttl_s: float) -> None:
     with _lock:
-        _cache[key] = (now_s + CACHE_TTL_S, answer)
+        _cache[key] = (now_s + ttl_s, answer)
         _cache.move_to_end(key)
         while len(_cache) > CACHE_ENTRIES:
             _cache.popitem(last=False)
@@ -93,7 +100,7 @@ def _flight(key: ReportFilter) -> threading.Lock:
         return flight
 
 
-def _stale(key: ReportFilter, now_s: float) -> MapAnswer | None:
+def _stale(key: ReportFilter, now_s: float) -> TownGrid | None:
     """The expired answer for ``key`` when it expired less than ``STALE_S`` ago."""
     with _lock:
         entry = _cache.get(key)
@@ -103,63 +110,74 @@ def _stale(key: ReportFilter, now_s: float) -> MapAnswer | None:
 def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     """Grid counts for the filter's bbox (required), from the cache when fresh enough.
 
-    An entry that expired less than ``STALE_S`` ago is answered at once and recomputed in a
-    thread of its own (stale while revalidate): a whole-city grid over a million reports
-    takes about 1.5 s, and the clerk whose poll fell due waited that long once per
-    ``CACHE_TTL_S`` (the 20-clerk bench's whole-city p95 was such waits). Without an entry,
-    one request computes it and the others asking for it wait for that one. A street-sized
+    A view wider than a street is cut from the town's kept counts (``_town_grid``). A
+    street-sized
     view's grid is made of blocks of cells kept until a change touches them
     (``workflow.desk.grid_blocks``), which the next pans share and a thread of this process
     counts ahead: the town's blocks at the first street view, and any a change drops
     (``workflow.desk.block_keeper``).
     """
     key, cell = _grid_key(f)
+    assert key.bbox is not None
     if _street_sized(key.bbox) and _blocks.live:  # deaf, blocks would only cost more queries
         _keeper.warm(session, replace(key, bbox=None), cell)
         return composed_grid(session, key, f.now, cell, _blocks)
-    hit = _cached(key, time.monotonic())
+    if not covers(cell):  # finer than the town's counts: a street of a deaf process
+        features, total = report_grid(session, replace(key, now=f.now), cell)
+        return MapAnswer(features, "grid", total)
+    town = _town_grid(session, replace(key, bbox=None), f.now)
+    view = town.view(cell, key.bbox)
+    assert view is not None
+    return MapAnswer(view[0], "grid", view[1])
+
+
+def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:
+    """The town's counts under ``scope``, kept, or served stale while a thread recounts.
+
+    An entry that expired less than ``STALE_S`` ago is answered at once and counted again in
+    a thread of its own (stale while revalidate): a town of a million reports takes 1.5 s or
+    more, and the clerk whose poll fell due waited that long once per ``CACHE_TTL_S``.
+    Without an entry, one request counts and the others asking for it wait for that one.
+    """
+    hit = _cached(scope, time.monotonic())
     if hit is not None:
         return hit
-    flight = _flight(key)
-    stale = _stale(key, time.monotonic())
+    flight = _flight(scope)
+    stale = _stale(scope, time.monotonic())
     if stale is not None:
         if flight.acquire(blocking=False):
-            _recompute_later(session, key, f.now, cell, flight)
+            _recompute_later(session, scope, now, flight)
         return stale
     with flight:
-        hit = _cached(key, time.monotonic())  # computed while we waited
+        hit = _cached(scope, time.monotonic())  # counted while we waited
         if hit is None:
-            hit = _recompute(session, key, f.now, cell)
+            hit = _recompute(session, scope, now)
     with _lock:
-        _flights.pop(key, None)
+        _flights.pop(scope, None)
     return hit
 
 
-def _recompute(
-    session: Session, key: ReportFilter, now: dt.datetime, cell: tuple[float, float]
-) -> MapAnswer:
-    features, total = report_grid(session, replace(key, now=now), cell)
-    answer = MapAnswer(features, "grid", total)
-    if total >= CACHE_MIN_REPORTS:
-        _remember(key, answer, time.monotonic())
-    return answer
+def _recompute(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:
+    started = time.monotonic()
+    rows = grid_cell_counts(session, replace(scope, now=now), BASE_CELL)
+    town = TownGrid([CellCounts(*row) for row in rows])
+    done = time.monotonic()
+    if town.total >= CACHE_MIN_REPORTS:  # a count that took long is kept longer (COUNT_SHARE)
+        _remember(scope, town, done, max(CACHE_TTL_S, (done - started) / COUNT_SHARE))
+    return town
 
 
 def _recompute_later(
-    session: Session,
-    key: ReportFilter,
-    now: dt.datetime,
-    cell: tuple[float, float],
-    flight: threading.Lock,
+    session: Session, scope: ReportFilter, now: dt.datetime, flight: threading.Lock
 ) -> None:
-    """Recompute ``key`` on a session of its own in a thread, then release ``flight``."""
+    """Recount ``scope`` on a session of its own in a thread, then release ``flight``."""
 
     def done() -> None:
         flight.release()
         with _lock:
-            _flights.pop(key, None)
+            _flights.pop(scope, None)
 
-    in_background(session, key.municipality_id, lambda own: _recompute(own, key, now, cell), done)
+    in_background(session, scope.municipality_id, lambda own: _recompute(own, scope, now), done)
 
 
 def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
@@ -190,12 +208,14 @@ def _street_sized(b: BBox | None) -> bool:
 
 
 def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
-    if mode != "points" and f.bbox is not None:
-        # A cached grid with far more reports than ``limit`` (its cells reach a little past the
-        # view) answers without counting again.
-        hit = _cached(_grid_key(f)[0], time.monotonic())
-        if hit is not None and (mode == "grid" or hit.total > 2 * limit):
-            return hit
+    if mode != "points" and f.bbox is not None and not _street_sized(f.bbox):
+        # The town's kept counts, when the view holds far more reports than ``limit`` (its
+        # cells reach a little past the view), answer without counting again.
+        key, cell = _grid_key(f)
+        town = _cached(replace(key, bbox=None), time.monotonic())
+        view = None if town is None or key.bbox is None else town.view(cell, key.bbox)
+        if view is not None and (mode == "grid" or view[1] > 2 * limit):
+            return MapAnswer(view[0], "grid", view[1])
     if mode == "auto" and f.bbox is not None:
         return _auto_view(session, f, limit)
     if mode == "grid" and f.bbox is not None:

@@ -1,10 +1,11 @@
-"""The whole-city grid cache: an expired answer is served while one thread recomputes it."""
+"""The town grid cache: an expired count is served while one thread counts the town again."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -23,12 +24,19 @@ def _empty_cache() -> None:
 
 
 def _slow_grid(calls: list[int], release: threading.Event) -> Any:
-    def grid(_session: object, _f: ReportFilter, _cell: object) -> tuple[str, int]:
+    """The town's counts: one cell in the middle of the city, holding 50,000 + the count no."""
+
+    def grid(_session: object, _f: ReportFilter, _cell: object) -> list[tuple[Any, ...]]:
         calls.append(1)
         release.wait(5)
-        return f'["answer {len(calls)}"]', 50_000
+        n = 50_000 + len(calls)
+        return [(71372, 22848, n, 139.4, 35.7, n, 0, 0, 0, 0, 0)]
 
     return grid
+
+
+def _total(f: ReportFilter) -> int:
+    return map_view.grid_view(None, f).total  # type: ignore[arg-type]
 
 
 def test_an_expired_grid_is_answered_at_once_and_recomputed_once_in_the_background(
@@ -37,23 +45,23 @@ def test_an_expired_grid_is_answered_at_once_and_recomputed_once_in_the_backgrou
     calls: list[int] = []
     release = threading.Event()
     release.set()
-    monkeypatch.setattr(map_view, "report_grid", _slow_grid(calls, release))
+    monkeypatch.setattr(map_view, "grid_cell_counts", _slow_grid(calls, release))
     f = ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY)
-    assert map_view.grid_view(None, f).geojson == '["answer 1"]'  # type: ignore[arg-type]
-    key = map_view._grid_key(f)[0]
+    assert _total(f) == 50_001
+    key = replace(map_view._grid_key(f)[0], bbox=None)  # the town's counts, for any view
     expires, answer = map_view._cache[key]
     map_view._cache[key] = (time.monotonic() - 1, answer)  # expired a second ago
 
     release.clear()
     started = time.monotonic()
     for _ in range(5):  # the poll that fell due and the ones after it, while it recomputes
-        assert map_view.grid_view(None, f).geojson == '["answer 1"]'  # type: ignore[arg-type]
+        assert _total(f) == 50_001
     assert time.monotonic() - started < 0.5  # nobody waited for the recompute
     while len(calls) < 2:
         time.sleep(0.01)
     release.set()
     deadline = time.monotonic() + 5
-    while map_view.grid_view(None, f).geojson != '["answer 2"]':  # type: ignore[arg-type]
+    while _total(f) != 50_002:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert len(calls) == 2  # one recompute for all of them
@@ -65,18 +73,15 @@ def test_without_an_answer_to_serve_the_others_wait_for_the_one_recompute(
 ) -> None:
     calls: list[int] = []
     release = threading.Event()
-    monkeypatch.setattr(map_view, "report_grid", _slow_grid(calls, release))
+    monkeypatch.setattr(map_view, "grid_cell_counts", _slow_grid(calls, release))
     f = ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY)
-    answers: list[str] = []
-    threads = [
-        threading.Thread(target=lambda: answers.append(map_view.grid_view(None, f).geojson))  # type: ignore[arg-type]
-        for _ in range(4)
-    ]
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(_total(f))) for _ in range(4)]
     for thread in threads:
         thread.start()
     time.sleep(0.2)
     release.set()
     for thread in threads:
         thread.join(5)
-    assert answers == ['["answer 1"]'] * 4
+    assert answers == [50_001] * 4
     assert len(calls) == 1

@@ -1,0 +1,133 @@
+"""A town's grid counts at one fine cell, summed into the coarser cells of any wide view.
+
+Grid cells are powers of two of a degree (``geo.report_queries.grid_cell_deg``), so every
+coarser cell is a whole square of ``BASE_CELL`` cells. Counting a town once at ``BASE_CELL``
+answers every wider view of it, whatever its size and position: clerks' whole-city views
+differ by window size and by how far they dragged the map, and each bbox counted on its own
+cost a scan of every report in the town (1.5 s at a million), several per poll.
+
+The features built here are those ``report_grid`` builds in SQL: the mean position of the
+cell's reports, counts by status, ``urgent``, ``overdue`` and the cell's bounds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from typing import Final, NamedTuple
+
+from geo.report_queries import BBox
+
+BASE_LOG2: Final = -9  # the finest cell of a view wider than a street (0.03° / 14 cells)
+BASE_CELL: Final = (2.0**BASE_LOG2, 2.0**BASE_LOG2 * 0.8)
+
+
+class CellCounts(NamedTuple):
+    gx: int
+    gy: int
+    n: int
+    lon: float  # mean of the cell's reports
+    lat: float
+    received: int
+    in_progress: int
+    done: int
+    closed: int
+    urgent: int
+    overdue: int
+
+
+class TownGrid:
+    """A town's counts at ``BASE_CELL``, and the coarser levels made from them (kept)."""
+
+    def __init__(self, rows: list[CellCounts]) -> None:
+        self.total = sum(r.n for r in rows)
+        self._rows = rows
+        self._levels: dict[int, list[tuple[CellCounts, str]]] = {}
+        self._lock = threading.Lock()
+
+    def view(self, cell: tuple[float, float], bbox: BBox) -> tuple[str, int] | None:
+        """The grid of a view: cells of size ``cell`` inside ``bbox`` (snapped to whole cells).
+
+        Returns:
+            The cells as a JSON array of GeoJSON Features and the reports they hold; None for
+            a cell finer than ``BASE_CELL``.
+        """
+        step = _step(cell)
+        if step is None:
+            return None
+        cx, cy = cell
+        gx0, gy0 = round(bbox.min_lon / cx), round(bbox.min_lat / cy)
+        gx1, gy1 = round(bbox.max_lon / cx), round(bbox.max_lat / cy)
+        parts, total = [], 0
+        for c, feature in self._level(step, cx, cy):
+            if gx0 <= c.gx < gx1 and gy0 <= c.gy < gy1:
+                parts.append(feature)
+                total += c.n
+        return "[" + ",".join(parts) + "]", total
+
+    def _level(self, step: int, cx: float, cy: float) -> list[tuple[CellCounts, str]]:
+        """The cells ``step`` halvings above the base, each with its feature (made once)."""
+        with self._lock:
+            level = self._levels.get(step)
+            if level is None:
+                cells = coarser(self._rows, 2**step)
+                level = self._levels[step] = [(c, _feature(c, cx, cy)) for c in cells]
+            return level
+
+
+def _step(cell: tuple[float, float]) -> int | None:
+    """How many halvings ``cell`` is above ``BASE_CELL`` (None: finer, or not a power of two)."""
+    exponent = math.log2(cell[0])
+    if exponent != round(exponent) or exponent < BASE_LOG2:
+        return None
+    return int(exponent) - BASE_LOG2
+
+
+def coarser(rows: list[CellCounts], factor: int) -> list[CellCounts]:
+    """``rows`` summed into cells ``factor`` times as wide and as high."""
+    if factor == 1:
+        return rows
+    sums: dict[tuple[int, int], list[float]] = {}
+    for r in rows:
+        key = (r.gx // factor, r.gy // factor)
+        s = sums.get(key)
+        if s is None:
+            s = sums[key] = [0.0] * 9
+        s[0] += r.n
+        s[1] += r.lon * r.n
+        s[2] += r.lat * r.n
+        for i in range(3, 9):
+            s[i] += r[i + 2]
+    return [
+        CellCounts(gx, gy, int(s[0]), s[1] / s[0], s[2] / s[0], *(int(v) for v in s[3:]))
+        for (gx, gy), s in sums.items()
+    ]
+
+
+def _feature(c: CellCounts, cx: float, cy: float) -> str:
+    return json.dumps(
+        {
+            "type": "Feature",
+            "id": f"g{c.gx}_{c.gy}",
+            "geometry": {"type": "Point", "coordinates": [round(c.lon, 6), round(c.lat, 6)]},
+            "properties": {
+                "cluster": True,
+                "count": c.n,
+                "received": c.received,
+                "in_progress": c.in_progress,
+                "done": c.done,
+                "closed": c.closed,
+                "urgent": c.urgent,
+                "overdue": c.overdue,
+                "cell": [c.gx * cx, c.gy * cy, (c.gx + 1) * cx, (c.gy + 1) * cy],
+            },
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def covers(cell: tuple[float, float]) -> bool:
+    """Whether a view's ``cell`` can be made from ``BASE_CELL`` counts."""
+    return _step(cell) is not None

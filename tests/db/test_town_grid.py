@@ -1,0 +1,72 @@
+"""A town counted once at the base cell answers every wider view as its own count would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from sqlalchemy.orm import Session
+
+from geo.report_queries import (
+    BBox,
+    ReportFilter,
+    grid_cell_counts,
+    grid_cell_deg,
+    report_grid,
+    snap_to_grid,
+)
+from geo.town_grid import BASE_CELL, CellCounts, TownGrid, covers
+from tests.conftest import MUNICIPALITY_ID
+from workflow.demo.seed import seed_reports
+
+pytestmark = pytest.mark.db
+
+
+def _by_id(features: str) -> dict[str, dict[str, object]]:
+    return {f["id"]: f for f in json.loads(features)}
+
+
+def test_every_wider_view_matches_its_own_count(db_session: Session) -> None:
+    seed_reports(db_session, MUNICIPALITY_ID, 400, seed=11)
+    now = dt.datetime.now(tz=dt.UTC)
+    scope = ReportFilter(MUNICIPALITY_ID, None, now)
+    town = TownGrid([CellCounts(*r) for r in grid_cell_counts(db_session, scope, BASE_CELL)])
+    assert town.total >= 400
+    rng = random.Random(3)
+    cells_seen = set()
+    for _ in range(12):  # windows of many sizes, dragged about the town
+        half_w = rng.uniform(0.02, 0.4)
+        lon, lat = rng.uniform(139.36, 139.44), rng.uniform(35.68, 35.73)
+        view = BBox(lon - half_w, lat - half_w * 0.6, lon + half_w, lat + half_w * 0.6)
+        cell = grid_cell_deg(view)
+        assert covers(cell)
+        cells_seen.add(cell)
+        snapped = snap_to_grid(view, cell)
+        features, total = report_grid(
+            db_session, ReportFilter(MUNICIPALITY_ID, None, now, snapped), cell
+        )
+        composed = town.view(cell, snapped)
+        assert composed is not None
+        assert composed[1] == total
+        want, got = _by_id(features), _by_id(composed[0])
+        assert set(got) == set(want)
+        for key, feature in want.items():
+            w, g = feature["properties"], got[key]["properties"]
+            assert isinstance(w, dict) and isinstance(g, dict)
+            assert {k: v for k, v in g.items() if k != "cell"} == {
+                k: v for k, v in w.items() if k != "cell"
+            }
+            assert g["cell"] == pytest.approx(w["cell"], abs=1e-9)
+            mine, theirs = got[key]["geometry"], feature["geometry"]
+            assert isinstance(mine, dict) and isinstance(theirs, dict)
+            assert mine["coordinates"] == pytest.approx(theirs["coordinates"], abs=2e-6)
+    assert len(cells_seen) >= 3
+
+
+def test_a_street_cell_is_not_made_from_the_town_counts() -> None:
+    fine = (BASE_CELL[0] / 2, BASE_CELL[1] / 2)
+    assert not covers(fine)
+    assert TownGrid([]).view(fine, BBox(139.3, 35.6, 139.31, 35.61)) is None
+    assert covers(BASE_CELL) and covers((BASE_CELL[0] * 8, BASE_CELL[1] * 8))
