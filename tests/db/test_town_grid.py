@@ -29,7 +29,7 @@ def _by_id(features: str) -> dict[str, dict[str, object]]:
 
 
 def test_every_wider_view_matches_its_own_count(db_session: Session) -> None:
-    seed_reports(db_session, MUNICIPALITY_ID, 400, seed=11)
+    seed_reports(db_session, MUNICIPALITY_ID, 400, seed=23)
     now = dt.datetime.now(tz=dt.UTC)
     scope = ReportFilter(MUNICIPALITY_ID, None, now)
     town = TownGrid([CellCounts(*r) for r in grid_cell_counts(db_session, scope, BASE_CELL)])
