@@ -111,8 +111,7 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     """Grid counts for the filter's bbox (required), from the cache when fresh enough.
 
     A view wider than a street is cut from the town's kept counts (``_town_grid``). A
-    street-sized
-    view's grid is made of blocks of cells kept until a change touches them
+    street-sized view's grid is made of blocks of cells kept until a change touches them
     (``workflow.desk.grid_blocks``), which the next pans share and a thread of this process
     counts ahead: the town's blocks at the first street view, and any a change drops
     (``workflow.desk.block_keeper``).
