@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -63,6 +63,22 @@ class ReportFilter:
     overdue: bool | None = None
     created_from: dt.datetime | None = None  # inclusive
     created_to: dt.datetime | None = None  # exclusive
+
+
+class CellCounts(NamedTuple):
+    """One grid cell's reports by status; column and row are ``floor(lon or lat / cell)``."""
+
+    gx: int
+    gy: int
+    n: int
+    lon: float  # mean of the cell's reports
+    lat: float
+    received: int
+    in_progress: int
+    done: int
+    closed: int
+    urgent: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -200,20 +216,30 @@ _GRID_SQL = (
     _CELLS_SQL + f"SELECT coalesce(json_agg({_CELL_FEATURE_SQL}), '[]'::json)::text AS features, "
     "coalesce(sum(n), 0) AS total FROM cells"
 )
-_CELL_ROWS_SQL = _CELLS_SQL + f"SELECT gx, gy, n, {_CELL_FEATURE_SQL}::text AS feature FROM cells"
+_COUNT_COLUMNS = "gx, gy, n, lon, lat, received, in_progress, done, closed, urgent, overdue"
+_CELL_ROWS_SQL = (
+    _CELLS_SQL + f"SELECT {_COUNT_COLUMNS}, {_CELL_FEATURE_SQL}::text AS feature FROM cells"
+)
 
 
 def grid_cells(
     session: Session, f: ReportFilter, cell: tuple[float, float]
-) -> list[tuple[int, int, int, str]]:
-    """The cells of ``report_grid`` one by one: (column, row, reports, GeoJSON Feature text).
+) -> list[tuple[CellCounts, str]]:
+    """The cells of ``report_grid`` one by one: its counts, and its GeoJSON Feature text.
 
     Column and row are the cell's lower corner over the cell size (``floor``), as in its id.
     """
     where, params = where_clause(f)
     sql = _CELL_ROWS_SQL.format(from_sql=FROM_SQL, where=where)
     rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
-    return [(int(r.gx), int(r.gy), int(r.n), str(r.feature)) for r in rows]
+    return [(_counts(r), str(r.feature)) for r in rows]
+
+
+def _counts(r: Any) -> CellCounts:
+    return CellCounts(
+        int(r.gx), int(r.gy), int(r.n), float(r.lon), float(r.lat), int(r.received),
+        int(r.in_progress), int(r.done), int(r.closed), int(r.urgent), int(r.overdue),
+    )  # fmt: skip
 
 
 def report_grid(session: Session, f: ReportFilter, cell: tuple[float, float]) -> tuple[str, int]:
@@ -233,23 +259,14 @@ def report_grid(session: Session, f: ReportFilter, cell: tuple[float, float]) ->
     return str(row.features), int(row.total)
 
 
-_COUNT_COLUMNS = "n, lon, lat, received, in_progress, done, closed, urgent, overdue"
-_CELL_COUNTS_SQL = _CELLS_SQL + f"SELECT gx, gy, {_COUNT_COLUMNS} FROM cells"
+_CELL_COUNTS_SQL = _CELLS_SQL + f"SELECT {_COUNT_COLUMNS} FROM cells"
 
 
 def grid_cell_counts(
     session: Session, f: ReportFilter, cell: tuple[float, float]
-) -> list[tuple[int, int, int, float, float, int, int, int, int, int, int]]:
-    """The cells of ``report_grid`` as numbers, to be summed into coarser cells.
-
-    Each row: column, row, reports, mean lon, mean lat, then the counts received,
-    in_progress, done, closed, urgent and overdue (``geo.town_grid``).
-    """
+) -> list[CellCounts]:
+    """The cells of ``report_grid`` as numbers, to be summed into coarser cells."""
     where, params = where_clause(f)
     sql = _CELL_COUNTS_SQL.format(from_sql=FROM_SQL, where=where)
     rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
-    return [
-        (int(r.gx), int(r.gy), int(r.n), float(r.lon), float(r.lat), int(r.received),
-         int(r.in_progress), int(r.done), int(r.closed), int(r.urgent), int(r.overdue))
-        for r in rows
-    ]  # fmt: skip
+    return [_counts(r) for r in rows]

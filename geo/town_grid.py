@@ -15,26 +15,14 @@ from __future__ import annotations
 import json
 import math
 import threading
-from typing import Final, NamedTuple
+from typing import Final
 
-from geo.report_queries import BBox
+from geo.report_queries import BBox, CellCounts
+
+__all__ = ["BASE_CELL", "BASE_LOG2", "CellCounts", "TownGrid", "coarser", "covers"]
 
 BASE_LOG2: Final = -9  # the finest cell of a view wider than a street (0.03° / 14 cells)
 BASE_CELL: Final = (2.0**BASE_LOG2, 2.0**BASE_LOG2 * 0.8)
-
-
-class CellCounts(NamedTuple):
-    gx: int
-    gy: int
-    n: int
-    lon: float  # mean of the cell's reports
-    lat: float
-    received: int
-    in_progress: int
-    done: int
-    closed: int
-    urgent: int
-    overdue: int
 
 
 class TownGrid:

@@ -51,6 +51,7 @@ WARM_SHARE: Final = 0.75  # a scope's town is counted again after this share of 
 log = logging.getLogger(__name__)
 Cell = tuple[float, float]
 Task = tuple[str, ReportFilter, Cell, int, int]  # ("town" or "block", scope, cell, bx, by)
+Extent = tuple[int, int, int, int]  # first and last block column, first and last block row
 
 
 class BlockKeeper:
@@ -63,6 +64,7 @@ class BlockKeeper:
         self._queue: deque[Task] = deque()
         self._queued: set[Task] = set()
         self._warmed: dict[tuple[ReportFilter, Cell], float] = {}
+        self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
         self._thread: threading.Thread | None = None
         cache.keep_warm(self._renew)
 
@@ -77,6 +79,19 @@ class BlockKeeper:
         self._bind = session.get_bind()
         with self._wake:
             self._warm_locked(scope, cell)
+
+    def extent(self, scope: ReportFilter, cell: Cell) -> Extent | None:
+        """The blocks the last count of ``scope``'s town kept (None: not counted yet)."""
+        with self._wake:
+            return self._extents.get((scope, cell))
+
+    def need(self, scope: ReportFilter, cell: Cell, bx: int, by: int) -> None:
+        """Count block (``bx``, ``by``) soon: a view found it missing.
+
+        A change touching many blocks drops more than the cache hands back to be counted.
+        """
+        with self._wake:
+            self._push(("block", scope, cell, bx, by))
 
     def idle(self) -> bool:
         """Nothing queued (for tests and benchmarks)."""
@@ -152,3 +167,9 @@ class BlockKeeper:
             for (x, y), block in blocks.items():
                 self._cache.put(block_key(scope, cell, x, y), town, block_area(cell, x, y),
                                 block, since)  # fmt: skip
+            if blocks:
+                xs, ys = [x for x, _ in blocks], [y for _, y in blocks]
+                with self._wake:
+                    if len(self._extents) >= QUEUE_MOST:
+                        self._extents.clear()  # filters tried once; the rest are counted again
+                    self._extents[(scope, cell)] = (min(xs), max(xs), min(ys), max(ys))

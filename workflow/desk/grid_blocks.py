@@ -17,7 +17,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from geo.report_queries import BBox, MapAnswer, ReportFilter, grid_cells
+from geo.report_queries import BBox, CellCounts, MapAnswer, ReportFilter, grid_cells
 from workflow.fresh import FreshCache
 
 BLOCK_CELLS: Final = 8
@@ -34,9 +34,9 @@ def block_key(scope: ReportFilter, cell: tuple[float, float], bx: int, by: int) 
 
 @dataclass(frozen=True)
 class Block:
-    """The counted cells of one block: (column, row) -> (reports, the cell's GeoJSON Feature)."""
+    """The counted cells of one block: (column, row) -> (its counts, its GeoJSON Feature)."""
 
-    cells: dict[tuple[int, int], tuple[int, str]]
+    cells: dict[tuple[int, int], tuple[CellCounts, str]]
 
 
 def _index(value: float, size: float) -> int:
@@ -57,9 +57,9 @@ def count_block(
     n = BLOCK_CELLS
     box = BBox(*block_area(cell, bx, by))
     cells = {
-        (gx, gy): (count, feature)
-        for gx, gy, count, feature in grid_cells(session, replace(f, bbox=box), cell)
-        if gx // n == bx and gy // n == by  # a report on the block's edge counts next door
+        (c.gx, c.gy): (c, feature)
+        for c, feature in grid_cells(session, replace(f, bbox=box), cell)
+        if c.gx // n == bx and c.gy // n == by  # a report on the block's edge counts next door
     }
     return Block(cells)
 
@@ -75,9 +75,9 @@ def count_town_blocks(
     reports took 0.65 s; counting the same blocks one by one took about twice that.
     """
     n = BLOCK_CELLS
-    blocks: dict[tuple[int, int], dict[tuple[int, int], tuple[int, str]]] = {}
-    for gx, gy, count, feature in grid_cells(session, replace(f, bbox=None), cell):
-        blocks.setdefault((gx // n, gy // n), {})[(gx, gy)] = (count, feature)
+    blocks: dict[tuple[int, int], dict[tuple[int, int], tuple[CellCounts, str]]] = {}
+    for c, feature in grid_cells(session, replace(f, bbox=None), cell):
+        blocks.setdefault((c.gx // n, c.gy // n), {})[(c.gx, c.gy)] = (c, feature)
     if not blocks:
         return {}
     xs, ys = [b[0] for b in blocks], [b[1] for b in blocks]
@@ -145,8 +145,8 @@ def _composed(
             block = block_at(scope, bx, by)
             if block is None:
                 return None
-            for (gx, gy), (count, text) in block.cells.items():
+            for (gx, gy), (counts, text) in block.cells.items():
                 if gx0 <= gx <= gx1 and gy0 <= gy <= gy1:
                     parts.append(text)
-                    total += count
+                    total += counts.n
     return MapAnswer("[" + ",".join(parts) + "]", "grid", total)

@@ -2,21 +2,22 @@
 
 Whole-city views are what every clerk opens first and what the map polls every 15 s. Every
 view wider than a street is made from the town's counts at one fine cell
-(``geo.town_grid``), counted once per filter (scope included) and summed into the view's
-cells: clerks' windows differ in size and each drags the map, and counting each such bbox
-on its own (a scan of every report in town, 1.5 s at a million) took several of those per
-poll. Counts of at least ``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S`` seconds,
-or ten times as long as counting took (``COUNT_SHARE``), and served for up to ``STALE_S``
-more while a thread counts again: nobody waits for an expired entry's recount; when there
-is no entry, one request counts and the others asking for it wait for that one (no
-stampede under many polling clients).
+(``geo.town_grid``) summed into the view's cells: clerks' windows differ in size and each
+drags the map, and counting each such bbox on its own (a scan of every report in town, 1.5 s
+at a million) took several of those per poll. The town's counts are the street blocks the
+keeper keeps, put together (``workflow.desk.wide_grid``). Before the keeper's first count
+of a filter, and in a process that cannot hear changes, the town is counted once per filter
+instead: counts of at least ``CACHE_MIN_REPORTS`` reports are kept for ``CACHE_TTL_S``
+seconds, or ten times as long as counting took (``COUNT_SHARE``), and served for up to
+``STALE_S`` more while a thread counts again; when there is no entry, one request counts and
+the others asking for it wait for that one (no stampede under many polling clients).
 
 Street-level views (points, or counts of a view up to ``STREET_DEG`` across) are kept only
 while no committed change touches them (``workflow.fresh``: dropped when a change's notice
 arrives, read fresh while this process cannot hear changes), and a clerk's own status change
-is redrawn from the PATCH answer at once, so the cache only delays other clerks' changes in
-wider views by the kept counts' time (10 s; about 25 s for every department of a town with
-a million reports) plus one recount.
+is redrawn from the PATCH answer at once; other clerks' changes reach wider views when the
+keeper has counted the changed block again (milliseconds). Counts' overdue flags are
+recounted every ``BLOCKS_TTL_S`` (targets are set in hours).
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from geo.report_queries import (
     report_points,
     snap_to_grid,
 )
-from geo.town_grid import BASE_CELL, CellCounts, TownGrid, covers
+from geo.town_grid import BASE_CELL, TownGrid, covers
 from workflow.db import in_background
 from workflow.desk.block_keeper import BlockKeeper
 from workflow.desk.grid_blocks import Block, composed_grid, kept_grid
+from workflow.desk.wide_grid import WideGrids
 from workflow.fresh import FreshCache, fresh_cache
 
 CACHE_TTL_S: Final = 10.0
@@ -54,10 +56,12 @@ STALE_S: Final = 60.0  # an entry expired this recently is served while it is re
 CACHE_MIN_REPORTS: Final = 5_000
 CACHE_ENTRIES: Final = 256
 POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
+BLOCKS_TTL_S: Final = 300.0  # counts' overdue flags may lag as long (targets are in hours)
 STREET_DEG: Final = 0.03  # views up to ~3 km across are kept until a change touches them
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_blocks: Final[FreshCache[Block]] = fresh_cache(POINTS_TTL_S, 16384, frozenset({REPORTS, CONFIG}))
+_blocks: Final[FreshCache[Block]] = fresh_cache(BLOCKS_TTL_S, 16384, frozenset({REPORTS, CONFIG}))
 _keeper: Final = BlockKeeper(_blocks)
+_wide: Final = WideGrids(_blocks, _keeper)
 _points: Final[FreshCache[MapAnswer]] = fresh_cache(
     POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
 )
@@ -110,7 +114,7 @@ def _stale(key: ReportFilter, now_s: float) -> TownGrid | None:
 def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     """Grid counts for the filter's bbox (required), from the cache when fresh enough.
 
-    A view wider than a street is cut from the town's kept counts (``_town_grid``). A
+    A view wider than a street is cut from the town's counts (``_wide``, else ``_town_grid``). A
     street-sized view's grid is made of blocks of cells kept until a change touches them
     (``workflow.desk.grid_blocks``), which the next pans share and a thread of this process
     counts ahead: the town's blocks at the first street view, and any a change drops
@@ -124,7 +128,13 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     if not covers(cell):  # finer than the town's counts: a street of a deaf process
         features, total = report_grid(session, replace(key, now=f.now), cell)
         return MapAnswer(features, "grid", total)
-    town = _town_grid(session, replace(key, bbox=None), f.now)
+    scope = replace(key, bbox=None)
+    town = None
+    if _blocks.live:
+        _keeper.warm(session, scope, BASE_CELL)
+        town = _wide.town(scope)
+    if town is None:  # before the keeper's first count, or deaf
+        town = _town_grid(session, scope, f.now)
     view = town.view(cell, key.bbox)
     assert view is not None
     return MapAnswer(view[0], "grid", view[1])
@@ -158,8 +168,7 @@ def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownG
 
 def _recompute(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:
     started = time.monotonic()
-    rows = grid_cell_counts(session, replace(scope, now=now), BASE_CELL)
-    town = TownGrid([CellCounts(*row) for row in rows])
+    town = TownGrid(grid_cell_counts(session, replace(scope, now=now), BASE_CELL))
     done = time.monotonic()
     if town.total >= CACHE_MIN_REPORTS:  # a count that took long is kept longer (COUNT_SHARE)
         _remember(scope, town, done, max(CACHE_TTL_S, (done - started) / COUNT_SHARE))
@@ -211,7 +220,8 @@ def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> Map
         # The town's kept counts, when the view holds far more reports than ``limit`` (its
         # cells reach a little past the view), answer without counting again.
         key, cell = _grid_key(f)
-        town = _cached(replace(key, bbox=None), time.monotonic())
+        scope = replace(key, bbox=None)
+        town = (_wide.town(scope) if _blocks.live else None) or _cached(scope, time.monotonic())
         view = None if town is None or key.bbox is None else town.view(cell, key.bbox)
         if view is not None and (mode == "grid" or view[1] > 2 * limit):
             return MapAnswer(view[0], "grid", view[1])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from geo.report_queries import BBox, ReportFilter
+from geo.report_queries import BBox, CellCounts, ReportFilter
 from workflow.desk import map_view
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
@@ -26,11 +26,11 @@ def _empty_cache() -> None:
 def _slow_grid(calls: list[int], release: threading.Event) -> Any:
     """The town's counts: one cell in the middle of the city, holding 50,000 + the count no."""
 
-    def grid(_session: object, _f: ReportFilter, _cell: object) -> list[tuple[Any, ...]]:
+    def grid(_session: object, _f: ReportFilter, _cell: object) -> list[CellCounts]:
         calls.append(1)
         release.wait(5)
         n = 50_000 + len(calls)
-        return [(71372, 22848, n, 139.4, 35.7, n, 0, 0, 0, 0, 0)]
+        return [CellCounts(71372, 22848, n, 139.4, 35.7, n, 0, 0, 0, 0, 0)]
 
     return grid
 
