@@ -13,7 +13,9 @@ notice arrived would be stale; ``begin()`` returns the number of changes heard s
 
 A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still served while
 the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
-at once, in the background, so the next request finds it (or waits for that one count).
+at once, in the background, so the next request finds it (or waits for that one count). The
+keeper is handed what was kept and where the change was (``Dropped``), so it may make the
+answer again from the old one and a count of that place only (``patch``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,18 @@ class _Entry(Generic[V]):
     renewing: bool = False  # expired, and handed to the keeper to make again
 
 
+@dataclass(frozen=True)
+class Dropped(Generic[V]):
+    """An answer handed to the keeper: expired, or dropped by a change."""
+
+    key: Hashable
+    town: int
+    box: Box | None
+    old: V | None = None  # what was kept, when a change dropped it
+    touched: Box | None = None  # where that change was (None: expired, or anywhere in town)
+    change: int = 0  # that change's number: ``old`` patched where it touched is current as of it
+
+
 def _cells(box: Box | None) -> tuple[tuple[int, int], ...] | None:
     if box is None:
         return None
@@ -68,7 +82,7 @@ class FreshCache(Generic[V]):
         self._heard = 0
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
-        self._keeper: Callable[[Hashable, int, Box | None], None] | None = None
+        self._keeper: Callable[[Dropped[V]], None] | None = None
 
     @property
     def live(self) -> bool:
@@ -79,8 +93,8 @@ class FreshCache(Generic[V]):
         with self._lock:
             return self._heard if self._live else None
 
-    def keep_warm(self, keeper: Callable[[Hashable, int, Box | None], None]) -> None:
-        """Hand expired and changed answers to ``keeper(key, town, box)`` (it must not block)."""
+    def keep_warm(self, keeper: Callable[[Dropped[V]], None]) -> None:
+        """Hand expired and changed answers to ``keeper`` (it must not block)."""
         self._keeper = keeper
 
     def get(self, key: Hashable) -> V | None:
@@ -98,23 +112,44 @@ class FreshCache(Generic[V]):
                     entry.renewing, renew = True, entry
             self._items.move_to_end(key)
         if renew is not None and self._keeper is not None:
-            self._keeper(key, renew.town, renew.box)
+            self._keeper(Dropped(key, renew.town, renew.box))
         return entry.value
 
     def remake(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> None:
         """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this."""
         self._in_flight(key, town, box, make, reuse=False)
 
-    def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> None:
-        """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it."""
+    def patch(
+        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], since: int
+    ) -> bool:
+        """Keep ``make()`` unless a change after number ``since`` touches it; False: not kept.
+
+        A keeper's remake of a dropped answer from the old one (``Dropped.old``) and a count of
+        where the change was: valid only if no later change touched the answer meanwhile, which
+        the keeper is not told of (the answer was no longer kept). Requests wait for it.
+        """
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            kept = self.put(key, town, box, make(), since)
+        with self._lock:
+            self._flights.pop(key, None)
+        return kept
+
+    def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> bool:
+        """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it.
+
+        Returns:
+            Whether ``value`` was kept.
+        """
         with self._lock:
             if since is None or not self._live or since < self._heard - len(self._log):
-                return
+                return False
             for heard, change in reversed(self._log):
                 if heard <= since:
                     break
                 if change.touches(town, box):
-                    return
+                    return False
             self._drop(key)
             cells = _cells(box)
             self._items[key] = _Entry(value, town, box, time.monotonic() + self.ttl_s, cells)
@@ -124,6 +159,7 @@ class FreshCache(Generic[V]):
                 self._wide.add(key)
             while len(self._items) > self.entries:
                 self._drop(next(iter(self._items)))
+        return True
 
     def get_or_make(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> V:
         """The kept answer, or ``make()``'s; callers asking for a key being made wait for it.
@@ -172,10 +208,11 @@ class FreshCache(Generic[V]):
                 entry = self._items.get(key)
                 if entry is not None and change.touches(entry.town, entry.box):
                     self._drop(key)
-                    dropped.append((key, entry))
+                    dropped.append(Dropped(key, entry.town, entry.box, entry.value, change.box,
+                                           self._heard))  # fmt: skip
         if self._keeper is not None and len(dropped) <= RENEW_MOST:
-            for key, entry in dropped:
-                self._keeper(key, entry.town, entry.box)
+            for gone in dropped:
+                self._keeper(gone)
 
     def set_live(self, live: bool) -> None:
         """The feed came up or went down: forget everything (changes may have been missed)."""

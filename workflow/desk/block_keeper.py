@@ -8,8 +8,11 @@ request path:
 
 - the first street view of a scope (a filter, department included) counts every block of its
   town in one query, in the background (``count_town_blocks``; 0.65 s at a million reports);
-- a block that a committed change dropped is counted again at once, so the next pan finds it
-  or waits for that one count, never for a stale answer;
+- a block that a committed change dropped is made again at once, so the next pan finds it
+  or waits for that one count, never for a stale answer: from the dropped block and a count
+  of the cells the change touched (``recount_cells``; one cell of a status change reads a few
+  hundred reports where the block held ten thousand), or counted whole when the change spread
+  over many cells or another change touched the block before the patch was kept;
 - a block past the cache's TTL (overdue flags move with the clock) is still served while the
   town's blocks are counted again, at most once per TTL and scope.
 
@@ -24,14 +27,12 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable
 from dataclasses import replace
 from typing import Final
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from geo.change_feed import Box
 from geo.db import town_scope
 from geo.report_queries import ReportFilter
 from workflow.clock import now_tokyo
@@ -39,12 +40,15 @@ from workflow.db import one_core
 from workflow.desk.grid_blocks import (
     Block,
     BlockKey,
+    CellRange,
     block_area,
     block_key,
     count_block,
     count_town_blocks,
+    recount_cells,
+    touched_cells,
 )
-from workflow.fresh import FreshCache
+from workflow.fresh import Dropped, FreshCache
 
 QUEUE_MOST: Final = 1024  # blocks waiting beyond this are counted when a clerk asks
 WARM_SHARE: Final = 0.75  # a scope's town is counted again after this share of the TTL
@@ -52,6 +56,17 @@ log = logging.getLogger(__name__)
 Cell = tuple[float, float]
 Task = tuple[str, ReportFilter, Cell, int, int]  # ("town" or "block", scope, cell, bx, by)
 Extent = tuple[int, int, int, int]  # first and last block column, first and last block row
+Patch = tuple[Block, CellRange, int]  # the block a change dropped, the cells it touched, its number
+PATCH_MOST: Final = 16  # a change touching more of a block's cells has the block counted whole
+_UNSET: Final = object()
+
+
+def _size(cells: CellRange) -> int:
+    return (cells[1] - cells[0] + 1) * (cells[3] - cells[2] + 1)
+
+
+def _union(a: CellRange, b: CellRange) -> CellRange:
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
 
 
 class BlockKeeper:
@@ -65,6 +80,7 @@ class BlockKeeper:
         self._queued: set[Task] = set()
         self._warmed: dict[tuple[ReportFilter, Cell], float] = {}
         self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
+        self._patches: dict[tuple[ReportFilter, Cell, int, int], Patch | None] = {}
         self._thread: threading.Thread | None = None
         cache.keep_warm(self._renew)
 
@@ -110,14 +126,30 @@ class BlockKeeper:
         self._push(("town", scope, cell, 0, 0))
         return True
 
-    def _renew(self, key: Hashable, _town: int, _box: Box | None) -> None:
-        """The cache's keeper: ``key`` expired, or a change dropped it."""
+    def _renew(self, gone: Dropped[Block]) -> None:
+        """The cache's keeper: a block expired, or a change dropped it."""
+        key = gone.key
         if not (isinstance(key, tuple) and len(key) == 5 and key[0] == "block"):
             return
         _, scope, cell, bx, by = key
+        cells = None
+        if gone.old is not None and gone.touched is not None:
+            cells = touched_cells(cell, bx, by, gone.touched)
         with self._wake:
-            if not self._warm_locked(scope, cell):  # counted lately: this block only
-                self._push(("block", scope, cell, bx, by))
+            if self._warm_locked(scope, cell):  # the town is counted again: this block too
+                return
+            spot = (scope, cell, bx, by)
+            if len(self._patches) >= QUEUE_MOST:  # left by a full queue: count those whole
+                self._patches.clear()
+            pending = self._patches.get(spot, _UNSET)
+            if cells is None or _size(cells) > PATCH_MOST or pending is None:
+                self._patches[spot] = None  # count the whole block
+            else:
+                assert gone.old is not None
+                if isinstance(pending, tuple):  # the newer old block; every cell touched since
+                    cells = _union(pending[1], cells)  # the older one was dropped
+                self._patches[spot] = (gone.old, cells, gone.change)
+            self._push(("block", scope, cell, bx, by))
 
     def _push(self, task: Task) -> None:
         if task in self._queued or len(self._queue) >= QUEUE_MOST:
@@ -153,11 +185,7 @@ class BlockKeeper:
         with town_scope(town), Session(bind=bind) as session:
             one_core(session)  # the other core keeps answering clerks
             if kind == "block":
-                key: BlockKey = block_key(scope, cell, bx, by)
-                self._cache.remake(
-                    key, town, block_area(cell, bx, by),
-                    lambda: count_block(session, timed, cell, bx, by),
-                )  # fmt: skip
+                self._count_block(session, scope, timed, cell, (bx, by))
                 return
             since = self._cache.begin()
             blocks = count_town_blocks(session, timed, cell)
@@ -173,3 +201,23 @@ class BlockKeeper:
                     if len(self._extents) >= QUEUE_MOST:
                         self._extents.clear()  # filters tried once; the rest are counted again
                     self._extents[(scope, cell)] = (min(xs), max(xs), min(ys), max(ys))
+
+    def _count_block(
+        self, session: Session, scope: ReportFilter, timed: ReportFilter, cell: Cell,
+        block: tuple[int, int],
+    ) -> None:  # fmt: skip
+        """Count one block again: only the cells a change touched, when that is all it needs."""
+        bx, by = block
+        key: BlockKey = block_key(scope, cell, bx, by)
+        town, area = scope.municipality_id, block_area(cell, bx, by)
+        with self._wake:
+            patch = self._patches.pop((scope, cell, bx, by), None)
+        if patch is not None:
+            old, cells, since = patch
+
+            def patched() -> Block:
+                return recount_cells(session, timed, cell, old, cells)
+
+            if self._cache.patch(key, town, area, patched, since):
+                return  # else a later change touched it too: count it whole
+        self._cache.remake(key, town, area, lambda: count_block(session, timed, cell, bx, by))

@@ -7,7 +7,7 @@ import time
 from collections.abc import Hashable
 
 from geo.change_feed import REPORTS, Box, Change
-from workflow.fresh import FreshCache
+from workflow.fresh import Dropped, FreshCache
 
 STREET = (139.400, 35.690, 139.404, 35.693)
 INSIDE = (139.402, 35.691, 139.402, 35.691)
@@ -17,9 +17,11 @@ ELSEWHERE = (139.430, 35.720, 139.430, 35.720)
 class Keeper:
     def __init__(self) -> None:
         self.handed: list[tuple[Hashable, int, Box | None]] = []
+        self.dropped: list[Dropped[str]] = []
 
-    def __call__(self, key: Hashable, town: int, box: Box | None) -> None:
-        self.handed.append((key, town, box))
+    def __call__(self, gone: Dropped[str]) -> None:
+        self.handed.append((gone.key, gone.town, gone.box))
+        self.dropped.append(gone)
 
 
 def _kept(ttl_s: float = 60.0) -> tuple[FreshCache[str], Keeper]:
@@ -53,6 +55,33 @@ def test_a_change_drops_the_answer_and_hands_it_to_the_keeper() -> None:
     cache.hear(Change(REPORTS, 1, INSIDE))
     assert cache.get("k") is None  # never the stale answer after a change
     assert keeper.handed == [("k", 1, STREET)]
+    gone = keeper.dropped[0]
+    assert (gone.old, gone.touched) == ("old", INSIDE)  # what was kept, and where it changed
+
+
+def test_an_expired_answer_is_handed_on_without_what_was_kept() -> None:
+    cache, keeper = _kept(ttl_s=0.05)
+    time.sleep(0.08)
+    cache.get("k")
+    assert (keeper.dropped[0].old, keeper.dropped[0].touched) == (None, None)  # count it all
+
+
+def test_a_patch_is_kept_unless_a_later_change_touched_the_answer() -> None:
+    cache, keeper = _kept()
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    since = keeper.dropped[0].change
+    assert cache.patch("k", 1, STREET, lambda: "patched", since)
+    assert cache.get("k") == "patched"
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    since = keeper.dropped[1].change
+    cache.hear(Change(REPORTS, 1, ELSEWHERE))  # later, but elsewhere: no matter
+    assert cache.patch("k", 1, STREET, lambda: "patched again", since)
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    since = keeper.dropped[2].change
+    cache.hear(Change(REPORTS, 1, INSIDE))  # no longer kept, so the keeper is not told
+    assert len(keeper.dropped) == 3
+    assert not cache.patch("k", 1, STREET, lambda: "missing the later change", since)
+    assert cache.get("k") is None
 
 
 def test_a_request_for_an_answer_being_remade_waits_for_it() -> None:

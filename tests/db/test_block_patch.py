@@ -1,0 +1,135 @@
+"""A block a change dropped is made again from the old one and a count of the touched cells."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from geo.change_feed import REPORTS, Change
+from geo.report_queries import ReportFilter
+from geo.town_grid import BASE_CELL
+from tests.conftest import MUNICIPALITY_ID
+from tests.support.desk import PLACE, ReportFactory
+from workflow.clock import now_tokyo
+from workflow.desk.block_keeper import BlockKeeper
+from workflow.desk.grid_blocks import BLOCK_CELLS, Block, block_key, count_block
+from workflow.fresh import FreshCache
+
+pytestmark = pytest.mark.db
+CX, CY = BASE_CELL
+BX, BY = int(PLACE[0] // (CX * BLOCK_CELLS)), int(PLACE[1] // (CY * BLOCK_CELLS))
+
+
+@pytest.fixture()
+def reports(engine: Engine) -> Iterator[ReportFactory]:
+    factory = ReportFactory(engine)
+    yield factory
+    factory.cleanup()
+
+
+def _in_cell(i: int, j: int) -> tuple[float, float]:
+    """A point inside cell (i, j) of the block around ``PLACE``."""
+    n = BLOCK_CELLS
+    return ((BX * n + i + 0.4) * CX, (BY * n + j + 0.6) * CY)
+
+
+def _idle(keeper: BlockKeeper) -> None:
+    deadline = time.monotonic() + 20
+    while not keeper.idle():
+        assert time.monotonic() < deadline, "the keeper never finished"
+        time.sleep(0.02)
+
+
+def _as_sent(block: Block | None) -> dict[tuple[int, int], tuple[int, str]]:
+    assert block is not None
+    return {key: (counts.n, feature) for key, (counts, feature) in block.cells.items()}
+
+
+def _boxes_read(engine: Engine, seen: list[float]) -> Any:
+    """Record the width of every bbox the keeper's thread reads."""
+
+    def record(_conn: object, _cursor: object, _sql: str, params: Any, *_rest: object) -> None:
+        if threading.current_thread().name == "machi-blocks" and isinstance(params, dict):
+            if "x0" in params:
+                seen.append(params["x1"] - params["x0"])
+
+    event.listen(engine, "before_cursor_execute", record)
+    return record
+
+
+def _kept_block(engine: Engine) -> tuple[FreshCache[Block], BlockKeeper, ReportFilter]:
+    scope = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
+    cache: FreshCache[Block] = FreshCache(300.0, 8192, frozenset({REPORTS}))
+    cache.set_live(True)
+    keeper = BlockKeeper(cache)
+    with Session(engine) as session:
+        keeper.warm(session, scope, BASE_CELL)
+    _idle(keeper)
+    assert cache.get(block_key(scope, BASE_CELL, BX, BY)) is not None
+    return cache, keeper, scope
+
+
+def test_a_changed_report_recounts_its_cell_only_and_the_block_is_as_counted(
+    engine: Engine, reports: ReportFactory
+) -> None:
+    for i, j in ((0, 0), (3, 5), (7, 7), (3, 5)):
+        reports("road_pothole", place=_in_cell(i, j))
+    cache, keeper, scope = _kept_block(engine)
+    key = block_key(scope, BASE_CELL, BX, BY)
+    widths: list[float] = []
+    record = _boxes_read(engine, widths)
+    try:
+        place = _in_cell(3, 5)
+        reports("road_pothole", place=place)
+        cache.hear(Change(REPORTS, MUNICIPALITY_ID, place * 2))
+        _idle(keeper)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert widths and all(w == pytest.approx(CX) for w in widths)  # one cell, not the block
+    with Session(engine) as session:
+        counted = count_block(session, scope, BASE_CELL, BX, BY)
+    patched = cache.get(key)
+    assert _as_sent(patched) == _as_sent(counted)
+    assert _as_sent(patched)[(BX * BLOCK_CELLS + 3, BY * BLOCK_CELLS + 5)][0] == 3
+
+
+def test_a_change_while_the_cell_is_counted_has_the_block_counted_whole(
+    engine: Engine, reports: ReportFactory
+) -> None:
+    reports("road_pothole", place=_in_cell(1, 1))
+    cache, keeper, scope = _kept_block(engine)
+    reading, go_on = threading.Event(), threading.Event()
+
+    def hold(*_args: object) -> None:
+        if threading.current_thread().name == "machi-blocks" and not reading.is_set():
+            reading.set()
+            assert go_on.wait(10)
+
+    event.listen(engine, "before_cursor_execute", hold)
+    widths: list[float] = []
+    record = _boxes_read(engine, widths)
+    try:
+        first = _in_cell(1, 1)
+        reports("road_pothole", place=first)
+        cache.hear(Change(REPORTS, MUNICIPALITY_ID, first * 2))
+        assert reading.wait(10)  # the keeper is counting the touched cell
+        second = _in_cell(6, 2)  # another cell: the patch would miss it
+        reports("road_pothole", place=second)
+        cache.hear(Change(REPORTS, MUNICIPALITY_ID, second * 2))
+        go_on.set()
+        _idle(keeper)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+        event.remove(engine, "before_cursor_execute", record)
+    assert widths[-1] == pytest.approx(CX * BLOCK_CELLS)  # the patch refused: counted whole
+    with Session(engine) as session:
+        counted = count_block(session, scope, BASE_CELL, BX, BY)
+    kept = cache.get(block_key(scope, BASE_CELL, BX, BY))
+    assert _as_sent(kept) == _as_sent(counted)
+    assert _as_sent(kept)[(BX * BLOCK_CELLS + 6, BY * BLOCK_CELLS + 2)][0] == 1
