@@ -120,8 +120,8 @@ class ChangeFeed:
             application_name="machi change feed",
         ) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
+            self.on_live(True)  # the caches first: whoever waits for live finds them live
             self._live.set()
-            self.on_live(True)
             while not self._stop.is_set():
                 for notice in conn.notifies(timeout=1.0):
                     self.on_change(parse_change(notice.payload))

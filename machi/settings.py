@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     basemap: str = "own"
     basemap_attribution: str = ""  # HTML attribution of a custom XYZ URL
 
+    # Count each desk's opening map view ahead when a web process starts (towns of 5,000
+    # reports or more; workflow/desk/warm_start.py).
+    map_warm_start: bool = True
+
     duplicate_radius_m: float = Field(default=30.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
     # Threads per worker process that take LINE events (each claims its own, in order per

@@ -123,7 +123,12 @@ def db_session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def test_settings(database_url: str, app_database_url: str) -> Settings:
     """The app's settings: it connects as the app role; admin commands as the owner."""
-    return Settings(env="test", database_url=app_database_url, owner_database_url=database_url)
+    return Settings(
+        env="test",
+        database_url=app_database_url,
+        owner_database_url=database_url,
+        map_warm_start=False,  # tests of the warm start ask for it
+    )
 
 
 def free_port() -> int:

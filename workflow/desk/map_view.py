@@ -140,6 +140,17 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     return MapAnswer(view[0], "grid", view[1])
 
 
+def warm_city_view(session: Session, scope: ReportFilter) -> bool:
+    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell).
+
+    False: this process cannot hear changes, so nothing would be kept.
+    """
+    if not _blocks.live:
+        return False
+    _keeper.warm(session, replace(scope, bbox=None, now=_EPOCH), BASE_CELL)
+    return True
+
+
 def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:
     """The town's counts under ``scope``, kept, or served stale while a thread recounts.
 
