@@ -13,7 +13,9 @@ notice arrived would be stale; ``begin()`` returns the number of changes heard s
 
 A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still served while
 the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
-at once, in the background, so the next request finds it (or waits for that one count). The
+at once, in the background, so the next request finds it (or waits for that one count), if
+it was asked for in the last ``RENEW_USED_S`` (else every answer ever kept, a filter tried once
+or a street nobody looks at now, was counted again at every change touching it). The
 keeper is handed what was kept and where the change was (``Dropped``), so it may make the
 answer again from the old one and a count of that place only (``patch``).
 """
@@ -35,6 +37,7 @@ CELL_DEG: Final = 0.01  # spatial buckets of about 1 km: a change looks only at 
 WIDE_CELLS: Final = 64  # an answer or change spanning more cells is checked against all
 LOG_SIZE: Final = 4096  # changes remembered for put(); an older begin() stores nothing
 RENEW_MOST: Final = 64  # a change dropping more answers leaves them to be made when asked
+RENEW_USED_S: Final = 60.0  # a dropped answer nobody asked for in this long is not made again
 
 
 @dataclass
@@ -44,6 +47,7 @@ class _Entry(Generic[V]):
     box: Box | None
     expires: float
     cells: tuple[tuple[int, int], ...] | None  # None: wide (every change is checked)
+    used: float  # when it was kept or last asked for (monotonic)
     renewing: bool = False  # expired, and handed to the keeper to make again
 
 
@@ -57,6 +61,7 @@ class Dropped(Generic[V]):
     old: V | None = None  # what was kept, when a change dropped it
     touched: Box | None = None  # where that change was (None: expired, or anywhere in town)
     change: int = 0  # that change's number: ``old`` patched where it touched is current as of it
+    used: float | None = None  # when it was last asked for (monotonic; None: just now)
 
 
 def _cells(box: Box | None) -> tuple[tuple[int, int], ...] | None:
@@ -104,6 +109,7 @@ class FreshCache(Generic[V]):
             if entry is None or not self._live:
                 return None
             now = time.monotonic()
+            entry.used = now
             if entry.expires < now:
                 if self._keeper is None or entry.expires + self.ttl_s < now:  # never renewed
                     self._drop(key)
@@ -112,16 +118,23 @@ class FreshCache(Generic[V]):
                     entry.renewing, renew = True, entry
             self._items.move_to_end(key)
         if renew is not None and self._keeper is not None:
-            self._keeper(Dropped(key, renew.town, renew.box))
+            self._keeper(Dropped(key, renew.town, renew.box))  # asked for: used now
         return entry.value
 
-    def remake(self, key: Hashable, town: int, box: Box | None, make: Callable[[], V]) -> None:
-        """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this."""
-        self._in_flight(key, town, box, make, reuse=False)
+    def remake(
+        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V],
+        used: float | None = None,
+    ) -> None:  # fmt: skip
+        """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this.
+
+        ``used``: when the answer was last asked for (``Dropped.used``), kept with it.
+        """
+        self._in_flight(key, town, box, make, reuse=False, used=used)
 
     def patch(
-        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], since: int
-    ) -> bool:
+        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], since: int,
+        used: float | None = None,
+    ) -> bool:  # fmt: skip
         """Keep ``make()`` unless a change after number ``since`` touches it; False: not kept.
 
         A keeper's remake of a dropped answer from the old one (``Dropped.old``) and a count of
@@ -131,13 +144,18 @@ class FreshCache(Generic[V]):
         with self._lock:
             flight = self._flights.setdefault(key, threading.Lock())
         with flight:
-            kept = self.put(key, town, box, make(), since)
+            kept = self.put(key, town, box, make(), since, used)
         with self._lock:
             self._flights.pop(key, None)
         return kept
 
-    def put(self, key: Hashable, town: int, box: Box | None, value: V, since: int | None) -> bool:
+    def put(
+        self, key: Hashable, town: int, box: Box | None, value: V, since: int | None,
+        used: float | None = None,
+    ) -> bool:  # fmt: skip
         """Keep ``value`` unless a change heard after ``since`` (``begin()``) touches it.
+
+        ``used``: when it was last asked for, if not now (a keeper's remake after a change).
 
         Returns:
             Whether ``value`` was kept.
@@ -152,7 +170,8 @@ class FreshCache(Generic[V]):
                     return False
             self._drop(key)
             cells = _cells(box)
-            self._items[key] = _Entry(value, town, box, time.monotonic() + self.ttl_s, cells)
+            now = time.monotonic()
+            self._items[key] = _Entry(value, town, box, now + self.ttl_s, cells, used or now)
             for cell in cells or ():
                 self._by_cell.setdefault(cell, set()).add(key)
             if cells is None:
@@ -174,8 +193,9 @@ class FreshCache(Generic[V]):
         return self._in_flight(key, town, box, make, reuse=True)
 
     def _in_flight(
-        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], reuse: bool
-    ) -> V:
+        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], reuse: bool,
+        used: float | None = None,
+    ) -> V:  # fmt: skip
         """``make()`` and keep it, one caller per key at a time (``reuse``: a kept one first)."""
         with self._lock:
             flight = self._flights.setdefault(key, threading.Lock())
@@ -184,7 +204,7 @@ class FreshCache(Generic[V]):
             if hit is None:
                 since = self.begin()
                 hit = make()
-                self.put(key, town, box, hit, since)
+                self.put(key, town, box, hit, since, used)
         with self._lock:
             self._flights.pop(key, None)
         return hit
@@ -194,6 +214,7 @@ class FreshCache(Generic[V]):
         if change.kind not in self.kinds:
             return
         dropped = []
+        now = time.monotonic()
         with self._lock:
             self._heard += 1
             self._log.append((self._heard, change))
@@ -208,8 +229,10 @@ class FreshCache(Generic[V]):
                 entry = self._items.get(key)
                 if entry is not None and change.touches(entry.town, entry.box):
                     self._drop(key)
+                    if now - entry.used > RENEW_USED_S:  # nobody looks: not worth a count
+                        continue
                     dropped.append(Dropped(key, entry.town, entry.box, entry.value, change.box,
-                                           self._heard))  # fmt: skip
+                                           self._heard, entry.used))  # fmt: skip
         if self._keeper is not None and len(dropped) <= RENEW_MOST:
             for gone in dropped:
                 self._keeper(gone)

@@ -82,6 +82,7 @@ def test_a_changed_report_recounts_its_cell_only_and_the_block_is_as_counted(
         reports("road_pothole", place=_in_cell(i, j))
     cache, keeper, scope = _kept_block(engine)
     key = block_key(scope, BASE_CELL, BX, BY)
+    asked = cache._items[key].used
     widths: list[float] = []
     record = _boxes_read(engine, widths)
     try:
@@ -94,6 +95,7 @@ def test_a_changed_report_recounts_its_cell_only_and_the_block_is_as_counted(
     assert widths and all(w == pytest.approx(CX) for w in widths)  # one cell, not the block
     with Session(engine) as session:
         counted = count_block(session, scope, BASE_CELL, BX, BY)
+    assert cache._items[key].used == asked  # made again, not asked for: renewed only a while
     patched = cache.get(key)
     assert _as_sent(patched) == _as_sent(counted)
     assert _as_sent(patched)[(BX * BLOCK_CELLS + 3, BY * BLOCK_CELLS + 5)][0] == 3

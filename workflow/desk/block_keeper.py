@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import Connection, Engine
@@ -58,7 +58,27 @@ Task = tuple[str, ReportFilter, Cell, int, int]  # ("town" or "block", scope, ce
 Extent = tuple[int, int, int, int]  # first and last block column, first and last block row
 Patch = tuple[Block, CellRange, int]  # the block a change dropped, the cells it touched, its number
 PATCH_MOST: Final = 16  # a change touching more of a block's cells has the block counted whole
-_UNSET: Final = object()
+
+
+@dataclass(frozen=True)
+class Redo:
+    """How a block is made again: patched from the dropped one, or counted whole (None)."""
+
+    used: float | None  # when the block was last asked for (None: now)
+    patch: Patch | None
+
+
+def _redo_after(pending: Redo | None, gone: Dropped[Block], cells: CellRange | None) -> Redo:
+    """What to do for a block ``gone``, with ``pending`` not done yet (a change's ``cells``)."""
+    used = gone.used if gone.old is not None else None  # else expired or missed: asked now
+    if pending is not None:
+        used = None if pending.used is None or used is None else max(pending.used, used)
+    if cells is None or _size(cells) > PATCH_MOST or (pending and pending.patch is None):
+        return Redo(used, None)
+    assert gone.old is not None
+    if pending is not None and pending.patch is not None:  # the newer old block; every cell
+        cells = _union(pending.patch[1], cells)  # touched since the older one was dropped
+    return Redo(used, (gone.old, cells, gone.change))
 
 
 def _size(cells: CellRange) -> int:
@@ -80,7 +100,7 @@ class BlockKeeper:
         self._queued: set[Task] = set()
         self._warmed: dict[tuple[ReportFilter, Cell], float] = {}
         self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
-        self._patches: dict[tuple[ReportFilter, Cell, int, int], Patch | None] = {}
+        self._redo: dict[tuple[ReportFilter, Cell, int, int], Redo] = {}
         self._thread: threading.Thread | None = None
         cache.keep_warm(self._renew)
 
@@ -139,16 +159,9 @@ class BlockKeeper:
             if self._warm_locked(scope, cell):  # the town is counted again: this block too
                 return
             spot = (scope, cell, bx, by)
-            if len(self._patches) >= QUEUE_MOST:  # left by a full queue: count those whole
-                self._patches.clear()
-            pending = self._patches.get(spot, _UNSET)
-            if cells is None or _size(cells) > PATCH_MOST or pending is None:
-                self._patches[spot] = None  # count the whole block
-            else:
-                assert gone.old is not None
-                if isinstance(pending, tuple):  # the newer old block; every cell touched since
-                    cells = _union(pending[1], cells)  # the older one was dropped
-                self._patches[spot] = (gone.old, cells, gone.change)
+            if len(self._redo) >= QUEUE_MOST:  # left by a full queue: count those whole
+                self._redo.clear()
+            self._redo[spot] = _redo_after(self._redo.get(spot), gone, cells)
             self._push(("block", scope, cell, bx, by))
 
     def _push(self, task: Task) -> None:
@@ -211,13 +224,15 @@ class BlockKeeper:
         key: BlockKey = block_key(scope, cell, bx, by)
         town, area = scope.municipality_id, block_area(cell, bx, by)
         with self._wake:
-            patch = self._patches.pop((scope, cell, bx, by), None)
-        if patch is not None:
-            old, cells, since = patch
+            redo = self._redo.pop((scope, cell, bx, by), None) or Redo(None, None)
+        if redo.patch is not None:
+            old, cells, since = redo.patch
 
             def patched() -> Block:
                 return recount_cells(session, timed, cell, old, cells)
 
-            if self._cache.patch(key, town, area, patched, since):
+            if self._cache.patch(key, town, area, patched, since, redo.used):
                 return  # else a later change touched it too: count it whole
-        self._cache.remake(key, town, area, lambda: count_block(session, timed, cell, bx, by))
+        self._cache.remake(
+            key, town, area, lambda: count_block(session, timed, cell, bx, by), redo.used
+        )

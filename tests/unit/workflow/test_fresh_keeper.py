@@ -6,7 +6,10 @@ import threading
 import time
 from collections.abc import Hashable
 
+import pytest
+
 from geo.change_feed import REPORTS, Box, Change
+from workflow import fresh
 from workflow.fresh import Dropped, FreshCache
 
 STREET = (139.400, 35.690, 139.404, 35.693)
@@ -119,3 +122,22 @@ def test_a_remade_answer_that_a_later_change_touches_is_not_kept() -> None:
 
     cache.remake("k", 1, STREET, counted_before_a_change)
     assert cache.get("k") is None
+
+
+def test_a_dropped_answer_nobody_asked_for_lately_is_not_made_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fresh, "RENEW_USED_S", 0.05)
+    cache, keeper = _kept()
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    assert len(keeper.dropped) == 1  # kept just now: made again
+    cache.remake("k", 1, STREET, lambda: "again", used=keeper.dropped[0].used)
+    time.sleep(0.08)  # the keeper's remake is not a request: it does not count as asked for
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    assert len(keeper.dropped) == 1 and cache.get("k") is None  # dropped, not made again
+
+    cache.put("k", 1, STREET, "counted for a clerk", cache.begin())
+    time.sleep(0.08)
+    assert cache.get("k") == "counted for a clerk"  # asked for now
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    assert len(keeper.dropped) == 2
