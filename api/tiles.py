@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response
 
 from api.deps import MunicipalityDep, SessionDep
@@ -33,6 +33,9 @@ PRIVATE_CACHE: Final = "private, no-store"
 Zoom = Annotated[int, Path(ge=0, le=MAX_TILE_ZOOM, description="zoom level")]
 Column = Annotated[int, Path(ge=0, le=2**MAX_TILE_ZOOM - 1, description="below 2**z")]
 Row = Annotated[int, Path(ge=0, le=2**MAX_TILE_ZOOM - 1, description="below 2**z")]
+Scale = Annotated[
+    int, Query(ge=1, le=2, description="2: drawn 512 px wide, with the detail of the next zoom")
+]
 Layer = Annotated[str, Path(pattern=exactly(one_of(TILE_LAYERS)), description="base or one layer")]
 NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
     304: {"description": "the tile of the If-None-Match ETag is current"}
@@ -70,9 +73,10 @@ def get_base_tile(
     x: Column,
     y: Row,
     if_none_match: Annotated[str | None, Header(description="an ETag of this tile")] = None,
+    scale: Scale = 1,
 ) -> Response:
     """``base`` (roads, boundary, districts, evacuation, facilities) or one of those layers."""
-    answer = read_base_tile(session, municipality_id, layer, checked_tile(z, x, y))
+    answer = read_base_tile(session, municipality_id, layer, checked_tile(z, x, y), scale)
     headers = {"Cache-Control": BASE_CACHE, "ETag": answer.etag}
     if if_none_match == answer.etag:
         return Response(status_code=304, headers=headers)

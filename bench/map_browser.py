@@ -19,6 +19,11 @@ READY_AT = (
     ".getAttribute('data-loaded')) - performance.timeOrigin)"
 )
 
+DRAWN = (
+    "() => ({errors: window.machiBasemapStats.tileErrors,"
+    " roads: window.machiBasemapStats.features.roads || 0})"
+)
+
 
 def page_ready_s(
     base: str, username: str, password: str, runs: int = 5, cpu_slowdown: float = 1.0
@@ -55,6 +60,9 @@ def page_ready_s(
             page.goto(f"{base}/staff/map")
             page.wait_for_function(READY, timeout=60_000)
             timings.append(float(page.evaluate(READY_AT)) / 1000)
+            drawn = page.evaluate(DRAWN)
+            if drawn["errors"] or not drawn["roads"]:  # ready, but with no streets: not a page
+                raise RuntimeError(f"the map drew no streets: {drawn}")
         context.close()
         browser.close()
     return timings, len(left)

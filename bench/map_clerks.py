@@ -3,8 +3,10 @@
 A clerk looks at a view for a while (``think_s``, uniform), then pans: the staff map asks
 for the view's reports (the bbox API) and the base tiles the pan uncovers
 (``TILES_PER_PAN``; the browser keeps the others), at most six at a time (Chromium's
-connections per host). With ``report_tiles`` the clerk's map also draws the reports tile
-layer (as a GIS client does; no page of ours does yet): as many report tiles per pan. Four
+connections per host). Base tiles are drawn 512 px wide, as our maps draw them: a tile of one
+zoom less with ``scale=2`` (``maps.basemap.OWN_TILES``). With ``report_tiles`` the clerk's
+map also draws the reports tile layer (as a GIS client does; no page of ours does yet): as
+many report tiles per pan. Four
 pans in five are at street level (z16, around a random point of the town's roads), one in
 five is the whole city (z12 or z13, in a window of its own size, dragged a little off the
 town's centre: clerks' screens differ, so their whole-city views do not share one bbox).
@@ -26,7 +28,7 @@ import httpx
 
 from geo.tilegrid import tile_at
 
-TILES_PER_PAN = 8
+TILES_PER_PAN = 3  # of the 6-8 tiles of 512 px in a 1400 x 850 window
 CITY_NUDGE = 0.02  # degrees a clerk drags the whole-town view off its centre
 CONNECTIONS = 6
 
@@ -81,9 +83,12 @@ def _pan(rng: random.Random, town: tuple[float, float, float, float],
     level = "street" if street else "city"
     requests = [(f"bbox API ({level})", f"/api/v1/reports?bbox={bbox}")]
     for _ in range(TILES_PER_PAN):
-        t = tile_at(lon + rng.uniform(-half_w, half_w), lat + rng.uniform(-half_h, half_h), z)
-        requests.append((f"base tile z{z}", f"/tiles/base/{z}/{t.x}/{t.y}.pbf"))
+        lon_at, lat_at = lon + rng.uniform(-half_w, half_w), lat + rng.uniform(-half_h, half_h)
+        t = tile_at(lon_at, lat_at, z - 1)
+        path = f"/tiles/base/{t.z}/{t.x}/{t.y}.pbf?scale=2"
+        requests.append((f"base tile z{t.z} 512 px", path))
         if report_tiles:
+            t = tile_at(lon_at, lat_at, z)
             requests.append((f"reports tile z{z}", f"/tiles/reports/{z}/{t.x}/{t.y}.pbf"))
     return requests
 

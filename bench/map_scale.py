@@ -85,7 +85,7 @@ def views(spots: list[tuple[float, float]]) -> dict[str, PathFor]:
         lon, lat = rng.choice(spots)  # a ~350 m x 300 m view around a street
         return f"{lon - 0.002:.5f},{lat - 0.0016:.5f},{lon + 0.002:.5f},{lat + 0.0016:.5f}"
 
-    def tile(layer: str, z: int, street: bool) -> PathFor:
+    def tile(layer: str, z: int, street: bool, query: str = "") -> PathFor:
         def pick(rng: random.Random) -> str:
             lon, lat = (
                 rng.choice(spots)
@@ -93,15 +93,16 @@ def views(spots: list[tuple[float, float]]) -> dict[str, PathFor]:
                 else (rng.uniform(TOWN[0], TOWN[2]), rng.uniform(TOWN[1], TOWN[3]))
             )
             t = tile_at(lon, lat, z)
-            return f"/tiles/{layer}/{t.z}/{t.x}/{t.y}.pbf"
+            return f"/tiles/{layer}/{t.z}/{t.x}/{t.y}.pbf{query}"
 
         return pick
 
     return {
         "bbox API whole city": lambda _rng: f"/api/v1/reports?bbox={town}",
         "bbox API street": lambda rng: f"/api/v1/reports?bbox={street_bbox(rng)}",
-        "base tile z12 (city)": tile("base", 12, False),
-        "base tile z16 (street)": tile("base", 16, True),
+        # as our maps ask for them: 512 px wide, one zoom less (map zoom 12 and 16)
+        "base tile z11 512 px (city)": tile("base", 11, False, "?scale=2"),
+        "base tile z15 512 px (street)": tile("base", 15, True, "?scale=2"),
         "reports tile z12 (clusters)": tile("reports", 12, False),
         "reports tile z16 (points)": tile("reports", 16, True),
     }

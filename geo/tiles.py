@@ -165,8 +165,9 @@ def _layer_sql(part: _Part) -> str:
 
 
 def base_tile(
-    session: Session, municipality_id: int, tile: Tile, layers: Sequence[str], roads: RoadTileSpec
-) -> bytes:
+    session: Session, municipality_id: int, tile: Tile, layers: Sequence[str], roads: RoadTileSpec,
+    detail_z: int | None = None,
+) -> bytes:  # fmt: skip
     """One MVT tile with the given base layers (those shown at its zoom), as protobuf bytes.
 
     Args:
@@ -175,16 +176,19 @@ def base_tile(
         tile: the tile (``tile_exists`` checked by the caller).
         layers: names from ``BASE_LAYERS``, in the order they are encoded.
         roads: the road classes carried at this zoom.
+        detail_z: the zoom whose layers and simplification the tile carries: its own, or one
+            more for a tile drawn 512 px wide.
 
     Returns:
         The tile; empty bytes when nothing of ours lies in it.
     """
-    parts = _parts(layers, tile.z, roads)
+    detail = tile.z if detail_z is None else detail_z
+    parts = _parts(layers, detail, roads)
     if not parts:
         return b""
     west, south, east, north = tile_bounds_lonlat(tile, buffer_fraction())
     params: dict[str, Any] = {"z": tile.z, "x": tile.x, "y": tile.y, "m": municipality_id}
-    params.update(w=west, s=south, e=east, n=north, tol=pixel_deg(tile.z) / 2)
+    params.update(w=west, s=south, e=east, n=north, tol=pixel_deg(detail) / 2)
     for part in parts:
         params.update(part.params)
     turn_jit_off(session)

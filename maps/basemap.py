@@ -16,8 +16,12 @@ from jinja2 import Template
 
 from maps.roadstyle import WIDTH_ZOOM, screen_styles
 
-OWN_TILES = "/tiles/base/{z}/{x}/{y}.pbf"
-OWN_MAX_NATIVE_ZOOM = 18
+# Drawn 512 px wide: a tile of zoom z at the map's zoom z + 1, with that zoom's detail
+# (``scale=2``). A town-wide staff map needs 6 such tiles where 256-px tiles took 16, and a
+# browser fetches 6 at a time from one host over HTTP/1.1: one round of requests, not three.
+OWN_TILES = "/tiles/base/{tz}/{x}/{y}.pbf?scale=2"
+OWN_TILE_PX = 512
+OWN_MAX_NATIVE_ZOOM = 19  # the map's zoom (the tiles' own zoom is one less)
 GSI_STD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
 GSI_ATTRIBUTION = (
     '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル</a>'
@@ -43,6 +47,7 @@ class Basemap:
             "vector": self.vector_url,
             "attribution": OWN_ATTRIBUTION,
             "maxNativeZoom": OWN_MAX_NATIVE_ZOOM,
+            "tileSize": OWN_TILE_PX,
             "raster": self.raster_url,
             "rasterAttribution": self.raster_attribution,
             "roads": screen_styles(),

@@ -74,6 +74,9 @@
       rendererFactory: L.canvas.tile,
       maxNativeZoom: config.maxNativeZoom,
       maxZoom: 20,
+      // 512-px tiles of one zoom less ({tz} in the URL): 6 requests for a town, not 16
+      tileSize: config.tileSize || 256,
+      tz: function (data) { return Math.max(0, data.z - Math.log2((config.tileSize || 256) / 256)); },
       attribution: config.attribution,
       fetchOptions: {credentials: "same-origin"},
     });

@@ -376,6 +376,6 @@ def test_stop_page_shows_where_exactly_and_opens_the_point_in_a_map(
     assert f'href="/crew/s/{token}/map"' in page.text
     own = client.get(f"/crew/s/{token}/map")
     assert own.status_code == 200 and f'data-lat="{lat:.6f}"' in own.text
-    assert "/tiles/base/{z}/{x}/{y}.pbf" in own.text and "/static/crew_map.js" in own.text
+    assert "/tiles/base/{tz}/{x}/{y}.pbf?scale=2" in own.text and "/static/crew_map.js" in own.text
     assert client.get("/static/crew_map.js").status_code == 200
     assert client.get("/crew/s/forged-token/map").status_code == 403

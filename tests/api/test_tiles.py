@@ -83,6 +83,18 @@ def test_a_whole_city_tile_is_simplified_to_the_main_roads(anonymous: httpx.Clie
     assert "districts" not in city and len(_features(city, "boundary")) == 1
 
 
+def test_a_tile_drawn_512_px_wide_carries_the_next_zooms_detail(anonymous: httpx.Client) -> None:
+    # side streets appear from zoom 13: a zoom-12 tile drawn at 512 px shows the map at 13
+    path = _path("roads", tile_at(*PLACE, 12))
+    plain, wide = anonymous.get(path), anonymous.get(path + "?scale=2")
+    classes = [
+        {f["properties"]["class"] for f in _features(_decode(a), "roads")} for a in (plain, wide)
+    ]
+    assert "minor" not in classes[0] and "minor" in classes[1]
+    assert plain.headers["etag"] != wide.headers["etag"]
+    assert anonymous.get(path + "?scale=3").status_code == 422
+
+
 def test_the_depot_is_in_the_facilities_layer(anonymous: httpx.Client) -> None:
     # the demo depot (清掃センター) stands in 若葉町
     layers = _decode(anonymous.get(_path("facilities", tile_at(139.4318, 35.7265, 12))))

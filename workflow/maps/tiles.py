@@ -145,8 +145,17 @@ def checked_tile(z: int, x: int, y: int) -> Tile:
     return Tile(z, x, y)
 
 
-def read_base_tile(session: Session, municipality_id: int, layer: str, tile: Tile) -> TileAnswer:
+def read_base_tile(
+    session: Session, municipality_id: int, layer: str, tile: Tile, scale: int = 1
+) -> TileAnswer:
     """A base-map tile: one layer of ``geo.tiles.BASE_LAYERS``, or ``base`` for all of them.
+
+    Args:
+        session: open session (read only).
+        municipality_id: the town whose data fills the tile.
+        layer: ``base`` or one base layer.
+        tile: the tile (checked).
+        scale: 2 for a tile drawn 512 px wide, which carries the next zoom's detail.
 
     Raises:
         NotFoundError: unknown layer.
@@ -154,10 +163,11 @@ def read_base_tile(session: Session, municipality_id: int, layer: str, tile: Til
     if layer not in TILE_LAYERS:
         raise NotFoundError("tile_layer_not_found", field="layer")
     layers = BASE_LAYERS if layer == BASE else (layer,)
-    roads = RoadTileSpec(highway_class_names(), classes_at_zoom(tile.z))
+    detail = tile.z + (1 if scale == 2 else 0)
+    roads = RoadTileSpec(highway_class_names(), classes_at_zoom(detail))
     return _base_cache.get_or_make(
-        (municipality_id, layer, tile),
-        lambda: _answer(base_tile(session, municipality_id, tile, layers, roads)),
+        (municipality_id, layer, tile, scale),
+        lambda: _answer(base_tile(session, municipality_id, tile, layers, roads, detail)),
     )
 
 

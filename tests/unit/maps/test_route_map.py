@@ -21,7 +21,7 @@ def test_assets_are_local_and_nothing_needs_jquery() -> None:
     html = build_route_map([_route("1号車", 0)], DEPOT, Basemap())
     links = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert links and all(link.startswith("/static/") for link in links)
-    assert "MachiBasemap.addTo" in html and "/tiles/base/{z}/{x}/{y}.pbf" in html
+    assert "MachiBasemap.addTo" in html and "/tiles/base/{tz}/{x}/{y}.pbf?scale=2" in html
     assert "$(" not in html and "jquery" not in html.lower()
 
 
