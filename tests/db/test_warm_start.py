@@ -21,9 +21,24 @@ pytestmark = pytest.mark.db
 
 @pytest.fixture()
 def live_blocks() -> Iterator[None]:
+    def forget() -> None:  # what earlier tests of this process had counted
+        _idle()
+        map_view._keeper._warmed.clear()
+        map_view._keeper._extents.clear()
+        map_view._wide._made.clear()
+
+    forget()
     map_view._blocks.set_live(True)
     yield
     map_view._blocks.set_live(False)  # forget what the test kept
+    forget()
+
+
+def _idle() -> None:
+    deadline = time.monotonic() + 30
+    while not map_view._keeper.idle():
+        assert time.monotonic() < deadline, "the keeper never finished"
+        time.sleep(0.05)
 
 
 def _scope(department: int | None) -> ReportFilter:
@@ -44,10 +59,7 @@ def test_every_desk_of_a_large_enough_town_is_counted_ahead(
 
         monkeypatch.setattr(warm_start, "WARM_MIN_REPORTS", 1)
         assert warm_start.warm_opening_views(engine) >= len(desks)
-        deadline = time.monotonic() + 30
-        while not map_view._keeper.idle():
-            assert time.monotonic() < deadline, "the keeper never finished"
-            time.sleep(0.05)
+        _idle()
         counted = {desk: map_view._wide.town(_scope(desk)) for desk in desks}
         admins = counted[None]
         assert admins is not None and admins.total >= 1  # the admins' view
