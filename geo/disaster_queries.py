@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.json_sql import array_agg_sql, object_sql, raw_sql, value_sql
 from geo.report_queries import CREATED_AT_SQL, FROM_SQL, OVERDUE_SQL, ReportFilter, where_clause
 
 DESCRIPTION_CHARS = 140  # enough to triage from the list; the report page has the rest
@@ -61,15 +62,18 @@ def write_mode(session: Session, municipality_id: int, on: bool, now: dt.datetim
     )
 
 
-_HQ_FEATURE_SQL = (
-    "json_build_object('type', 'Feature', 'id', r.id, "
-    "'geometry', ST_AsGeoJSON(r.location, 6)::json, 'properties', json_build_object("
-    "'receipt_no', r.receipt_no, 'status', r.status, 'category', c.name, 'district', d.name, "
-    f"'created_at', {CREATED_AT_SQL}, 'urgent', r.urgent, 'overdue', {OVERDUE_SQL}, "
-    "'description', left(r.description, :chars), 'photo_id', (SELECT min(p.id) FROM photo p "
-    "WHERE p.municipality_id = r.municipality_id AND p.report_id = r.id "
-    "AND p.status = 'stored')))"
-)
+_HQ_FEATURE_SQL = object_sql(
+    ("type", "'\"Feature\"'"),
+    ("id", value_sql("r.id")),
+    ("geometry", raw_sql("ST_AsGeoJSON(r.location, 6)")),
+    ("properties", object_sql(*((k, value_sql(v)) for k, v in (
+        ("receipt_no", "r.receipt_no"), ("status", "r.status"), ("category", "c.name"),
+        ("district", "d.name"), ("created_at", CREATED_AT_SQL), ("urgent", "r.urgent"),
+        ("overdue", OVERDUE_SQL), ("description", "left(r.description, :chars)"),
+        ("photo_id", "(SELECT min(p.id) FROM photo p WHERE p.municipality_id = "
+                     "r.municipality_id AND p.report_id = r.id AND p.status = 'stored')"),
+    )))),
+)  # fmt: skip
 # Urgent open reports first, then other open ones, then closed ones; newest first in each.
 _HQ_ORDER_SQL = (
     "(r.urgent AND r.status IN ('received', 'in_progress')) DESC, "
@@ -87,7 +91,7 @@ def hq_reports(session: Session, f: ReportFilter, limit: int) -> tuple[str, int]
     sql = (
         f"WITH hits AS (SELECT {_HQ_FEATURE_SQL} AS feature, count(*) OVER () AS total "
         f"{FROM_SQL} WHERE {where} ORDER BY {_HQ_ORDER_SQL} LIMIT :limit) "
-        "SELECT coalesce(json_agg(feature), '[]'::json)::text AS features, "
+        f"SELECT {array_agg_sql('feature')} AS features, "
         "coalesce(max(total), 0) AS total FROM hits"
     )
     row = session.execute(text(sql), {**params, "limit": limit, "chars": DESCRIPTION_CHARS}).one()

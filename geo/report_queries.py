@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.json_sql import array_agg_sql, object_sql, raw_sql, value_sql
+
 OPEN_STATUSES = ("received", "in_progress")
 GRID_TARGET_CELLS = 14  # about this many cells across the view (~50–60 px each)
 
@@ -129,12 +131,30 @@ def where_clause(f: ReportFilter) -> tuple[str, dict[str, Any]]:
     return " AND ".join(parts), params
 
 
-_FEATURE_SQL = (
-    "json_build_object('type', 'Feature', 'id', r.id, "
-    "'geometry', ST_AsGeoJSON(r.location, 6)::json, 'properties', json_build_object("
-    "'status', r.status, 'kind', r.kind, 'category', c.name, 'category_code', c.code, "
-    "'channel', r.channel, 'receipt_no', r.receipt_no, 'district', d.name, "
-    f"'created_at', {CREATED_AT_SQL}, 'urgent', r.urgent, 'overdue', {OVERDUE_SQL}))"
+_FEATURE_SQL = object_sql(
+    ("type", "'\"Feature\"'"),
+    ("id", value_sql("r.id")),
+    ("geometry", raw_sql("ST_AsGeoJSON(r.location, 6)")),
+    (
+        "properties",
+        object_sql(
+            *(
+                (k, value_sql(v))
+                for k, v in (
+                    ("status", "r.status"),
+                    ("kind", "r.kind"),
+                    ("category", "c.name"),
+                    ("category_code", "c.code"),
+                    ("channel", "r.channel"),
+                    ("receipt_no", "r.receipt_no"),
+                    ("district", "d.name"),
+                    ("created_at", CREATED_AT_SQL),
+                    ("urgent", "r.urgent"),
+                    ("overdue", OVERDUE_SQL),
+                )
+            )  # fmt: skip
+        ),
+    ),
 )
 
 
@@ -159,8 +179,8 @@ def report_points(session: Session, f: ReportFilter, limit: int) -> tuple[str, i
     sql = (
         "WITH hits AS (SELECT r.id, r.created_at, count(*) OVER () AS total "
         f"{FROM_SQL} WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit) "
-        f"SELECT coalesce(json_agg({_FEATURE_SQL} ORDER BY h.created_at DESC, h.id DESC), "
-        "'[]'::json)::text AS features, coalesce(max(h.total), 0) AS total FROM hits h "
+        f"SELECT {array_agg_sql(_FEATURE_SQL, 'h.created_at DESC, h.id DESC')} AS features, "
+        "coalesce(max(h.total), 0) AS total FROM hits h "
         "JOIN town_report r ON r.municipality_id = :m AND r.id = h.id "
         "JOIN town_category c ON c.municipality_id = r.municipality_id "
         "AND c.id = r.category_id LEFT JOIN town_district d "
@@ -203,23 +223,36 @@ _CELLS_SQL = (
     f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue "
     "{from_sql} WHERE {where} GROUP BY 1, 2) "
 )
-_CELL_FEATURE_SQL = (
-    "json_build_object('type', 'Feature', "
-    "'id', 'g' || gx || '_' || gy, 'geometry', json_build_object('type', 'Point', "
-    "'coordinates', json_build_array(round(lon::numeric, 6), round(lat::numeric, 6))), "
-    "'properties', json_build_object('cluster', true, 'count', n, 'received', received, "
-    "'in_progress', in_progress, 'done', done, 'closed', closed, 'urgent', urgent, "
-    "'overdue', overdue, 'cell', json_build_array(gx * :cx, gy * :cy, "
-    "(gx + 1) * :cx, (gy + 1) * :cy)))"
-)
+_CELL_FEATURE_SQL = object_sql(
+    ("type", "'\"Feature\"'"),
+    ("id", value_sql("'g' || gx || '_' || gy")),
+    ("geometry", object_sql(
+        ("type", "'\"Point\"'"),
+        ("coordinates", "'[' || round(lon::numeric, 6) || ',' || round(lat::numeric, 6) || ']'"),
+    )),
+    ("properties", object_sql(
+        ("cluster", "'true'"),
+        ("count", value_sql("n")),
+        *((k, value_sql(k)) for k in (
+            "received", "in_progress", "done", "closed", "urgent", "overdue",
+        )),
+        ("cell", "'[' || gx * :cx || ',' || gy * :cy || ',' || (gx + 1) * :cx || ',' "
+                 "|| (gy + 1) * :cy || ']'"),
+    )),
+)  # fmt: skip
 _GRID_SQL = (
-    _CELLS_SQL + f"SELECT coalesce(json_agg({_CELL_FEATURE_SQL}), '[]'::json)::text AS features, "
+    _CELLS_SQL + f"SELECT {array_agg_sql(_CELL_FEATURE_SQL)} AS features, "
     "coalesce(sum(n), 0) AS total FROM cells"
 )
+
+
+def _cells_query(template: str, where: str) -> str:
+    # ``replace``, not ``format``: the feature SQL holds JSON braces.
+    return template.replace("{from_sql}", FROM_SQL, 1).replace("{where}", where, 1)
+
+
 _COUNT_COLUMNS = "gx, gy, n, lon, lat, received, in_progress, done, closed, urgent, overdue"
-_CELL_ROWS_SQL = (
-    _CELLS_SQL + f"SELECT {_COUNT_COLUMNS}, {_CELL_FEATURE_SQL}::text AS feature FROM cells"
-)
+_CELL_ROWS_SQL = _CELLS_SQL + f"SELECT {_COUNT_COLUMNS}, {_CELL_FEATURE_SQL} AS feature FROM cells"
 
 
 def grid_cells(
@@ -230,7 +263,7 @@ def grid_cells(
     Column and row are the cell's lower corner over the cell size (``floor``), as in its id.
     """
     where, params = where_clause(f)
-    sql = _CELL_ROWS_SQL.format(from_sql=FROM_SQL, where=where)
+    sql = _cells_query(_CELL_ROWS_SQL, where)
     rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
     return [(_counts(r), str(r.feature)) for r in rows]
 
@@ -254,7 +287,7 @@ def report_grid(session: Session, f: ReportFilter, cell: tuple[float, float]) ->
     """
     where, params = where_clause(f)
     cx, cy = cell
-    sql = _GRID_SQL.format(from_sql=FROM_SQL, where=where)
+    sql = _cells_query(_GRID_SQL, where)
     row = session.execute(text(sql), {**params, "cx": cx, "cy": cy}).one()
     return str(row.features), int(row.total)
 
@@ -267,6 +300,6 @@ def grid_cell_counts(
 ) -> list[CellCounts]:
     """The cells of ``report_grid`` as numbers, to be summed into coarser cells."""
     where, params = where_clause(f)
-    sql = _CELL_COUNTS_SQL.format(from_sql=FROM_SQL, where=where)
+    sql = _cells_query(_CELL_COUNTS_SQL, where)
     rows = session.execute(text(sql), {**params, "cx": cell[0], "cy": cell[1]}).all()
     return [_counts(r) for r in rows]
