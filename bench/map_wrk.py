@@ -4,8 +4,9 @@
 the server: at 20 clients their GIL and their own CPU are part of every figure (a static file
 came out at p95 75-110 ms). wrk keeps 20 connections busy from 2 threads of C, so what it
 measures is the server. Each request picks one of a few thousand paths drawn beforehand by the
-view's ``path_for`` (random street views and tiles), sent with the clerk's session cookie.
-Non-2xx answers count as errors.
+view's ``path_for`` (random street views and tiles), sent with the clerk's session cookie and
+the ``Accept-Encoding`` every browser sends (large map answers then come gzipped, as they
+reach clerks; the KB column is what crossed the wire). Non-2xx answers count as errors.
 
 Latency is timed per request by the script itself (``clock_gettime`` through LuaJIT's FFI,
 one connection per wrk thread so each response pairs with its request): wrk 4's own
@@ -53,7 +54,8 @@ local cookie = %(cookie)s
 local threads = {}
 setup = function(thread) thread:set("id", #threads); table.insert(threads, thread) end
 init = function(args)
-  math.randomseed(7919 * (id + 1)); wrk.headers["Cookie"] = cookie; took = {}; sent = 0
+  math.randomseed(7919 * (id + 1)); wrk.headers["Cookie"] = cookie
+  wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"; took = {}; sent = 0
 end
 request = function() sent = now_us(); return wrk.format("GET", paths[math.random(#paths)]) end
 response = function(status, headers, body) took[#took + 1] = now_us() - sent end

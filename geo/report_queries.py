@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import text
@@ -90,6 +90,8 @@ class MapAnswer:
     geojson: str
     mode: str  # "points" or "grid"
     total: int
+    # Bytes made from this answer (the API's gzip body), kept while the answer is kept.
+    memo: dict[Any, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 _LISTS = (

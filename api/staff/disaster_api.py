@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import Field, StrictBool
 
 from api.deps import SessionDep, SettingsDep
+from api.gzip_body import packed_response
 from api.media import GeoJSONResponse, geojson_answer
 from api.openapi_contract import link, links
 from api.schema_types import NOT_BLANK, IsoDate, RowIdItem, StrictBody
@@ -79,6 +80,7 @@ def put_mode(session: SessionDep, who: DeskStaff, update: DisasterModeUpdate) ->
     responses=geojson_answer(),
 )
 def get_hq_reports(
+    request: Request,
     session: SessionDep,
     who: DeskStaff,
     since: Annotated[IsoDate | None, Query(description="first day (default: mode start)")] = None,
@@ -94,7 +96,8 @@ def get_hq_reports(
         parse_choices(status, "status", REPORT_STATUSES),
         _now(),
     )
-    return GeoJSONResponse(hq_json(view), headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    return packed_response(request, hq_json(view), GeoJSONResponse, headers)
 
 
 PREVIEWED_LINKS = links(

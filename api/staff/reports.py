@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import Field
 
 from api.deps import SessionDep, SettingsDep
+from api.gzip_body import packed_response
 from api.line.messages import text_message
 from api.line.notices import status_notice
 from api.media import CSVResponse, GeoJSONResponse, geojson_answer
@@ -54,6 +55,7 @@ def followup_messages(receipt_no: str, body: str) -> Sequence[dict[str, Any]]:
     responses=geojson_answer(),
 )
 def get_reports_geojson(
+    request: Request,
     session: SessionDep,
     f: FilterDep,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
@@ -70,7 +72,8 @@ def get_reports_geojson(
         f'"limit":{limit},"truncated":{"true" if truncated else "false"},"features":'
     )
     body = head + answer.geojson + "}"
-    return GeoJSONResponse(body, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    return packed_response(request, body, GeoJSONResponse, headers, answer.memo, limit)
 
 
 _REPORT = "/api/v1/reports/{report_id}"
