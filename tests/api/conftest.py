@@ -23,6 +23,7 @@ from api.app import create_app
 from api.line.processor import process_pending_events
 from machi.settings import Settings
 from tests.fakes.line_server import FakeLineServer
+from tests.support.desk import ReportFactory
 from tests.support.line_events import SIGNATURE_HEADER, body_of, sign
 from tests.support.live_server import live_server
 from workflow.line.content import LineContentFetcher
@@ -33,6 +34,14 @@ from workflow.reports.photos import download_pending_photos
 TACHIKAWA_PHONE = "042-523-2111"
 # Children before parents; photos, status history, messages and dialogue states cascade.
 _ADDED_ROWS = ("outbox_message", "report", "resident", "webhook_event")
+
+
+@pytest.fixture()
+def reports(engine: Engine) -> Iterator[ReportFactory]:
+    """Committed reports, deleted (with what hangs off them) after the test."""
+    factory = ReportFactory(engine)
+    yield factory
+    factory.cleanup()
 
 
 def utc_now() -> dt.datetime:

@@ -47,13 +47,6 @@ def base_url(app: FastAPI) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture()
-def reports(engine: Engine) -> Iterator[ReportFactory]:
-    factory = ReportFactory(engine)
-    yield factory
-    factory.cleanup()
-
-
 def _tile_status(client: httpx.Client, report_id: int) -> str | None:
     answer = client.get(TILE_PATH)
     assert answer.status_code == 200, answer.text

@@ -52,13 +52,6 @@ def operator(engine: Engine) -> Iterator[Operator]:
 
 
 @pytest.fixture()
-def reports(engine: Engine) -> Iterator[ReportFactory]:
-    factory = ReportFactory(engine)
-    yield factory
-    factory.cleanup()
-
-
-@pytest.fixture()
 def traffic(engine: Engine) -> Iterator[LineTraffic]:
     added = LineTraffic(engine)
     yield added

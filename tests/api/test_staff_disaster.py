@@ -56,13 +56,6 @@ def bousai(base_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture()
-def reports(engine: Engine) -> Iterator[ReportFactory]:
-    factory = ReportFactory(engine)
-    yield factory
-    factory.cleanup()
-
-
 def _district(engine: Engine, name: str) -> tuple[int, tuple[float, float]]:
     with engine.connect() as conn:
         row = conn.execute(

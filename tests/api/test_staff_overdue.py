@@ -30,13 +30,6 @@ def doro(base_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture()
-def reports(engine: Engine) -> Iterator[ReportFactory]:
-    factory = ReportFactory(engine)
-    yield factory
-    factory.cleanup()
-
-
 def _features(client: httpx.Client, **params: str) -> list[dict[str, Any]]:
     answer = client.get("/api/v1/reports", params={"bbox": TOWN_BBOX, "limit": "5000", **params})
     assert answer.status_code == 200 and answer.json()["mode"] == "points", answer.text[:200]

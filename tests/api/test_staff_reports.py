@@ -60,13 +60,6 @@ def admin(base_url: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture()
-def reports(engine: Engine) -> Iterator[ReportFactory]:
-    factory = ReportFactory(engine)
-    yield factory
-    factory.cleanup()
-
-
-@pytest.fixture()
 def road(reports: ReportFactory) -> MadeReport:
     return reports("road_pothole", contact_name="試験 太郎")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -51,15 +52,26 @@ def _as_sent(block: Block | None) -> dict[tuple[int, int], tuple[int, str]]:
     return {key: (counts.n, feature) for key, (counts, feature) in block.cells.items()}
 
 
-def _boxes_read(engine: Engine, seen: list[float]) -> Any:
-    """Record the width of every bbox the keeper's thread reads."""
+@contextmanager
+def _listening(engine: Engine, *listeners: Callable[..., None]) -> Iterator[None]:
+    """``listeners`` see every statement the engine runs inside the block."""
+    for listener in listeners:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        for listener in listeners:
+            event.remove(engine, "before_cursor_execute", listener)
+
+
+def _boxes_read(seen: list[float]) -> Callable[..., None]:
+    """A listener recording the width of every bbox the keeper's thread reads."""
 
     def record(_conn: object, _cursor: object, _sql: str, params: Any, *_rest: object) -> None:
         if threading.current_thread().name == "machi-blocks" and isinstance(params, dict):
             if "x0" in params:
                 seen.append(params["x1"] - params["x0"])
 
-    event.listen(engine, "before_cursor_execute", record)
     return record
 
 
@@ -84,14 +96,11 @@ def test_a_changed_report_recounts_its_cell_only_and_the_block_is_as_counted(
     key = block_key(scope, BASE_CELL, BX, BY)
     asked = cache._items[key].used
     widths: list[float] = []
-    record = _boxes_read(engine, widths)
-    try:
+    with _listening(engine, _boxes_read(widths)):
         place = _in_cell(3, 5)
         reports("road_pothole", place=place)
         cache.hear(Change(REPORTS, MUNICIPALITY_ID, place * 2))
         _idle(keeper)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert widths and all(w == pytest.approx(CX) for w in widths)  # one cell, not the block
     with Session(engine) as session:
         counted = count_block(session, scope, BASE_CELL, BX, BY)
@@ -113,10 +122,8 @@ def test_a_change_while_the_cell_is_counted_has_the_block_counted_whole(
             reading.set()
             assert go_on.wait(10)
 
-    event.listen(engine, "before_cursor_execute", hold)
     widths: list[float] = []
-    record = _boxes_read(engine, widths)
-    try:
+    with _listening(engine, hold, _boxes_read(widths)):
         first = _in_cell(1, 1)
         reports("road_pothole", place=first)
         cache.hear(Change(REPORTS, MUNICIPALITY_ID, first * 2))
@@ -126,9 +133,6 @@ def test_a_change_while_the_cell_is_counted_has_the_block_counted_whole(
         cache.hear(Change(REPORTS, MUNICIPALITY_ID, second * 2))
         go_on.set()
         _idle(keeper)
-    finally:
-        event.remove(engine, "before_cursor_execute", hold)
-        event.remove(engine, "before_cursor_execute", record)
     assert widths[-1] == pytest.approx(CX * BLOCK_CELLS)  # the patch refused: counted whole
     with Session(engine) as session:
         counted = count_block(session, scope, BASE_CELL, BX, BY)

@@ -57,13 +57,9 @@ def count_block(
 ) -> Block:
     """Count the cells of block (``bx``, ``by``) under ``f`` (its bbox is replaced)."""
     n = BLOCK_CELLS
-    box = BBox(*block_area(cell, bx, by))
-    cells = {
-        (c.gx, c.gy): (c, feature)
-        for c, feature in grid_cells(session, replace(f, bbox=box), cell)
-        if c.gx // n == bx and c.gy // n == by  # a report on the block's edge counts next door
-    }
-    return Block(cells)
+    return recount_cells(
+        session, f, cell, Block({}), (bx * n, bx * n + n - 1, by * n, by * n + n - 1)
+    )
 
 
 CellRange = tuple[int, int, int, int]  # first and last column, first and last row
