@@ -1,9 +1,10 @@
 """gzip for large JSON answers, compressed once and kept with the answer they came from.
 
 A street of the staff map at 50,000 reports is about 120 KB of GeoJSON (a few hundred
-points); gzip makes it about 14 KB. Sending it whole cost the web process more than making it:
-at 20 clients that view's p95 was the slowest of the bench (51 ms; 37 ms gzipped). Every browser asks for gzip
-(``Accept-Encoding``); a client that does not, or refuses it with ``q=0``, gets the plain body.
+points); gzip makes it about 14 KB. Sending it whole cost the web process more than making
+it: at 20 clients that view's p95 was the slowest of the bench (51 ms; 37 ms gzipped). Every
+browser asks for gzip (``Accept-Encoding``); a client that does not, or refuses it with
+``q=0``, gets the plain body.
 """
 
 from __future__ import annotations

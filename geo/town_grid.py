@@ -17,7 +17,8 @@ import math
 import threading
 from typing import Final
 
-from geo.report_queries import BBox, CellCounts
+from geo.report_cells import CellCounts
+from geo.report_queries import BBox
 
 __all__ = ["BASE_CELL", "BASE_LOG2", "CellCounts", "TownGrid", "coarser", "covers"]
 

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from geo.change_feed import REPORTS, Change
-from geo.report_queries import BBox, ReportFilter, grid_cell_deg, report_grid, snap_to_grid
+from geo.report_cells import grid_cell_deg, report_grid, snap_to_grid
+from geo.report_queries import BBox, ReportFilter
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import PLACE, ReportFactory
 from workflow.desk.block_keeper import BlockKeeper

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from bench.platform_towns import TownSpec, add_pending_work, load_towns, plan_towns
 from geo.areas_db import find_district
-from geo.report_queries import BBox, ReportFilter, grid_cell_deg
+from geo.report_cells import grid_cell_deg
+from geo.report_queries import BBox, ReportFilter
 from geo.report_tiles import report_clusters_tile, report_points_tile
 from geo.tilegrid import Tile, buffer_fraction, tile_at, tile_bounds_lonlat
 from tests.conftest import app_url

@@ -9,15 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.models import Department
-from geo.report_queries import (
-    BBox,
-    ReportFilter,
-    count_reports,
-    grid_cell_deg,
-    report_grid,
-    report_points,
-    snap_to_grid,
-)
+from geo.report_cells import grid_cell_deg, report_grid, snap_to_grid
+from geo.report_queries import BBox, ReportFilter, count_reports, report_points
 from tests.conftest import MUNICIPALITY_ID
 from workflow.demo.seed import seed_reports
 from workflow.desk.map_view import map_view

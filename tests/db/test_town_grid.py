@@ -9,14 +9,8 @@ import random
 import pytest
 from sqlalchemy.orm import Session
 
-from geo.report_queries import (
-    BBox,
-    ReportFilter,
-    grid_cell_counts,
-    grid_cell_deg,
-    report_grid,
-    snap_to_grid,
-)
+from geo.report_cells import grid_cell_counts, grid_cell_deg, report_grid, snap_to_grid
+from geo.report_queries import BBox, ReportFilter
 from geo.town_grid import BASE_CELL, CellCounts, TownGrid, covers
 from tests.conftest import MUNICIPALITY_ID
 from workflow.demo.seed import seed_reports

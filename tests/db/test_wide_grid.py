@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from geo.change_feed import REPORTS, Change
-from geo.report_queries import BBox, ReportFilter, grid_cell_deg, report_grid, snap_to_grid
+from geo.report_cells import grid_cell_deg, report_grid, snap_to_grid
+from geo.report_queries import BBox, ReportFilter
 from geo.town_grid import BASE_CELL, TownGrid
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import PLACE, ReportFactory

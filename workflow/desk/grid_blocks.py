@@ -18,7 +18,8 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from geo.report_queries import BBox, CellCounts, MapAnswer, ReportFilter, grid_cells
+from geo.report_cells import CellCounts, grid_cells
+from geo.report_queries import BBox, MapAnswer, ReportFilter
 from workflow.fresh import FreshCache
 
 BLOCK_CELLS: Final = 8

@@ -32,17 +32,8 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from geo.change_feed import CONFIG, REPORTS
-from geo.report_queries import (
-    BBox,
-    MapAnswer,
-    ReportFilter,
-    count_reports,
-    grid_cell_counts,
-    grid_cell_deg,
-    report_grid,
-    report_points,
-    snap_to_grid,
-)
+from geo.report_cells import grid_cell_counts, grid_cell_deg, report_grid, snap_to_grid
+from geo.report_queries import BBox, MapAnswer, ReportFilter, count_reports, report_points
 from geo.town_grid import BASE_CELL, TownGrid, covers
 from workflow.db import in_background
 from workflow.desk.block_keeper import BlockKeeper

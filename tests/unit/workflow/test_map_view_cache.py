@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from geo.report_queries import BBox, CellCounts, ReportFilter
+from geo.report_cells import CellCounts
+from geo.report_queries import BBox, ReportFilter
 from workflow.desk import map_view
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
