@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.json_sql import array_agg_sql, object_sql, value_sql
-from geo.report_queries import FROM_SQL, OVERDUE_SQL, BBox, ReportFilter, where_clause
+from geo.report_queries import CELL_SUMS_SQL, FROM_SQL, BBox, ReportFilter, where_clause
 
 GRID_TARGET_CELLS = 14  # about this many cells across the view (~50–60 px each)
 
@@ -58,13 +58,7 @@ def snap_to_grid(bbox: BBox, cell: tuple[float, float]) -> BBox:
 _CELLS_SQL = (
     "WITH cells AS (SELECT floor(ST_X(r.location) / :cx) AS gx, "
     "floor(ST_Y(r.location) / :cy) AS gy, count(*) AS n, "
-    "avg(ST_X(r.location)) AS lon, avg(ST_Y(r.location)) AS lat, "
-    "count(*) FILTER (WHERE r.status = 'received') AS received, "
-    "count(*) FILTER (WHERE r.status = 'in_progress') AS in_progress, "
-    "count(*) FILTER (WHERE r.status = 'done') AS done, "
-    "count(*) FILTER (WHERE r.status IN ('rejected', 'duplicate')) AS closed, "
-    "count(*) FILTER (WHERE r.urgent) AS urgent, "
-    f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue "
+    f"{CELL_SUMS_SQL} "
     "{from_sql} WHERE {where} GROUP BY 1, 2) "
 )
 _CELL_FEATURE_SQL = object_sql(

@@ -25,6 +25,17 @@ OVERDUE_SQL = (
     "(r.status IN ('received', 'in_progress') AND c.target_hours IS NOT NULL "
     "AND r.created_at < CAST(:now AS timestamptz) - make_interval(hours => c.target_hours))"
 )
+# What a grid cell of reports carries (aliases ``r``, ``c``): its mean position, counts by
+# status, urgent and overdue. Shared by the bbox API's grid and the reports tile's clusters.
+CELL_SUMS_SQL = (
+    "avg(ST_X(r.location)) AS lon, avg(ST_Y(r.location)) AS lat, "
+    "count(*) FILTER (WHERE r.status = 'received') AS received, "
+    "count(*) FILTER (WHERE r.status = 'in_progress') AS in_progress, "
+    "count(*) FILTER (WHERE r.status = 'done') AS done, "
+    "count(*) FILTER (WHERE r.status IN ('rejected', 'duplicate')) AS closed, "
+    "count(*) FILTER (WHERE r.urgent) AS urgent, "
+    f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue"
+)
 # The town views (migration 0012), not the tables: under row-level security a bbox (``&&``)
 # is an index condition only when no table of the query has a policy.
 FROM_SQL = (

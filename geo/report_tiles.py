@@ -12,7 +12,7 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.report_queries import FROM_SQL, OVERDUE_SQL, ReportFilter, where_clause
+from geo.report_queries import CELL_SUMS_SQL, FROM_SQL, OVERDUE_SQL, ReportFilter, where_clause
 from geo.tilegrid import BUFFER, EXTENT, Tile
 from geo.tiles import turn_jit_off
 
@@ -32,13 +32,7 @@ _POINTS_SQL = (
 _CLUSTERS_SQL = (
     "WITH cells AS (SELECT floor((ST_X(r.location) - :x0) / :cx) AS gx, "
     "floor((ST_Y(r.location) - :y0) / :cy) AS gy, count(*) AS count, "
-    "avg(ST_X(r.location)) AS lon, avg(ST_Y(r.location)) AS lat, "
-    "count(*) FILTER (WHERE r.status = 'received') AS received, "
-    "count(*) FILTER (WHERE r.status = 'in_progress') AS in_progress, "
-    "count(*) FILTER (WHERE r.status = 'done') AS done, "
-    "count(*) FILTER (WHERE r.status IN ('rejected', 'duplicate')) AS closed, "
-    "count(*) FILTER (WHERE r.urgent) AS urgent, "
-    f"count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue "
+    f"{CELL_SUMS_SQL} "
     "{from_sql} WHERE {where} GROUP BY 1, 2) "
     f"SELECT coalesce(ST_AsMVT(t, '{LAYER}', {EXTENT}, 'geom'), ''::bytea) FROM ("
     "SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), 3857), "
