@@ -33,6 +33,20 @@ OWN_ATTRIBUTION = (
 )
 
 
+Bounds = tuple[float, float, float, float]
+BOUNDS_PAD = 0.02  # of the bbox's width and height, each side: lines drawn on its edge
+
+
+def padded_bounds(bounds_lonlat: Bounds) -> list[list[float]]:
+    """Leaflet's ``[[south, west], [north, east]]`` of a lon/lat bbox, padded by ``BOUNDS_PAD``."""
+    west, south, east, north = bounds_lonlat
+    dx, dy = (east - west) * BOUNDS_PAD, (north - south) * BOUNDS_PAD
+    return [
+        [round(v, 6) for v in corner]
+        for corner in ([south - dy, west - dx], [north + dy, east + dx])
+    ]
+
+
 @dataclass(frozen=True)
 class Basemap:
     """What a map draws underneath: a raster URL (None: our vector tiles only)."""
@@ -41,9 +55,17 @@ class Basemap:
     raster_attribution: str = ""
     vector_url: str = OWN_TILES
 
-    def config(self) -> dict[str, Any]:
-        """JSON-ready settings for ``MachiBasemap.addTo(map, config)`` in basemap.js."""
+    def config(self, bounds_lonlat: Bounds | None = None) -> dict[str, Any]:
+        """JSON-ready settings for ``MachiBasemap.addTo(map, config)`` in basemap.js.
+
+        Args:
+            bounds_lonlat: the town's bbox (west, south, east, north; EPSG:4326), if known:
+                our tiles are only asked inside it (a little padded), since the town's
+                base layers hold nothing beyond it. A town-wide view asked six tiles of
+                which three came back empty, each a round trip and a canvas to set up.
+        """
         return {
+            "bounds": padded_bounds(bounds_lonlat) if bounds_lonlat else None,
             "vector": self.vector_url,
             "attribution": OWN_ATTRIBUTION,
             "maxNativeZoom": OWN_MAX_NATIVE_ZOOM,
@@ -97,16 +119,19 @@ class BasemapLayer(MacroElement):
         """
     )
 
-    def __init__(self, basemap: Basemap) -> None:
+    def __init__(self, basemap: Basemap, bounds_lonlat: Bounds | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "MachiBasemap"
-        self.settings = basemap.config()
+        self.settings = basemap.config(bounds_lonlat)
 
 
-def add_basemap(fmap: Any, basemap: Basemap, static_base: str = "/static") -> None:
+def add_basemap(
+    fmap: Any, basemap: Basemap, static_base: str = "/static", bounds_lonlat: Bounds | None = None
+) -> None:
     """Draw ``basemap`` under a folium map whose Leaflet comes from our static files.
 
     Call it after the map's ``default_js`` is set: the scripts go after Leaflet's.
+    ``bounds_lonlat`` (the town's bbox) keeps our tiles from being asked beyond the town.
     """
     fmap.default_js = [*fmap.default_js, *basemap_scripts(static_base)]
-    BasemapLayer(basemap).add_to(fmap)
+    BasemapLayer(basemap, bounds_lonlat).add_to(fmap)

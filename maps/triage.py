@@ -53,6 +53,7 @@ def build_triage_map(
     outline_geojson: str | None = None,
     asset_base: str = "/static/vendor",
     legend_extra_html: str = "",
+    cluster_eager: bool = True,
 ) -> MapParts:
     """Build the triage map and return the pieces to embed in the staff page.
 
@@ -63,8 +64,10 @@ def build_triage_map(
             stays readable when tiles cannot load.
         asset_base: URL prefix of the vendored Leaflet files.
         legend_extra_html: more legend rows (trusted, static HTML), e.g. the HQ map's shelters.
+        cluster_eager: load markercluster with Leaflet; False for a page that loads it from
+            ``MapParts.cluster_js`` when it first draws markers (the staff map).
     """
-    fmap = new_town_map(bounds_lonlat, basemap, 13, asset_base)
+    fmap = new_town_map(bounds_lonlat, basemap, 13, asset_base, cluster_eager)
     if outline_geojson:
         folium.GeoJson(
             outline_geojson,
@@ -73,4 +76,4 @@ def build_triage_map(
             interactive=False,
         ).add_to(fmap)
     LegendControl(legend_html(extra_rows_html=legend_extra_html)).add_to(fmap)
-    return render_parts(fmap, bounds_lonlat)
+    return render_parts(fmap, bounds_lonlat, asset_base)

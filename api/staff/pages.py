@@ -93,7 +93,12 @@ def triage_map(
         return refused or Response(status_code=500)
     outline = outline_of(session, who.municipality_id)
     bounds = outline.bbox_lonlat if outline else (139.35, 35.67, 139.46, 35.74)
-    parts = build_triage_map(bounds, basemap_of(settings), outline.geojson if outline else None)
+    parts = build_triage_map(
+        bounds,
+        basemap_of(settings),
+        outline.geojson if outline else None,
+        cluster_eager=False,  # triage.js loads it when it first draws markers
+    )
     context = {**_common(request, session, who), "map": parts, "query": _query(request)}
     return templates.TemplateResponse(request, "staff/map.html", context)
 

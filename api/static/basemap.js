@@ -77,6 +77,8 @@
       // 512-px tiles of one zoom less ({tz} in the URL): 6 requests for a town, not 16
       tileSize: config.tileSize || 256,
       tz: function (data) { return Math.max(0, data.z - Math.log2((config.tileSize || 256) / 256)); },
+      // the town's bbox when the page knows it: no requests for tiles with nothing in them
+      bounds: config.bounds ? L.latLngBounds(config.bounds) : undefined,
       attribution: config.attribution,
       fetchOptions: {credentials: "same-origin"},
     });

@@ -241,12 +241,12 @@
       createTile: function (coords, done) {
         var size = this.getTileSize().x, ratio = window.devicePixelRatio || 1;
         var canvas = L.DomUtil.create("canvas", "machi-labels");
-        canvas.width = canvas.height = size * ratio;
-        canvas.style.width = canvas.style.height = size + "px";
-        if (coords.z < minZoom) {
+        if (coords.z < minZoom) {  // no names at this zoom: an empty canvas, no bitmap
           setTimeout(function () { done(null, canvas); }, 0);
           return canvas;
         }
+        canvas.width = canvas.height = size * ratio;
+        canvas.style.width = canvas.style.height = size + "px";
         var view = sourceView(coords, config.maxNativeZoom, size);
         labels.pending += 1;
         vector.machiStore.entry(view.key).promise.then(function (data) {
@@ -259,7 +259,10 @@
         return canvas;
       },
     });
-    var layer = new Layer({pane: PANE, tileSize: vector.getTileSize(), maxZoom: 20});
+    // same bounds as the vector tiles: a label tile waits for its vector tile
+    // (no minZoom option: a layer's minZoom becomes the whole map's minimum zoom)
+    var layer = new Layer({pane: PANE, tileSize: vector.getTileSize(), maxZoom: 20,
+      bounds: vector.options.bounds});
     layer.on("tileunload", function (e) { shown.dropTile(tileKey(e.coords)); });
     return layer;
   }

@@ -57,9 +57,28 @@
     return b;
   }
 
+  /* A script loaded once, on demand: a promise settled when it has run. */
+  var scripts = {};
+  function script(src) {
+    if (!scripts[src]) {
+      scripts[src] = new Promise(function (resolve, reject) {
+        var node = document.createElement("script");
+        node.src = src;
+        node.onload = function () { resolve(); };
+        node.onerror = function () { delete scripts[src]; reject(new Error(src)); };
+        document.head.appendChild(node);
+      });
+    }
+    return scripts[src];
+  }
+  /* Whole numbers the Japanese way (12,345): one formatter, since toLocaleString builds
+   * a new one on every call (a town-wide view formats dozens of counts). */
+  var NUMBER = new Intl.NumberFormat("ja-JP");
+  function number(n) { return NUMBER.format(n); }
+
   window.Machi = Object.freeze({
     COLOURS: COLOURS, LABELS: LABELS, GREY: GREY,
     el: el, add: add, fill: fill, parseTime: parseTime, when: when, whenShort: whenShort,
-    badge: badge
+    badge: badge, script: script, number: number
   });
 })();

@@ -9,6 +9,7 @@ same tiles (``machiBasemapStats.labels``); the screenshot is kept for a look.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.app import create_app
+from geo.tilegrid import Tile, tile_bounds_lonlat
 from machi.settings import Settings
 from tests.e2e.conftest import sign_in
 from tests.support.bulky_day import BookedDay, plan_day, release_day
@@ -163,5 +165,40 @@ def test_street_and_district_names_are_drawn_from_the_same_tiles(
         assert page.locator(".leaflet-machiLabels-pane canvas.machi-labels").count() > 0
         assert len(traffic.tiles) == len(set(traffic.tiles))  # no tile was fetched twice
         assert traffic.left == [], traffic.left
+    finally:
+        page.context.close()
+
+
+def test_the_staff_map_asks_only_for_tiles_over_the_town(
+    browser: Browser, base_url: str, engine: Engine
+) -> None:
+    """Tiles beyond the town hold nothing of ours: the map does not ask for them."""
+    with engine.connect() as conn:
+        west, south, east, north = conn.execute(
+            text(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                "(SELECT ST_Extent(m.boundary) AS e FROM municipality m JOIN staff_user u"
+                " ON u.municipality_id = m.id WHERE u.username = 'doro') s"
+            )
+        ).one()
+    pad_x, pad_y = (east - west) * 0.03, (north - south) * 0.03  # BOUNDS_PAD, and a little
+    asked: list[Tile] = []
+
+    def tile_of(request: Request) -> None:
+        match = re.search(r"/tiles/base/(\d+)/(\d+)/(\d+)\.pbf", request.url)
+        if match:
+            asked.append(Tile(*(int(g) for g in match.groups())))
+
+    page, traffic = _offline_page(browser, base_url)
+    try:
+        page.on("request", tile_of)
+        sign_in(page, base_url, "doro", "doro-demo")
+        page.goto(f"{base_url}/staff/map")
+        _assert_drawn_offline(page, traffic)
+        assert asked and len(asked) == len(set(asked))
+        for tile in asked:
+            w, s, e, n = tile_bounds_lonlat(tile)
+            assert w < east + pad_x and e > west - pad_x, tile
+            assert s < north + pad_y and n > south - pad_y, tile
     finally:
         page.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Dialog, Page
+from playwright.sync_api import Dialog, Page, Route
 from sqlalchemy import Engine, text
 
 from machi.settings import Settings
@@ -152,3 +152,38 @@ def test_the_map_works_without_internet(page: Page, base_url: str) -> None:
     assert page.locator(".triage-legend").inner_text().count("受付") == 1
     # Only map tiles may come from outside; scripts and styles are ours.
     assert all("cyberjapandata.gsi.go.jp" in url for url in outside), outside
+
+
+def test_markercluster_is_loaded_only_when_the_map_first_draws_markers(
+    page: Page, base_url: str, reports: ReportFactory
+) -> None:
+    """A town-wide view of grid counts needs no markercluster; the first markers load it once."""
+    road = reports("road_pothole", description="グリッド表示の確認")
+    scripts: list[str] = []
+    page.on(
+        "request", lambda r: scripts.append(r.url) if r.url.endswith("markercluster.js") else None
+    )
+
+    def as_grid(route: Route) -> None:  # the answer a town with many reports gets
+        route.continue_(url=route.request.url + "&mode=grid")
+
+    sign_in(page, base_url, "doro", "doro-demo")
+    page.route("**/api/v1/reports?*", as_grid)
+    _open_map(page, base_url)
+    assert page.locator(".triage").get_attribute("data-mode") == "grid"
+    assert page.locator(".grid-bubble").count() >= 1
+    assert page.evaluate("typeof L.markerClusterGroup") == "undefined"
+    assert scripts == []
+
+    page.unroute("**/api/v1/reports?*", as_grid)
+    before = page.locator(".triage").get_attribute("data-loaded")
+    page.evaluate("window.machiTriage.load(false)")
+    _reload_done(page, before)
+    assert page.locator(".triage").get_attribute("data-mode") == "points"
+    assert road.id in page.evaluate("window.machiTriage.ids()")
+    assert page.evaluate("typeof L.markerClusterGroup") == "function"
+    assert page.locator(".grid-bubble").count() == 0
+    _show_marker(page, road.id)  # drawn inside a markercluster group
+    assert [u.removeprefix(base_url) for u in scripts] == [
+        "/static/vendor/leaflet.markercluster/leaflet.markercluster.js"
+    ]
