@@ -134,7 +134,8 @@
     gridLayer.clearLayers();
     markers = {};
     if (data.mode === "grid") {
-      data.features.forEach(drawCell);
+      var room = data.features.length ? cellRoom(data.features[0]) : 46;
+      data.features.forEach(function (feature) { drawCell(feature, room); });
     } else {
       var layers = data.features.map(function (feature) {
         ids[feature.id] = true;
@@ -176,29 +177,55 @@
     return marker;
   }
 
-  /* A round count badge whose ring shows the share of each status (same colours as pins). */
-  function pieIcon(total, counts) {
+  /* A count short enough to sit inside its bubble: 9,571 / 1.2万 / 120万 (the title has it all). */
+  function shortCount(n) {
+    if (n < 10000) { return M.number(n); }
+    var man = n / 10000;
+    return (man < 100 ? Math.round(man * 10) / 10 : Math.round(man)) + "万";
+  }
+
+  /* A round count badge whose ring shows the share of each status (same colours as pins);
+   * never wider than `room` px, so neighbouring grid cells' bubbles do not cover each other. */
+  function pieIcon(total, counts, room) {
     var stops = [], at = 0;
     ["received", "in_progress", "done", "rejected"].forEach(function (key) {
       var end = at + ((counts[key] || 0) / total) * 100;
       stops.push(COLOURS[key] + " " + at.toFixed(1) + "% " + end.toFixed(1) + "%");
       at = end;
     });
-    var size = Math.round(Math.min(46, 28 + Math.sqrt(total) * 0.8));
+    var size = Math.round(Math.max(26, Math.min(46, 28 + Math.sqrt(total) * 0.8, room || 46)));
     var bubble = el("div", "grid-bubble");
     bubble.style.background = "conic-gradient(" + stops.join(",") + ")";
     bubble.style.width = bubble.style.height = size + "px";
-    bubble.appendChild(el("span", null, M.number(total)));
-    bubble.title = "受付 " + (counts.received || 0) + "・作業中 " + (counts.in_progress || 0) +
-      "・完了 " + (counts.done || 0) + "・対応不可/重複 " + (counts.rejected || 0);
+    bubble.appendChild(el("span", null, shortCount(total)));
+    bubble.title = "計 " + M.number(total) + " 件（受付 " + M.number(counts.received || 0) +
+      "・作業中 " + M.number(counts.in_progress || 0) + "・完了 " + M.number(counts.done || 0) +
+      "・対応不可/重複 " + M.number(counts.rejected || 0) + "）";
     return L.divIcon({className: "grid-cell", html: bubble, iconSize: [size, size]});
   }
 
-  function drawCell(feature) {
+  /* Pixels between neighbouring grid cells' centres at this zoom (the cells are all one size). */
+  function cellRoom(feature) {
+    var b = feature.properties.cell;
+    var a = map.latLngToContainerPoint([b[1], b[0]]), c = map.latLngToContainerPoint([b[3], b[2]]);
+    return Math.min(Math.abs(c.x - a.x), Math.abs(c.y - a.y)) - 2;
+  }
+
+  /* Where a cell's bubble goes: at its reports' centre, moved in just far enough that the
+   * whole bubble stays inside the cell (so two cells' bubbles never cover each other). */
+  function bubbleAt(feature, size) {
+    var b = feature.properties.cell, c = feature.geometry.coordinates;
+    var sw = map.latLngToContainerPoint([b[1], b[0]]), ne = map.latLngToContainerPoint([b[3], b[2]]);
+    var at = map.latLngToContainerPoint([c[1], c[0]]), r = size / 2 + 1;
+    function clamp(v, lo, hi) { return lo > hi ? (lo + hi) / 2 : Math.max(lo, Math.min(hi, v)); }
+    return map.containerPointToLatLng(L.point(clamp(at.x, sw.x + r, ne.x - r), clamp(at.y, ne.y + r, sw.y - r)));
+  }
+
+  function drawCell(feature, room) {
     var p = feature.properties;
-    var c = feature.geometry.coordinates;
     var counts = {received: p.received, in_progress: p.in_progress, done: p.done, rejected: p.closed};
-    var marker = L.marker([c[1], c[0]], {icon: pieIcon(p.count, counts)});
+    var icon = pieIcon(p.count, counts, room);
+    var marker = L.marker(bubbleAt(feature, icon.options.iconSize[0]), {icon: icon});
     marker.on("click", function () {
       var b = p.cell;
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from machi.settings import Settings
 from tests.e2e.conftest import sign_in
 from tests.fakes.line_server import FakeLineServer
-from tests.support.desk import ReportFactory
+from tests.support.desk import PLACE, ReportFactory
 from workflow.line.dispatcher import dispatch_due
 from workflow.line.sender import LineSender, make_configuration
 
@@ -187,3 +187,45 @@ def test_markercluster_is_loaded_only_when_the_map_first_draws_markers(
     assert [u.removeprefix(base_url) for u in scripts] == [
         "/static/vendor/leaflet.markercluster/leaflet.markercluster.js"
     ]
+
+
+CELL_OF_PLACE = """async ([lon, lat]) => {
+  const map = window[document.querySelector('.triage').getAttribute('data-map')];
+  const b = map.getBounds();
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(v => v.toFixed(5));
+  const answer = await (await fetch('/api/v1/reports?mode=grid&bbox=' + bbox.join(','))).json();
+  const cell = answer.features.map(f => f.properties.cell)
+    .find(c => c[0] <= lon && lon < c[2] && c[1] <= lat && lat < c[3]);
+  return cell;
+}"""
+BUBBLE_BOXES = """() => [...document.querySelectorAll('.grid-bubble')].map(e => {
+  const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, e.title]; })"""
+
+
+def test_grid_counts_never_cover_each_other(
+    page: Page, base_url: str, reports: ReportFactory
+) -> None:
+    """Reports either side of a cell edge: two bubbles, side by side, each count readable."""
+    reports("road_pothole", description="グリッドの境界の確認", place=PLACE)
+
+    def as_grid(route: Route) -> None:
+        route.continue_(url=route.request.url + "&mode=grid")
+
+    sign_in(page, base_url, "doro", "doro-demo")
+    page.route("**/api/v1/reports?*", as_grid)
+    _open_map(page, base_url)
+    west, south, east, north = page.evaluate(CELL_OF_PLACE, list(PLACE))
+    middle = (south + north) / 2
+    nudge = (east - west) / 50
+    for lon in (east - nudge, east - nudge, east + nudge, east + nudge):  # both sides of the edge
+        reports("road_pothole", description="グリッドの境界の確認", place=(lon, middle))
+    before = page.locator(".triage").get_attribute("data-loaded")
+    page.evaluate("window.machiTriage.load(false)")
+    _reload_done(page, before)
+    boxes = page.evaluate(BUBBLE_BOXES)
+    assert len(boxes) >= 2, boxes
+    assert all(b[4].startswith("計 ") for b in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (a, b)
