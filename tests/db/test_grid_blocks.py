@@ -65,11 +65,12 @@ def test_a_composed_grid_equals_the_counted_one_and_follows_changes(
 
         again = composed_grid(session, key, NOW, cell, cache)  # all from memory
         assert again == composed and len(cache) == blocks
+        assert again is composed  # the answer itself is kept, and with it its gzip body
         made = reports("road_pothole", place=(lon + 0.0001, lat + 0.0001))
         cache.hear(Change(REPORTS, MUNICIPALITY_ID, (lon + 0.0001, lat + 0.0001) * 2))
         assert len(cache) == blocks - 1  # only the block holding it
         after = composed_grid(session, key, NOW, cell, cache)
-        assert after.total == total + 1
+        assert after.total == total + 1 and after is not composed
         assert _cells(after.geojson) == _cells(report_grid(session, key, cell)[0])
         assert made.id
         smaller = replace(key, bbox=snap_to_grid(BBox(lon, lat, lon + 0.004, lat + 0.003), cell))

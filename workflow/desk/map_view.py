@@ -126,9 +126,9 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
         town = _wide.town(scope)
     if town is None:  # before the keeper's first count, or deaf
         town = _town_grid(session, scope, f.now)
-    view = town.view(cell, key.bbox)
-    assert view is not None
-    return MapAnswer(view[0], "grid", view[1])
+    answer = town.answer(cell, key.bbox)
+    assert answer is not None
+    return answer
 
 
 def warm_city_view(session: Session, scope: ReportFilter) -> bool:
@@ -224,9 +224,9 @@ def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> Map
         key, cell = _grid_key(f)
         scope = replace(key, bbox=None)
         town = (_wide.town(scope) if _blocks.live else None) or _cached(scope, time.monotonic())
-        view = None if town is None or key.bbox is None else town.view(cell, key.bbox)
-        if view is not None and (mode == "grid" or view[1] > 2 * limit):
-            return MapAnswer(view[0], "grid", view[1])
+        kept = None if town is None or key.bbox is None else town.answer(cell, key.bbox)
+        if kept is not None and (mode == "grid" or kept.total > 2 * limit):
+            return kept
     if mode == "auto" and f.bbox is not None:
         return _auto_view(session, f, limit)
     if mode == "grid" and f.bbox is not None:
