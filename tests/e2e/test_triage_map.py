@@ -182,7 +182,6 @@ def test_markercluster_is_loaded_only_when_the_map_first_draws_markers(
     assert page.locator(".triage").get_attribute("data-mode") == "points"
     assert road.id in page.evaluate("window.machiTriage.ids()")
     assert page.evaluate("typeof L.markerClusterGroup") == "function"
-    assert page.locator(".grid-bubble").count() == 0
     _show_marker(page, road.id)  # drawn inside a markercluster group
     assert [u.removeprefix(base_url) for u in scripts] == [
         "/static/vendor/leaflet.markercluster/leaflet.markercluster.js"
