@@ -47,6 +47,11 @@ def _index(value: float, size: float) -> int:
     return round(value / size)
 
 
+def same_blocks(kept: tuple[Block, ...], blocks: list[Block]) -> bool:
+    """The very same block objects: none was counted again since ``kept`` was put together."""
+    return len(kept) == len(blocks) and all(a is b for a, b in zip(kept, blocks, strict=True))
+
+
 def block_area(cell: tuple[float, float], bx: int, by: int) -> tuple[float, float, float, float]:
     """The lon/lat box of block (``bx``, ``by``) for cells of size ``cell``."""
     cx, cy = cell
@@ -199,9 +204,8 @@ def _composed(
                 return None
             blocks.append(block)
     kept = _composed_kept.get((key, cell))
-    if kept is not None and len(kept[0]) == len(blocks):
-        if all(a is b for a, b in zip(kept[0], blocks, strict=True)):
-            return kept[1]
+    if kept is not None and same_blocks(kept[0], blocks):
+        return kept[1]
     parts, total = [], 0
     for block in blocks:
         for (gx, gy), (counts, text) in block.cells.items():

@@ -22,7 +22,7 @@ from typing import Final
 from geo.report_queries import ReportFilter
 from geo.town_grid import BASE_CELL, TownGrid
 from workflow.desk.block_keeper import BlockKeeper
-from workflow.desk.grid_blocks import Block, block_key
+from workflow.desk.grid_blocks import Block, block_key, same_blocks
 from workflow.fresh import FreshCache
 
 STALE_S: Final = 60.0
@@ -65,7 +65,7 @@ class WideGrids:
             for bx, by in missing:
                 self._keeper.need(scope, BASE_CELL, bx, by)
             return made[2] if made is not None and made[0] + STALE_S > time.monotonic() else None
-        if made is not None and _same(made[1], blocks):
+        if made is not None and same_blocks(made[1], blocks):
             town = made[2]  # whole and current now
         else:
             town = TownGrid([counts for block in blocks for counts, _ in block.cells.values()])
@@ -74,8 +74,3 @@ class WideGrids:
             while len(self._made) > TOWNS_KEPT:
                 self._made.popitem(last=False)
         return town
-
-
-def _same(kept: tuple[Block, ...], blocks: list[Block]) -> bool:
-    """The very same block objects: none was counted again since the town was put together."""
-    return len(kept) == len(blocks) and all(a is b for a, b in zip(kept, blocks, strict=True))
