@@ -24,6 +24,7 @@ from starlette.types import Scope
 
 from api.errors import error_format_of, error_formats
 from api.security import current_staff, desk_staff
+from api.staff.params import FILTER_PARAMETERS, report_filter
 
 ERROR_SCHEMA: Final = {
     "title": "ErrorPublic",
@@ -78,20 +79,25 @@ _DESCRIPTIONS: Final = {
 _STAFF_GATES: Final = (current_staff, desk_staff)
 
 
-def _needs_staff(dependant: Dependant) -> bool:
-    """Whether a route depends, at any depth, on a signed-in staff member (401/403)."""
-    return any(sub.call in _STAFF_GATES or _needs_staff(sub) for sub in dependant.dependencies)
+def _depends_on(dependant: Dependant, calls: tuple[object, ...]) -> bool:
+    """Whether ``dependant`` depends, at any depth, on one of ``calls``."""
+    return any(sub.call in calls or _depends_on(sub, calls) for sub in dependant.dependencies)
 
 
-def staff_operations(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of every operation that needs a signed-in staff member."""
+def operations_depending_on(app: FastAPI, *calls: object) -> set[tuple[str, str]]:
+    """(method, path) of every operation depending, at any depth, on one of ``calls``."""
     found = set()
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        if isinstance(route, APIRoute) and _needs_staff(route.dependant):
+        if isinstance(route, APIRoute) and _depends_on(route.dependant, calls):
             path = context.path_format or ""
             found |= {(method.lower(), path) for method in context.methods or ()}
     return found
+
+
+def staff_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every operation that needs a signed-in staff member (401/403)."""
+    return operations_depending_on(app, *_STAFF_GATES)
 
 
 def _codes_of(method: str, path: str, operation: dict[str, Any], staff: bool) -> list[str]:
@@ -136,13 +142,16 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorPublic"] = ERROR_SCHEMA
         staff = staff_operations(app)
+        filtered = operations_depending_on(app, report_filter)
         prefixes = tuple(f.prefix for f in error_formats(app))
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 if path.startswith(prefixes):
                     operation["responses"].pop("422", None)
-                else:
-                    _declare(method, path, operation, (method, path) in staff)
+                    continue
+                if (method, path) in filtered:  # read from the query by the dependency itself
+                    operation["parameters"] = [*operation.get("parameters", []), *FILTER_PARAMETERS]
+                _declare(method, path, operation, (method, path) in staff)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -32,7 +32,7 @@ LATITUDE: Final = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 BBOX: Final = f"^{LONGITUDE},{LATITUDE},{LONGITUDE},{LATITUDE}$"
 
 
-def _iso_date_only(value: object) -> object:
+def iso_date_only(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
@@ -66,7 +66,7 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(strict=True)
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date_only)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 RowIdItem = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 # geo.models.bulky.PAYMENT_STATUSES, as a type the schema shows as an enum (a test keeps the two

@@ -1,8 +1,9 @@
 """CSRF on every staff form and API write, found by walking the app's routes.
 
 A new POST / PUT / PATCH / DELETE under /staff, /crew or /api/v1 fails here unless it signs
-in through ``api.security.optional_staff`` (which checks the session's CSRF token) or is
-listed in ``EXEMPT`` with the reason it needs no token.
+in through one of ``api.security``'s gates (``optional_staff``, ``current_staff``,
+``desk_staff``: each calls ``signed_in``, which checks the session's CSRF token) or is listed
+in ``EXEMPT`` with the reason it needs no token.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
-from api.security import optional_staff
+from api.security import current_staff, desk_staff, optional_staff
 from machi.settings import Settings
 from tests.support.desk import login
 from tests.support.live_server import live_server
@@ -40,12 +41,15 @@ EXEMPT_TEMPLATES = {"crew/stop.html": EXEMPT[("POST", "/crew/s/{token}")]}
 class Write:
     method: str
     path: str  # as declared, with {params}
-    signs_in: bool  # depends on optional_staff (session + CSRF or bearer token)
+    signs_in: bool  # depends on a sign-in gate (session + CSRF or bearer token)
     samples: dict[str, str]  # a value for each path parameter
 
 
-def _depends_on(dependant: Any, call: Callable[..., Any]) -> bool:
-    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+SIGN_IN_GATES: tuple[Callable[..., Any], ...] = (optional_staff, current_staff, desk_staff)
+
+
+def _depends_on(dependant: Any, calls: tuple[Callable[..., Any], ...]) -> bool:
+    return any(d.call in calls or _depends_on(d, calls) for d in dependant.dependencies)
 
 
 def _sample(annotation: Any) -> str:
@@ -66,7 +70,7 @@ def staff_writes() -> list[Write]:
         if not isinstance(route, APIRoute) or not path.startswith(STAFF_PREFIXES):
             continue
         samples = {p.name: _sample(p.field_info.annotation) for p in route.dependant.path_params}
-        signs_in = _depends_on(route.dependant, optional_staff)
+        signs_in = _depends_on(route.dependant, SIGN_IN_GATES)
         for method in sorted((context.methods or set()) & UNSAFE):
             writes.append(Write(method, path, signs_in, samples))
     return writes
@@ -92,7 +96,7 @@ def test_every_staff_write_checks_the_session_csrf_token(write: Write) -> None:
     if (write.method, write.path) in EXEMPT:
         return
     assert write.signs_in, (
-        f"{write.method} {write.path} neither signs in through optional_staff (CSRF checked) "
+        f"{write.method} {write.path} neither signs in through an api.security gate (CSRF checked) "
         "nor is listed in EXEMPT with a reason"
     )
 
