@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Header, Path, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import MunicipalityDep, SessionDep
@@ -22,6 +23,8 @@ from workflow.maps.tiles import (
     MAX_TILE_ZOOM,
     TILE_LAYERS,
     checked_tile,
+    kept_base_tile,
+    kept_report_tile,
     read_base_tile,
     read_report_tile,
 )
@@ -48,13 +51,18 @@ NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
     response_class=VectorTileResponse,
     responses=binary_answer(VectorTileResponse),
 )
-def get_report_tile(session: SessionDep, f: FilterDep, z: Zoom, x: Column, y: Row) -> Response:
+async def get_report_tile(
+    session: SessionDep, f: FilterDep, z: Zoom, x: Column, y: Row
+) -> Response:
     """Report points at street level, counts per cell by status elsewhere.
 
     Points carry ``id``, ``status``, ``category``, ``urgent`` and ``overdue``; the filter
     parameters are those of ``/api/v1/reports``.
     """
-    body = read_report_tile(session, f, checked_tile(z, x, y))
+    tile = checked_tile(z, x, y)  # a kept tile is answered here; a thread reads the others
+    body = kept_report_tile(f, tile)
+    if body is None:
+        body = await run_in_threadpool(read_report_tile, session, f, tile)
     headers = {"Cache-Control": PRIVATE_CACHE, "Vary": "Cookie, Authorization"}
     return VectorTileResponse(body, headers=headers)
 
@@ -65,7 +73,7 @@ def get_report_tile(session: SessionDep, f: FilterDep, z: Zoom, x: Column, y: Ro
     response_class=VectorTileResponse,
     responses={**binary_answer(VectorTileResponse), **NOT_MODIFIED},
 )
-def get_base_tile(
+async def get_base_tile(
     session: SessionDep,
     municipality_id: MunicipalityDep,
     layer: Layer,
@@ -76,7 +84,12 @@ def get_base_tile(
     scale: Scale = 1,
 ) -> Response:
     """``base`` (roads, boundary, districts, evacuation, facilities) or one of those layers."""
-    answer = read_base_tile(session, municipality_id, layer, checked_tile(z, x, y), scale)
+    tile = checked_tile(z, x, y)
+    answer = kept_base_tile(municipality_id, layer, tile, scale)
+    if answer is None:
+        answer = await run_in_threadpool(
+            read_base_tile, session, municipality_id, layer, tile, scale
+        )
     headers = {"Cache-Control": BASE_CACHE, "ETag": answer.etag}
     if if_none_match == answer.etag:
         return Response(status_code=304, headers=headers)

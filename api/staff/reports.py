@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import Field
 
@@ -22,7 +23,7 @@ from api.staff.params import FilterDep
 from api.staff.views import detail_json, row_json, status_json
 from workflow.clock import now_tokyo
 from workflow.desk.lists import SORTS, export_for, list_report_page
-from workflow.desk.map_view import map_view
+from workflow.desk.map_view import MapAnswer, kept_view, map_view
 from workflow.desk.reports import change_status, photo_path, view_report
 from workflow.reports.followups import send_followup
 from workflow.texts.staff import FOLLOWUP_PREFIX
@@ -54,7 +55,7 @@ def followup_messages(receipt_no: str, body: str) -> Sequence[dict[str, Any]]:
     response_class=GeoJSONResponse,
     responses=geojson_answer(),
 )
-def get_reports_geojson(
+async def get_reports_geojson(
     request: Request,
     session: SessionDep,
     f: FilterDep,
@@ -65,7 +66,15 @@ def get_reports_geojson(
 
     Points come newest first; ``truncated`` says whether ``limit`` cut them.
     """
-    answer = map_view(session, f, limit, mode)
+    answer = kept_view(f, limit, mode)  # most views: no thread hop (see kept_view)
+    if answer is not None:
+        return _geojson_answer(request, answer, limit)
+    return await run_in_threadpool(
+        lambda: _geojson_answer(request, map_view(session, f, limit, mode), limit)
+    )  # read and compressed off the event loop
+
+
+def _geojson_answer(request: Request, answer: MapAnswer, limit: int) -> Response:
     truncated = answer.mode == "points" and answer.total > limit
     head = (
         f'{{"type":"FeatureCollection","mode":"{answer.mode}","total":{answer.total},'

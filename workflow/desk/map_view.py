@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from geo.change_feed import CONFIG, REPORTS
 from geo.report_cells import grid_cell_counts, grid_cell_deg, report_grid, snap_to_grid
-from geo.report_queries import BBox, MapAnswer, ReportFilter, count_reports, report_points
+from geo.report_queries import BBox, ReportFilter, count_reports, report_points
+from geo.report_queries import MapAnswer as MapAnswer  # re-exported: what the API answers
 from geo.town_grid import BASE_CELL, TownGrid, covers
 from workflow.db import in_background
 from workflow.desk.block_keeper import BlockKeeper
@@ -212,6 +213,46 @@ def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAns
     return answer
 
 
+def kept_view(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
+    """``map_view``'s answer when this process keeps it (no I/O), else None.
+
+    The API asks this on the event loop before handing ``map_view`` to a thread: most views
+    are kept, and the hop to a thread and back cost more than the answer (1M reports).
+    """
+    hit = _points.get((replace(f, now=_EPOCH), limit, mode))
+    if hit is not None or f.bbox is None or mode == "points":
+        return hit
+    if not _street_sized(f.bbox):
+        return _kept_wide(f, limit, mode)
+    if mode == "auto" and _blocks.live:
+        return _kept_street(f, limit)
+    return None
+
+
+def _kept_wide(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
+    """A wide view from the town's kept counts, when it holds far more reports than ``limit``.
+
+    Its cells reach a little past the view; ``f.bbox`` is needed.
+    """
+    key, cell = _grid_key(f)
+    scope = replace(key, bbox=None)
+    town = (_wide.town(scope) if _blocks.live else None) or _cached(scope, time.monotonic())
+    kept = None if town is None or key.bbox is None else town.answer(cell, key.bbox)
+    if kept is not None and (mode == "grid" or kept.total > 2 * limit):
+        return kept
+    return None
+
+
+def _kept_street(f: ReportFilter, limit: int) -> MapAnswer | None:
+    """A street view from kept blocks holding far more than ``limit`` (no count needed).
+
+    A clerk's pan over 27,000 reports then needs no query at all (the count took 4-8 ms).
+    """
+    key, cell = _grid_key(f)
+    kept = kept_grid(key, cell, _blocks)
+    return kept if kept is not None and kept.total > 2 * limit else None
+
+
 def _street_sized(b: BBox | None) -> bool:
     """A view small enough that few changes touch it (a street's worth of grid counts)."""
     return b is not None and max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) <= STREET_DEG
@@ -219,13 +260,8 @@ def _street_sized(b: BBox | None) -> bool:
 
 def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAnswer:
     if mode != "points" and f.bbox is not None and not _street_sized(f.bbox):
-        # The town's kept counts, when the view holds far more reports than ``limit`` (its
-        # cells reach a little past the view), answer without counting again.
-        key, cell = _grid_key(f)
-        scope = replace(key, bbox=None)
-        town = (_wide.town(scope) if _blocks.live else None) or _cached(scope, time.monotonic())
-        kept = None if town is None or key.bbox is None else town.answer(cell, key.bbox)
-        if kept is not None and (mode == "grid" or kept.total > 2 * limit):
+        kept = _kept_wide(f, limit, mode)
+        if kept is not None:
             return kept
     if mode == "auto" and f.bbox is not None:
         return _auto_view(session, f, limit)
@@ -240,11 +276,8 @@ def _auto_view(session: Session, f: ReportFilter, limit: int) -> MapAnswer:
     # counting with them built JSON for up to ``limit`` reports that a grid then replaced: 48 ms
     # of a 77 ms street view with 1,700 reports (a million in town); the count takes ~3 ms.
     if _street_sized(f.bbox) and _blocks.live:
-        # Kept blocks holding far more than ``limit`` answer without counting: a clerk's pan
-        # over 27,000 reports then needs no query at all (the count took 4-8 ms of it).
-        key, cell = _grid_key(f)
-        kept = kept_grid(key, cell, _blocks)
-        if kept is not None and kept.total > 2 * limit:
+        kept = _kept_street(f, limit)
+        if kept is not None:
             return kept
     if count_reports(session, f, cap=limit + 1) > limit:
         return grid_view(session, f)

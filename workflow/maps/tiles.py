@@ -189,25 +189,21 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
     """
     if tile.z >= POINTS_MIN_ZOOM:
         buffered = replace(f, bbox=_box(tile, buffer_fraction()))
-        assert buffered.bbox is not None
-        b = buffered.bbox
         points, body = _points_cache.get_or_make(
-            (replace(buffered, now=_EPOCH), tile),
+            _points_key(f, tile),
             f.municipality_id,
-            (b.min_lon, b.min_lat, b.max_lon, b.max_lat),
+            _corners(buffered.bbox),
             lambda: _points_or_not(session, buffered, tile),
         )
         if points:
             return body
     own = replace(f, bbox=_box(tile, 0.0))
-    key = (replace(own, now=_EPOCH), tile)
+    key = _cells_key(f, tile)
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:  # a street's worth: few changes touch it
-        assert own.bbox is not None
-        b = own.bbox
         return _points_cache.get_or_make(
             ("cells", key),
             f.municipality_id,
-            (b.min_lon, b.min_lat, b.max_lon, b.max_lat),
+            _corners(own.bbox),
             lambda: (False, report_clusters_tile(session, own, tile)),
         )[1]
 
@@ -222,6 +218,41 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
     return _cluster_cache.get_or_make(
         key, lambda: _answer(report_clusters_tile(session, own, tile)), later
     ).body
+
+
+def kept_report_tile(f: ReportFilter, tile: Tile) -> bytes | None:
+    """``read_report_tile``'s answer when this process keeps it (no I/O), else None.
+
+    The API asks this on the event loop before handing ``read_report_tile`` to a thread.
+    """
+    if tile.z >= POINTS_MIN_ZOOM:
+        hit = _points_cache.get(_points_key(f, tile))
+        if hit is None or hit[0]:
+            return None if hit is None else hit[1]
+    key = _cells_key(f, tile)
+    if tile.z >= FRESH_CLUSTER_MIN_ZOOM:
+        cells = _points_cache.get(("cells", key))
+        return None if cells is None else cells[1]
+    answer = _cluster_cache.get(key)
+    return None if answer is None else answer.body
+
+
+def kept_base_tile(municipality_id: int, layer: str, tile: Tile, scale: int) -> TileAnswer | None:
+    """``read_base_tile``'s answer when this process keeps it (no I/O), else None."""
+    return _base_cache.get((municipality_id, layer, tile, scale))
+
+
+def _points_key(f: ReportFilter, tile: Tile) -> Hashable:
+    return (replace(f, bbox=_box(tile, buffer_fraction()), now=_EPOCH), tile)
+
+
+def _cells_key(f: ReportFilter, tile: Tile) -> tuple[ReportFilter, Tile]:
+    return (replace(f, bbox=_box(tile, 0.0), now=_EPOCH), tile)
+
+
+def _corners(b: BBox | None) -> tuple[float, float, float, float]:
+    assert b is not None
+    return (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
 
 
 def forget_tiles() -> None:

@@ -36,6 +36,21 @@ def _slow_grid(calls: list[int], release: threading.Event) -> Any:
     return grid
 
 
+def _counted_town(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[int], threading.Event, ReportFilter]:
+    """The town counted by ``_slow_grid`` (released), and a whole-city view of it."""
+    calls: list[int] = []
+    release = threading.Event()
+    release.set()
+    monkeypatch.setattr(map_view, "grid_cell_counts", _slow_grid(calls, release))
+    return (
+        calls,
+        release,
+        ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY),
+    )
+
+
 def _total(f: ReportFilter) -> int:
     return map_view.grid_view(None, f).total  # type: ignore[arg-type]
 
@@ -43,11 +58,7 @@ def _total(f: ReportFilter) -> int:
 def test_an_expired_grid_is_answered_at_once_and_recomputed_once_in_the_background(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[int] = []
-    release = threading.Event()
-    release.set()
-    monkeypatch.setattr(map_view, "grid_cell_counts", _slow_grid(calls, release))
-    f = ReportFilter(municipality_id=13202, department_id=None, now=NOW, bbox=CITY)
+    calls, release, f = _counted_town(monkeypatch)
     assert _total(f) == 50_001
     key = replace(map_view._grid_key(f)[0], bbox=None)  # the town's counts, for any view
     expires, answer = map_view._cache[key]
@@ -85,4 +96,19 @@ def test_without_an_answer_to_serve_the_others_wait_for_the_one_recompute(
     for thread in threads:
         thread.join(5)
     assert answers == [50_001] * 4
+    assert len(calls) == 1
+
+
+def test_the_kept_city_view_is_answered_without_a_session_and_only_when_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls, _, f = _counted_town(monkeypatch)
+    assert map_view.kept_view(f, 1000, "auto") is None  # nothing counted yet: a thread reads
+    assert _total(f) == 50_001
+    kept = map_view.kept_view(f, 1000, "auto")
+    assert kept is not None and kept.mode == "grid" and kept.total == 50_001
+    assert map_view.kept_view(f, 1000, "points") is None  # points are read, never cut from counts
+    assert map_view.kept_view(f, 60_000, "auto") is None  # may be few enough for points
+    other = replace(f, department_id=2)  # another department's scope is its own count
+    assert map_view.kept_view(other, 1000, "auto") is None
     assert len(calls) == 1
