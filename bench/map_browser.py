@@ -9,6 +9,9 @@ DevTools ``Emulation.setCPUThrottlingRate``. Each run starts with an empty brows
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 READY = (
     "() => { const s = window.machiBasemapStats; const t = document.querySelector('.triage');"
@@ -23,6 +26,40 @@ DRAWN = (
     "() => ({errors: window.machiBasemapStats.tileErrors,"
     " roads: window.machiBasemapStats.features.roads || 0})"
 )
+
+
+def cpu_busy(seconds: float) -> float:
+    """The share of the machine's CPU time that was busy over the next ``seconds``."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def quiet_machine(busy_below: float = 0.2, window_s: float = 3.0, most_s: float = 180.0) -> str:
+    """Wait until the CPU is mostly idle (the load before it winding down), at most ``most_s``.
+
+    A page load timed while the previous step's server work or database writes are still
+    running measures them, not the page (at 1M, load average 4.5 right after the clerks).
+
+    Returns:
+        What was waited for, for the printout.
+    """
+    started = time.monotonic()
+    busy = cpu_busy(window_s)
+    while busy >= busy_below and time.monotonic() - started < most_s:
+        busy = cpu_busy(window_s)
+    waited = time.monotonic() - started
+    return (
+        f"after {waited:.0f} s waiting for a quiet machine "
+        f"(CPU {busy:.0%} busy over {window_s:.0f} s)"
+    )
 
 
 def page_ready_s(

@@ -24,7 +24,8 @@ processes as the app role (row-level security on), and measures, for a departmen
   (a server that was just started has every cache cold; clerks meet it warm the rest of the
   day);
 - the staff map's page-ready time in headless Chromium, desktop and CPU throttled x4, with
-  every request outside the app aborted (``bench.map_browser``).
+  every request outside the app aborted (``bench.map_browser``), once the machine is quiet
+  again after the loads above (at most 3 minutes' wait; what was waited is printed).
 
 While the views and the clerks are measured, ``--changes`` random reports a second change
 status (``bench.map_changes``): street-level answers are cached until a change touches them,
@@ -46,7 +47,7 @@ import statistics
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.map_browser import page_ready_s
+from bench.map_browser import page_ready_s, quiet_machine
 from bench.map_changes import changing_reports
 from bench.map_clerks import clerks_at_maps
 from bench.map_load import PathFor, load_test, login_cookies
@@ -177,6 +178,9 @@ def measure_clerks(
 
 def measure_pages(base: str, runs: int) -> list[str]:
     misses = []
+    quiet = quiet_machine()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"-- the staff map in Chromium, {quiet}, load average {load}", flush=True)
     for slowdown, target in READY_TARGET_S.items():
         timings, left = page_ready_s(base, "doro", "doro-demo", runs, slowdown)
         median = statistics.median(timings)
