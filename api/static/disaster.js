@@ -110,11 +110,11 @@
     knownIds = ids;
     drawDistricts(data.districts);
     drawMode(data.mode);
-    var text = when(data.since) + " 以降の災害通報 " + data.total.toLocaleString("ja-JP") + " 件";
+    var text = when(data.since) + " 以降の災害通報 " + M.number(data.total) + " 件";
     if (data.truncated) { text += "（緊急・新しい順に " + data.limit + " 件まで表示）"; }
     if (fresh > 0) { text += "　新着 " + fresh + " 件"; }
     countEl.textContent = text;
-    updatedEl.textContent = "最終更新 " + new Date().toLocaleTimeString("ja-JP") + "（15秒ごとに更新）";
+    updatedEl.textContent = "最終更新 " + M.clock(new Date()) + "（15秒ごとに更新）";
     root.setAttribute("data-loaded", String(Date.now()));
   }
 

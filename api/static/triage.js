@@ -152,7 +152,7 @@
     if (data.truncated) { text += "（新しい " + data.limit + " 件のみ表示）"; }
     if (fresh > 0) { text += "　新着 " + fresh + " 件"; }
     countEl.textContent = text;
-    updatedEl.textContent = "最終更新 " + new Date().toLocaleTimeString("ja-JP");
+    updatedEl.textContent = "最終更新 " + M.clock(new Date());
   }
 
   function pointMarker(feature) {

@@ -47,3 +47,23 @@ def test_resident_form_loads_the_same_helpers(london_page: Page, base_url: str) 
     london_page.wait_for_function("() => window.Machi !== undefined")
     assert _times(london_page)[0] == "2026/12/22 09:30"
     assert london_page.evaluate("Machi.fill('{a}と{b}', {a: 1})") == "1と"
+
+
+def test_counts_and_the_clock_read_as_chromiums_own_japanese_formats(
+    london_page: Page, base_url: str
+) -> None:
+    """Machi.number and Machi.clock skip ICU (its first formatter is slow) yet write the same."""
+    london_page.goto(f"{base_url}/r/road")
+    london_page.wait_for_function("() => window.Machi !== undefined")
+    ours, chromes = london_page.evaluate(
+        """() => {
+          const ns = [0, 7, 999, 1000, 12345, 999999, 1000000, 18374, -1234, 5.6];
+          const ds = [new Date(2026, 11, 7, 9, 5, 3), new Date(2026, 11, 7, 23, 59, 59),
+                      new Date(2026, 11, 7, 0, 0, 9)];
+          return [ns.map(Machi.number).concat(ds.map(Machi.clock)),
+                  ns.map(n => Math.round(n).toLocaleString('ja-JP'))
+                    .concat(ds.map(d => d.toLocaleTimeString('ja-JP')))];
+        }"""
+    )
+    assert ours == chromes
+    assert ours[:5] == ["0", "7", "999", "1,000", "12,345"]
