@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
 from api import health, live, tiles
 from api.crew import pages as crew
@@ -32,6 +31,7 @@ from api.staff import phone_booking as staff_bookings
 from api.staff import plans_api as plans
 from api.staff import reports as staff_reports
 from api.staff import trends as staff_trends
+from api.static_files import MemoryStaticFiles
 from api.templating import templates
 from api.towns import install_town_resolver
 from machi.settings import Settings, get_settings
@@ -74,7 +74,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     LINE webhook in a disaster) come first; no other route's paths overlap theirs
     (tests/unit/api/test_route_order.py).
     """
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", MemoryStaticFiles(HERE / "static"), name="static")
     app.include_router(tiles.router)
     app.include_router(staff_reports.router)
     app.include_router(line_webhook.router)
