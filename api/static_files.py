@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import mimetypes
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -65,8 +64,7 @@ class MemoryStaticFiles:
             for p in self.directory.rglob("*")
             if p.is_file()
         }
-        self._files: dict[str, _File] = {}
-        self._lock = threading.Lock()
+        self._files: dict[str, _File] = {}  # read on the event loop only: no lock
 
     def file(self, name: str) -> _File | None:
         """The file ``name`` (relative, ``/``-separated) as it is on disk now; None if unknown."""
@@ -80,9 +78,7 @@ class MemoryStaticFiles:
         stamp = (st.st_size, st.st_mtime_ns)
         kept = self._files.get(name)
         if kept is None or kept.stamp != stamp:
-            kept = _read(path, stamp)
-            with self._lock:
-                self._files[name] = kept
+            kept = self._files[name] = _read(path, stamp)
         return kept
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

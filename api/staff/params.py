@@ -161,14 +161,8 @@ _PATTERNS: Final = {name: re.compile(pattern) for name, pattern, _ in _FILTER_QU
 
 
 def _parameter(name: str, pattern: str | None, description: str | None) -> dict[str, Any]:
-    value = (
-        {"type": "string", "format": "date"}
-        if pattern is None
-        else {
-            "type": "string",
-            "pattern": pattern,
-        }
-    )
+    value: dict[str, Any] = {"type": "string"}
+    value.update({"format": "date"} if pattern is None else {"pattern": pattern})
     schema: dict[str, Any] = {"anyOf": [value, {"type": "null"}], "title": name.title()}
     found: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
     if description:

@@ -188,22 +188,24 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
     tile; otherwise counts by status in cells. ``f.bbox`` is replaced by the tile's box.
     """
     if tile.z >= POINTS_MIN_ZOOM:
-        buffered = replace(f, bbox=_box(tile, buffer_fraction()))
+        corners = tile_bounds_lonlat(tile, buffer_fraction())
+        buffered = replace(f, bbox=BBox(*corners))
         points, body = _points_cache.get_or_make(
-            _points_key(f, tile),
+            _key(buffered, tile),
             f.municipality_id,
-            _corners(buffered.bbox),
+            corners,
             lambda: _points_or_not(session, buffered, tile),
         )
         if points:
             return body
-    own = replace(f, bbox=_box(tile, 0.0))
-    key = _cells_key(f, tile)
+    corners = tile_bounds_lonlat(tile, 0.0)
+    own = replace(f, bbox=BBox(*corners))
+    key = _key(own, tile)
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:  # a street's worth: few changes touch it
         return _points_cache.get_or_make(
             ("cells", key),
             f.municipality_id,
-            _corners(own.bbox),
+            corners,
             lambda: (False, report_clusters_tile(session, own, tile)),
         )[1]
 
@@ -226,10 +228,12 @@ def kept_report_tile(f: ReportFilter, tile: Tile) -> bytes | None:
     The API asks this on the event loop before handing ``read_report_tile`` to a thread.
     """
     if tile.z >= POINTS_MIN_ZOOM:
-        hit = _points_cache.get(_points_key(f, tile))
-        if hit is None or hit[0]:
-            return None if hit is None else hit[1]
-    key = _cells_key(f, tile)
+        hit = _points_cache.get(_key(replace(f, bbox=_box(tile, buffer_fraction())), tile))
+        if hit is None:
+            return None
+        if hit[0]:  # a points tile; else too many reports: its cells are kept below
+            return hit[1]
+    key = _key(replace(f, bbox=_box(tile, 0.0)), tile)
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:
         cells = _points_cache.get(("cells", key))
         return None if cells is None else cells[1]
@@ -242,17 +246,9 @@ def kept_base_tile(municipality_id: int, layer: str, tile: Tile, scale: int) -> 
     return _base_cache.get((municipality_id, layer, tile, scale))
 
 
-def _points_key(f: ReportFilter, tile: Tile) -> Hashable:
-    return (replace(f, bbox=_box(tile, buffer_fraction()), now=_EPOCH), tile)
-
-
-def _cells_key(f: ReportFilter, tile: Tile) -> tuple[ReportFilter, Tile]:
-    return (replace(f, bbox=_box(tile, 0.0), now=_EPOCH), tile)
-
-
-def _corners(b: BBox | None) -> tuple[float, float, float, float]:
-    assert b is not None
-    return (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
+def _key(f: ReportFilter, tile: Tile) -> tuple[ReportFilter, Tile]:
+    """The cache key of ``tile`` under ``f`` (its bbox the tile's box): the clock dropped."""
+    return (replace(f, now=_EPOCH), tile)
 
 
 def forget_tiles() -> None:
