@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from machi.settings import Settings
 from workflow.desk.warm_start import warm_when_live
-from workflow.fresh import start_change_feed
+from workflow.fresh_feed import start_change_feed
 
 
 @asynccontextmanager

@@ -29,8 +29,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
-from geo.change_feed import ALL, Box, Change, ChangeFeed
-from geo.db import libpq_conninfo
+from geo.change_feed import ALL, Box, Change
 
 V = TypeVar("V")
 CELL_DEG: Final = 0.01  # spatial buckets of about 1 km: a change looks only at nearby answers
@@ -48,6 +47,7 @@ class _Entry(Generic[V]):
     expires: float
     cells: tuple[tuple[int, int], ...] | None  # None: wide (every change is checked)
     used: float  # when it was kept or last asked for (monotonic)
+    weight: int = 1  # of the cache's ``entries`` it takes
     renewing: bool = False  # expired, and handed to the keeper to make again
 
 
@@ -75,10 +75,17 @@ def _cells(box: Box | None) -> tuple[tuple[int, int], ...] | None:
 
 
 class FreshCache(Generic[V]):
-    """An LRU of answers about (town, box), dropped by the changes of ``kinds`` that touch them."""
+    """An LRU of answers about (town, box), dropped by the changes of ``kinds`` that touch them.
 
-    def __init__(self, ttl_s: float, entries: int, kinds: frozenset[str]) -> None:
+    ``weigh``: what an answer takes of ``entries`` (1 each when None), for answers of any size.
+    """
+
+    def __init__(
+        self, ttl_s: float, entries: int, kinds: frozenset[str],
+        weigh: Callable[[V], int] | None = None,
+    ) -> None:  # fmt: skip
         self.ttl_s, self.entries, self.kinds = ttl_s, entries, kinds | {ALL}
+        self._weigh, self._weight = weigh, 0
         self._items: OrderedDict[Hashable, _Entry[V]] = OrderedDict()
         self._by_cell: dict[tuple[int, int], set[Hashable]] = {}
         self._wide: set[Hashable] = set()
@@ -171,12 +178,15 @@ class FreshCache(Generic[V]):
             self._drop(key)
             cells = _cells(box)
             now = time.monotonic()
-            self._items[key] = _Entry(value, town, box, now + self.ttl_s, cells, used or now)
+            weight = 1 if self._weigh is None else self._weigh(value)
+            expires = now + self.ttl_s
+            self._items[key] = _Entry(value, town, box, expires, cells, used or now, weight)
+            self._weight += weight
             for cell in cells or ():
                 self._by_cell.setdefault(cell, set()).add(key)
             if cells is None:
                 self._wide.add(key)
-            while len(self._items) > self.entries:
+            while self._weight > self.entries and len(self._items) > 1:
                 self._drop(next(iter(self._items)))
         return True
 
@@ -244,6 +254,7 @@ class FreshCache(Generic[V]):
             self._heard += LOG_SIZE + 1  # every begin() before now stores nothing
             self._log.clear()
             self._items.clear()
+            self._weight = 0
             self._by_cell.clear()
             self._wide.clear()
 
@@ -258,6 +269,7 @@ class FreshCache(Generic[V]):
         entry = self._items.pop(key, None)
         if entry is None:
             return
+        self._weight -= entry.weight
         for cell in entry.cells or ():
             keys = self._by_cell.get(cell)
             if keys is not None:
@@ -265,36 +277,3 @@ class FreshCache(Generic[V]):
                 if not keys:
                     del self._by_cell[cell]
         self._wide.discard(key)
-
-
-_caches: list[FreshCache[object]] = []
-_feeds_live = 0
-_state_lock = threading.Lock()
-
-
-def fresh_cache(ttl_s: float, entries: int, kinds: frozenset[str]) -> FreshCache[V]:
-    """A cache that every change feed of this process keeps fresh."""
-    cache: FreshCache[V] = FreshCache(ttl_s, entries, kinds)
-    _caches.append(cache)  # type: ignore[arg-type]
-    return cache
-
-
-def _hear(change: Change) -> None:
-    for cache in _caches:
-        cache.hear(change)
-
-
-def _set_live(live: bool) -> None:
-    global _feeds_live
-    with _state_lock:
-        _feeds_live += 1 if live else -1
-        for cache in _caches:
-            cache.set_live(_feeds_live > 0)
-
-
-def start_change_feed(database_url: str) -> ChangeFeed:
-    """Listen for committed changes of ``database_url`` in a thread; the caches serve meanwhile.
-
-    Call ``stop()`` on the result when the process shuts down.
-    """
-    return ChangeFeed(libpq_conninfo(database_url), _hear, _set_live).start()

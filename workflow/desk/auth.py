@@ -13,7 +13,8 @@ from geo.models import StaffUser
 from workflow.clock import now_tokyo
 from workflow.db import unit_of_work
 from workflow.desk.passwords import check_password
-from workflow.fresh import FreshCache, fresh_cache
+from workflow.fresh import FreshCache
+from workflow.fresh_feed import fresh_cache
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
 from maps.roadstyle import classes_at_zoom, highway_class_names
 from workflow.db import in_background
 from workflow.errors import NotFoundError
-from workflow.fresh import FreshCache, fresh_cache
+from workflow.fresh import FreshCache
+from workflow.fresh_feed import fresh_cache
 
 MAX_TILE_ZOOM: Final = MAX_ZOOM  # deeper tiles are not served
 BASE: Final = "base"  # every base layer in one tile: what the maps load

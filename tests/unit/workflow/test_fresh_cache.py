@@ -152,3 +152,19 @@ def test_clerks_asking_at_once_for_a_cold_answer_count_it_once() -> None:
     for thread in threads:
         thread.join(5)
     assert answers == ["answer"] * 5 and len(calls) == 1
+
+
+def test_answers_weighed_by_size_are_dropped_oldest_first_to_keep_within_entries() -> None:
+    cache: FreshCache[str] = FreshCache(60.0, 10, frozenset({REPORTS}), len)
+    cache.set_live(True)
+    for key, value in (("a", "xxxx"), ("b", "yyyy"), ("c", "zz")):
+        cache.put(key, 1, STREET, value, cache.begin())
+    assert len(cache) == 3  # 4 + 4 + 2 = 10: all fit
+    assert cache.get("a") == "xxxx"  # asked for: now the newest
+    cache.put("d", 1, STREET, "www", cache.begin())  # 13 > 10: the least recently used goes
+    assert cache.get("b") is None and [cache.get(k) for k in "acd"] == ["xxxx", "zz", "www"]
+    cache.hear(Change(REPORTS, 1, INSIDE))  # dropped answers give their weight back
+    cache.put("e", 1, STREET, "v" * 10, cache.begin())
+    assert cache.get("e") == "v" * 10 and len(cache) == 1
+    cache.put("f", 1, STREET, "u" * 12, cache.begin())  # heavier than all: kept alone
+    assert cache.get("f") == "u" * 12 and len(cache) == 1
