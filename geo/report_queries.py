@@ -128,30 +128,39 @@ def where_clause(f: ReportFilter) -> tuple[str, dict[str, Any]]:
     return " AND ".join(parts), params
 
 
-_FEATURE_SQL = object_sql(
-    ("type", "'\"Feature\"'"),
-    ("id", value_sql("r.id")),
-    ("geometry", raw_sql("ST_AsGeoJSON(r.location, 6)")),
-    (
-        "properties",
-        object_sql(
-            *(
-                (k, value_sql(v))
-                for k, v in (
-                    ("status", "r.status"),
-                    ("kind", "r.kind"),
-                    ("category", "c.name"),
-                    ("category_code", "c.code"),
-                    ("channel", "r.channel"),
-                    ("receipt_no", "r.receipt_no"),
-                    ("district", "d.name"),
-                    ("created_at", CREATED_AT_SQL),
-                    ("urgent", "r.urgent"),
-                    ("overdue", OVERDUE_SQL),
-                )
-            )  # fmt: skip
-        ),
-    ),
+_PROPERTIES = (
+    ("status", "r.status"),
+    ("kind", "r.kind"),
+    ("category", "c.name"),
+    ("category_code", "c.code"),
+    ("channel", "r.channel"),
+    ("receipt_no", "r.receipt_no"),
+    ("district", "d.name"),
+    ("created_at", CREATED_AT_SQL),
+    ("urgent", "r.urgent"),
+)
+
+
+def _feature_sql(*properties: tuple[str, str]) -> str:
+    return object_sql(
+        ("type", "'\"Feature\"'"),
+        ("id", value_sql("r.id")),
+        ("geometry", raw_sql("ST_AsGeoJSON(r.location, 6)")),
+        ("properties", object_sql(*((k, value_sql(v)) for k, v in properties))),
+    )
+
+
+_FEATURE_SQL = _feature_sql(*_PROPERTIES, ("overdue", OVERDUE_SQL))
+# The same Feature without its last property, ``overdue``, which moves with the clock: the
+# text ends ``}}``; ``workflow.desk.point_blocks`` adds the flag when it answers.
+FEATURE_HEAD_SQL = _feature_sql(*_PROPERTIES)
+_MICROS = "(extract(epoch FROM {}) * 1000000)::bigint"
+_POINT_ROWS_SQL = (
+    f"SELECT r.id, ST_X(r.location) AS lon, ST_Y(r.location) AS lat, "
+    f"{_MICROS.format('r.created_at')} AS created_us, "
+    "CASE WHEN r.status IN ('received', 'in_progress') AND c.target_hours IS NOT NULL THEN "
+    f"{_MICROS.format('r.created_at + make_interval(hours => c.target_hours)')} END AS due_us, "
+    f"{FEATURE_HEAD_SQL} AS feature {FROM_SQL} WHERE "
 )
 
 
@@ -185,3 +194,15 @@ def report_points(session: Session, f: ReportFilter, limit: int) -> tuple[str, i
     )
     row = session.execute(text(sql), {**params, "limit": limit}).one()
     return str(row.features), int(row.total)
+
+
+def point_rows(session: Session, f: ReportFilter, most: int) -> list[Any] | None:
+    """Every report matching ``f`` as a row for the map, or None when more than ``most`` match.
+
+    A row: ``id``, ``lon``, ``lat``, ``created_us`` (microseconds since 1970), ``due_us`` (when
+    an open report becomes overdue; None: never) and ``feature`` (``FEATURE_HEAD_SQL``).
+    """
+    if count_reports(session, f, cap=most + 1) > most:
+        return None
+    where, params = where_clause(f)
+    return list(session.execute(text(_POINT_ROWS_SQL + where), params).all())

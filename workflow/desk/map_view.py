@@ -12,12 +12,12 @@ seconds, or ten times as long as counting took (``COUNT_SHARE``), and served for
 ``STALE_S`` more while a thread counts again; when there is no entry, one request counts and
 the others asking for it wait for that one (no stampede under many polling clients).
 
-Street-level views (points, or counts of a view up to ``STREET_DEG`` across) are kept only
-while no committed change touches them (``workflow.fresh``: dropped when a change's notice
-arrives, read fresh while this process cannot hear changes), and a clerk's own status change
-is redrawn from the PATCH answer at once; other clerks' changes reach wider views when the
-keeper has counted the changed block again (milliseconds). Counts' overdue flags are
-recounted every ``BLOCKS_TTL_S`` (targets are set in hours).
+Street-level views are made of blocks of grid counts (``workflow.desk.grid_blocks``) or of
+points (``workflow.desk.point_blocks``) kept until a committed change touches them
+(``workflow.fresh``), and each view's answer is kept too. A clerk's own status change is
+redrawn from the PATCH answer at once; other clerks' changes reach wider views when the keeper
+has counted the changed block again (ms). Counts' overdue flags are recounted every
+``BLOCKS_TTL_S`` (targets are set in hours).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import replace
 from typing import Final
 
@@ -39,8 +40,10 @@ from geo.town_grid import BASE_CELL, TownGrid, covers
 from workflow.db import in_background
 from workflow.desk.block_keeper import BlockKeeper
 from workflow.desk.grid_blocks import Block, composed_grid, kept_grid
+from workflow.desk.point_blocks import kept_points, point_cache, street_points
 from workflow.desk.wide_grid import WideGrids
-from workflow.fresh import FreshCache, fresh_cache
+from workflow.fresh import FreshCache
+from workflow.fresh_feed import fresh_cache
 
 CACHE_TTL_S: Final = 10.0
 COUNT_SHARE: Final = 0.1  # of its time, a kept town's counts are recounted at most this share
@@ -54,6 +57,7 @@ _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _blocks: Final[FreshCache[Block]] = fresh_cache(BLOCKS_TTL_S, 16384, frozenset({REPORTS, CONFIG}))
 _keeper: Final = BlockKeeper(_blocks)
 _wide: Final = WideGrids(_blocks, _keeper)
+_point_blocks: Final = point_cache(BLOCKS_TTL_S, frozenset({REPORTS, CONFIG}))
 _points: Final[FreshCache[MapAnswer]] = fresh_cache(
     POINTS_TTL_S, 2048, frozenset({REPORTS, CONFIG})
 )
@@ -90,10 +94,7 @@ def _grid_key(f: ReportFilter) -> tuple[ReportFilter, tuple[float, float]]:
 def _flight(key: ReportFilter) -> threading.Lock:
     """One lock per key being computed, so clerks polling together run the query once."""
     with _lock:
-        flight = _flights.get(key)
-        if flight is None:
-            flight = _flights[key] = threading.Lock()
-        return flight
+        return _flights.setdefault(key, threading.Lock())
 
 
 def _stale(key: ReportFilter, now_s: float) -> TownGrid | None:
@@ -206,11 +207,15 @@ def map_view(session: Session, f: ReportFilter, limit: int, mode: str) -> MapAns
         return hit
     since = _points.begin()
     answer = _fresh_view(session, f, limit, mode)
+    _keep(key, f, answer, since)
+    return answer
+
+
+def _keep(key: Hashable, f: ReportFilter, answer: MapAnswer, since: int | None) -> None:
     b = f.bbox
     box = None if b is None else (b.min_lon, b.min_lat, b.max_lon, b.max_lat)
     if answer.mode == "points" or _street_sized(b):
         _points.put(key, f.municipality_id, box, answer, since)
-    return answer
 
 
 def kept_view(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
@@ -219,14 +224,18 @@ def kept_view(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
     The API asks this on the event loop before handing ``map_view`` to a thread: most views
     are kept, and the hop to a thread and back cost more than the answer (1M reports).
     """
-    hit = _points.get((replace(f, now=_EPOCH), limit, mode))
+    key = (replace(f, now=_EPOCH), limit, mode)
+    hit = _points.get(key)
     if hit is not None or f.bbox is None or mode == "points":
         return hit
     if not _street_sized(f.bbox):
         return _kept_wide(f, limit, mode)
     if mode == "auto" and _blocks.live:
-        return _kept_street(f, limit)
-    return None
+        since = _points.begin()  # before the blocks are read: a change meanwhile is refused
+        hit = _kept_street(f, limit)
+        if hit is not None:  # kept as the view's answer, with its gzip body
+            _keep(key, f, hit, since)
+    return hit
 
 
 def _kept_wide(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
@@ -244,13 +253,15 @@ def _kept_wide(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
 
 
 def _kept_street(f: ReportFilter, limit: int) -> MapAnswer | None:
-    """A street view from kept blocks holding far more than ``limit`` (no count needed).
-
-    A clerk's pan over 27,000 reports then needs no query at all (the count took 4-8 ms).
-    """
+    """A street view from kept blocks: counts when it holds far more than ``limit``, else points."""
     key, cell = _grid_key(f)
     kept = kept_grid(key, cell, _blocks)
-    return kept if kept is not None and kept.total > 2 * limit else None
+    if kept is not None and kept.total > 2 * limit:
+        return kept
+    points = kept_points(f, limit, _point_blocks)
+    if points is None:
+        return None
+    return points[1] if points[0] <= limit else kept  # more than limit: counts, if kept
 
 
 def _street_sized(b: BBox | None) -> bool:
@@ -272,13 +283,15 @@ def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> Map
 
 
 def _auto_view(session: Session, f: ReportFilter, limit: int) -> MapAnswer:
-    # Count first, stopping at limit + 1, then points or grid. Reading the points first and
-    # counting with them built JSON for up to ``limit`` reports that a grid then replaced: 48 ms
-    # of a 77 ms street view with 1,700 reports (a million in town); the count takes ~3 ms.
+    # Count first (stopping at limit + 1), then points or grid: reading points first built JSON
+    # a grid then replaced, 48 ms of a 77 ms street view with 1,700 reports (a million in town).
     if _street_sized(f.bbox) and _blocks.live:
         kept = _kept_street(f, limit)
         if kept is not None:
             return kept
+        points = street_points(session, f, limit, _point_blocks)
+        if points is not None:
+            return points[1] if points[0] <= limit else grid_view(session, f)
     if count_reports(session, f, cap=limit + 1) > limit:
         return grid_view(session, f)
     features, total = report_points(session, f, limit)
