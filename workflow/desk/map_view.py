@@ -53,6 +53,7 @@ CACHE_ENTRIES: Final = 256
 POINTS_TTL_S: Final = 60.0  # overdue flags move with the clock
 BLOCKS_TTL_S: Final = 300.0  # counts' overdue flags may lag as long (targets are in hours)
 STREET_DEG: Final = 0.03  # views up to ~3 km across are kept until a change touches them
+LOOP_POINTS: Final = 300  # a kept view of more points is put together in a thread (~5 ms)
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _blocks: Final[FreshCache[Block]] = fresh_cache(BLOCKS_TTL_S, 16384, frozenset({REPORTS, CONFIG}))
 _keeper: Final = BlockKeeper(_blocks)
@@ -89,12 +90,6 @@ def _grid_key(f: ReportFilter) -> tuple[ReportFilter, tuple[float, float]]:
     assert f.bbox is not None
     cell = grid_cell_deg(f.bbox)
     return replace(f, bbox=snap_to_grid(f.bbox, cell), now=_EPOCH), cell
-
-
-def _flight(key: ReportFilter) -> threading.Lock:
-    """One lock per key being computed, so clerks polling together run the query once."""
-    with _lock:
-        return _flights.setdefault(key, threading.Lock())
 
 
 def _stale(key: ReportFilter, now_s: float) -> TownGrid | None:
@@ -156,7 +151,8 @@ def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownG
     hit = _cached(scope, time.monotonic())
     if hit is not None:
         return hit
-    flight = _flight(scope)
+    with _lock:  # one lock per scope being counted: clerks polling together count once
+        flight = _flights.setdefault(scope, threading.Lock())
     stale = _stale(scope, time.monotonic())
     if stale is not None:
         if flight.acquire(blocking=False):
@@ -223,7 +219,8 @@ def kept_view(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
     """``map_view``'s answer when this process keeps it (no I/O), else None.
 
     The API asks this on the event loop before handing ``map_view`` to a thread: most views
-    are kept, and the hop to a thread and back cost more than the answer (1M reports).
+    are kept, and the hop to a thread and back cost more than the answer (1M reports); a view
+    of many points (``LOOP_POINTS``) is left to the thread, which joins and packs it.
     """
     key = (replace(f, now=_EPOCH), limit, mode)
     hit = _points.get(key)
@@ -233,7 +230,7 @@ def kept_view(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
         return _kept_wide(f, limit, mode)
     if mode == "auto" and _blocks.live:
         since = _points.begin()  # before the blocks are read: a change meanwhile is refused
-        hit = _kept_street(f, limit)
+        hit = _kept_street(f, limit, LOOP_POINTS)
         if hit is not None:  # kept as the view's answer, with its gzip body
             _keep(key, f, hit, since)
     return hit
@@ -253,14 +250,17 @@ def _kept_wide(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
     return None
 
 
-def _kept_street(f: ReportFilter, limit: int) -> MapAnswer | None:
-    """A street view from kept blocks: counts when it holds far more than ``limit``, else points."""
+def _kept_street(f: ReportFilter, limit: int, most: int | None = None) -> MapAnswer | None:
+    """A street view from kept blocks: counts when it holds far more than ``limit``, else points.
+
+    ``most``: None instead of more points than this (joined and packed off the event loop).
+    """
     key, cell = _grid_key(f)
     kept = kept_grid(key, cell, _blocks)
     if kept is not None and kept.total > 2 * limit:
         return kept
     points = kept_points(f, limit, _point_blocks)
-    if points is None:
+    if points is None or (most is not None and most < points[0] <= limit):
         return None
     return points[1] if points[0] <= limit else kept  # more than limit: counts, if kept
 
@@ -286,14 +286,15 @@ def _fresh_view(session: Session, f: ReportFilter, limit: int, mode: str) -> Map
 def _auto_view(session: Session, f: ReportFilter, limit: int) -> MapAnswer:
     # Count first (stopping at limit + 1), then points or grid: reading points first built JSON
     # a grid then replaced, 48 ms of a 77 ms street view with 1,700 reports (a million in town).
-    if _street_sized(f.bbox) and _blocks.live:
+    street = _street_sized(f.bbox) and _blocks.live
+    if street:
         kept = _kept_street(f, limit)
         if kept is not None:
             return kept
-        points = street_points(session, f, limit, _point_blocks)
-        if points is not None:
-            return points[1] if points[0] <= limit else grid_view(session, f)
     if count_reports(session, f, cap=limit + 1) > limit:
         return grid_view(session, f)
+    points = street_points(session, f, limit, _point_blocks) if street else None
+    if points is not None:  # its blocks are kept for the next pans
+        return points[1]
     features, total = report_points(session, f, limit)
     return MapAnswer(features, "points", total)
