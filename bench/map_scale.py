@@ -187,7 +187,7 @@ def measure_pages(base: str, runs: int) -> list[str]:
         cpu = "desktop" if slowdown == 1 else f"CPU x{slowdown:.0f}"
         print(
             f"page ready /staff/map {cpu:<8} median {median:.2f} s, worst {max(timings):.2f} s"
-            f" (target {target} s, cold cache, {runs} runs; {left} requests left the origin) "
+            f" (target {target} s, cold cache, {runs} runs; {left} requests outside the origin) "
             + ("ok" if median <= target and not left else "MISSES")
         )
         if median > target or left:
