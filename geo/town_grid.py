@@ -37,16 +37,6 @@ class TownGrid:
         self._answers: dict[tuple[tuple[float, float], BBox], MapAnswer] = {}
         self._lock = threading.Lock()
 
-    def rows_in(self, bbox: BBox) -> list[CellCounts]:
-        """The base cells whose reports' mean position lies in ``bbox``.
-
-        West and south edges are in, east and north out: neighbouring boxes share no cell.
-        """
-        return [
-            r for r in self._rows
-            if bbox.min_lon <= r.lon < bbox.max_lon and bbox.min_lat <= r.lat < bbox.max_lat
-        ]  # fmt: skip
-
     def answer(self, cell: tuple[float, float], bbox: BBox) -> MapAnswer | None:
         """``view`` as a grid ``MapAnswer``, kept while these counts are (None: too fine).
 

@@ -116,8 +116,13 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     if not covers(cell):  # finer than the town's counts: a street of a deaf process
         features, total = report_grid(session, replace(key, now=f.now), cell)
         return MapAnswer(features, "grid", total)
-    scope = replace(key, bbox=None)  # counted here before the keeper's first count, or deaf
-    town = city_counts(session, scope) or _town_grid(session, scope, f.now)
+    scope = replace(key, bbox=None)
+    town = None
+    if _blocks.live:
+        _keeper.warm(session, scope, BASE_CELL)
+        town = _wide.town(scope)
+    if town is None:  # before the keeper's first count, or deaf
+        town = _town_grid(session, scope, f.now)
     answer = town.answer(cell, key.bbox)
     assert answer is not None
     return answer
@@ -132,12 +137,6 @@ def warm_city_view(session: Session, scope: ReportFilter) -> bool:
         return False
     _keeper.warm(session, replace(scope, bbox=None, now=_EPOCH), BASE_CELL)
     return True
-
-
-def city_counts(session: Session, f: ReportFilter) -> TownGrid | None:
-    """``f``'s town counted by the keeper (asked for if not lately); None: not yet, or deaf."""
-    scope = replace(f, bbox=None, now=_EPOCH)
-    return _wide.town(scope) if warm_city_view(session, scope) else None
 
 
 def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:

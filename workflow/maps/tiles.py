@@ -25,12 +25,11 @@ from sqlalchemy.orm import Session
 
 from geo.change_feed import CONFIG, REPORTS
 from geo.report_queries import BBox, ReportFilter, count_reports
-from geo.report_tiles import counted_clusters_tile, report_clusters_tile, report_points_tile
+from geo.report_tiles import report_clusters_tile, report_points_tile
 from geo.tilegrid import MAX_ZOOM, Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
 from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
 from maps.roadstyle import classes_at_zoom, highway_class_names
 from workflow.db import in_background
-from workflow.desk.map_view import city_counts
 from workflow.errors import NotFoundError
 from workflow.fresh import FreshCache
 from workflow.fresh_feed import fresh_cache
@@ -201,8 +200,7 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
         if points:
             return body
     corners = tile_bounds_lonlat(tile, 0.0)
-    box = BBox(*corners)
-    own = replace(f, bbox=box)
+    own = replace(f, bbox=BBox(*corners))
     key = _key(own, tile)
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:  # a street's worth: few changes touch it
         return _points_cache.get_or_make(
@@ -211,12 +209,6 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
             corners,
             lambda: (False, report_clusters_tile(session, own, tile)),
         )[1]
-
-    town = city_counts(session, own)
-    if town is not None:  # the keeper's counts (the staff map's whole-city view): no report read
-        return _cluster_cache.get_or_make(
-            key, lambda: _answer(counted_clusters_tile(session, town.rows_in(box), box, tile))
-        ).body
 
     def later(keep: Callable[[TileAnswer], None], done: Callable[[], None]) -> None:
         in_background(
