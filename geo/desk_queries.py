@@ -36,6 +36,18 @@ def town_outline(session: Session, municipality_id: int) -> TownOutline | None:
     return TownOutline((row.x0, row.y0, row.x1, row.y1), str(row.geojson))
 
 
+def town_box(session: Session, municipality_id: int) -> tuple[float, float, float, float] | None:
+    """The municipality boundary's lon/lat box (west, south, east, north); None: not loaded."""
+    row = session.execute(
+        text(
+            "SELECT ST_XMin(boundary) AS x0, ST_YMin(boundary) AS y0, ST_XMax(boundary) AS x1, "
+            "ST_YMax(boundary) AS y1 FROM municipality WHERE id = :m AND boundary IS NOT NULL"
+        ),
+        {"m": municipality_id},
+    ).first()
+    return None if row is None else (row.x0, row.y0, row.x1, row.y1)
+
+
 def desk_categories(
     session: Session, municipality_id: int, department_id: int | None
 ) -> list[Choice]:

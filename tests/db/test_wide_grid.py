@@ -91,3 +91,27 @@ def test_a_wide_view_is_its_blocks_put_together_and_follows_changes(
         again = wide.town(scope)
         assert again is not None and again is not after
         assert _view_matches_count(session, again, scope) == total + 1
+
+
+def test_a_report_far_from_every_other_reaches_the_wide_view(
+    engine: Engine, reports: ReportFactory
+) -> None:
+    started = now_tokyo()  # only this test's reports match: the town's first report, then one more
+    reports("road_pothole", place=(139.4290, 35.6925))  # the south-east of 立川市
+    scope = ReportFilter(MUNICIPALITY_ID, None, started, created_from=started)
+    cache: FreshCache[Block] = FreshCache(300.0, 8192, frozenset({REPORTS}))
+    cache.set_live(True)
+    keeper = BlockKeeper(cache)
+    wide = WideGrids(cache, keeper)
+    with Session(engine) as session:
+        keeper.warm(session, scope, BASE_CELL)
+        _idle(keeper)
+        town = wide.town(scope)
+        assert town is not None and town.total == 1
+
+        far = (139.3560, 35.7355)  # the north-west: 4 blocks west and 3 north of it
+        reports("road_pothole", place=far)
+        cache.hear(Change(REPORTS, MUNICIPALITY_ID, far * 2))
+        _idle(keeper)
+        after = wide.town(scope)
+        assert after is not None and after.total == 2

@@ -19,6 +19,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from geo.desk_queries import town_box
 from geo.report_cells import CellCounts, grid_cells
 from geo.report_queries import BBox, MapAnswer, ReportFilter
 from workflow.fresh import FreshCache
@@ -116,23 +117,29 @@ def count_town_blocks(
 ) -> dict[tuple[int, int], Block]:
     """Every block of ``f``'s town (its bbox is dropped) in one query, empty ones included.
 
-    Blocks between the outermost reports, and ``EDGE_BLOCKS`` beyond them, are all returned,
-    those without reports empty, so a pan over fields, the river or the town's edge finds its
-    blocks too. One whole-town query over a million
+    Blocks over the town's boundary and between its outermost reports, and ``EDGE_BLOCKS``
+    beyond the reports, are all returned, those without reports empty, so a pan over fields,
+    the river or the town's edge finds its blocks too, and a report where none was before
+    lands in a block the town's views are made of. One whole-town query over a million
     reports took 0.65 s; counting the same blocks one by one took about twice that.
     """
     n = BLOCK_CELLS
     blocks: dict[tuple[int, int], dict[tuple[int, int], tuple[CellCounts, str]]] = {}
     for c, feature in grid_cells(session, replace(f, bbox=None), cell):
         blocks.setdefault((c.gx // n, c.gy // n), {})[(c.gx, c.gy)] = (c, feature)
-    if not blocks:
-        return {}
-    xs, ys = [b[0] for b in blocks], [b[1] for b in blocks]
     pad = EDGE_BLOCKS
+    xs = [v for b in blocks for v in (b[0] - pad, b[0] + pad)]
+    ys = [v for b in blocks for v in (b[1] - pad, b[1] + pad)]
+    box = town_box(session, f.municipality_id)
+    if box is not None:  # the lattice's blocks over the boundary (as ``grid_cells`` floors)
+        xs += [math.floor(box[0] / cell[0]) // n, math.floor(box[2] / cell[0]) // n]
+        ys += [math.floor(box[1] / cell[1]) // n, math.floor(box[3] / cell[1]) // n]
+    if not xs:
+        return {}
     return {
         (bx, by): Block(blocks.get((bx, by), {}))
-        for bx in range(min(xs) - pad, max(xs) + pad + 1)
-        for by in range(min(ys) - pad, max(ys) + pad + 1)
+        for bx in range(min(xs), max(xs) + 1)
+        for by in range(min(ys), max(ys) + 1)
     }
 
 
