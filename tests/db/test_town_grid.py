@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import replace
+from typing import Any
 
+import mapbox_vector_tile
 import pytest
 from sqlalchemy.orm import Session
 
 from geo.report_cells import grid_cell_counts, grid_cell_deg, report_grid, snap_to_grid
 from geo.report_queries import BBox, ReportFilter
+from geo.report_tiles import counted_clusters_tile, report_clusters_tile
+from geo.tilegrid import Tile, tile_at, tile_bounds_lonlat
 from geo.town_grid import BASE_CELL, CellCounts, TownGrid, covers
 from tests.conftest import MUNICIPALITY_ID
 from workflow.demo.seed import seed_reports
@@ -64,3 +69,37 @@ def test_a_street_cell_is_not_made_from_the_town_counts() -> None:
     assert not covers(fine)
     assert TownGrid([]).view(fine, BBox(139.3, 35.6, 139.31, 35.61)) is None
     assert covers(BASE_CELL) and covers((BASE_CELL[0] * 8, BASE_CELL[1] * 8))
+
+
+def _clusters(body: bytes) -> list[dict[str, Any]]:
+    layer = mapbox_vector_tile.decode(body).get("reports", {"features": []})
+    return [f["properties"] for f in layer["features"]]
+
+
+def test_cluster_tiles_from_the_town_counts_hold_what_counting_the_tile_holds(
+    db_session: Session,
+) -> None:
+    seed_reports(db_session, MUNICIPALITY_ID, 400, seed=31)
+    scope = ReportFilter(MUNICIPALITY_ID, None, dt.datetime.now(tz=dt.UTC))
+    town = TownGrid([CellCounts(*r) for r in grid_cell_counts(db_session, scope, BASE_CELL)])
+    sums = ("count", "received", "in_progress", "done", "closed", "urgent", "overdue")
+    west, north = tile_at(139.30, 35.76, 12), tile_at(139.50, 35.64, 12)
+    both: dict[str, list[int]] = {name: [0, 0] for name in sums}
+    tiles = 0
+    for x in range(west.x, north.x + 1):
+        for y in range(west.y, north.y + 1):
+            tile = Tile(12, x, y)
+            box = BBox(*tile_bounds_lonlat(tile))
+            counted = _clusters(counted_clusters_tile(db_session, town.rows_in(box), box, tile))
+            queried = _clusters(report_clusters_tile(db_session, replace(scope, bbox=box), tile))
+            assert all(c["cluster"] is True for c in counted) and len(counted) <= 64
+            for name in sums:
+                both[name][0] += sum(c[name] for c in counted)
+                both[name][1] += sum(q[name] for q in queried)
+            # a counted cell across the tile's edge is drawn on the side of its reports' mean
+            n_counted, n_queried = (sum(c["count"] for c in t) for t in (counted, queried))
+            assert abs(n_counted - n_queried) <= max(2, n_queried // 20)
+            tiles += bool(counted)
+    for name, (counted_sum, queried_sum) in both.items():  # the query's ``&&`` takes a report
+        assert counted_sum <= queried_sum <= counted_sum + 2, name  # on an edge in both tiles
+    assert both["count"][0] == town.total >= 400 and tiles >= 2

@@ -116,27 +116,21 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     if not covers(cell):  # finer than the town's counts: a street of a deaf process
         features, total = report_grid(session, replace(key, now=f.now), cell)
         return MapAnswer(features, "grid", total)
-    scope = replace(key, bbox=None)
-    town = None
-    if _blocks.live:
-        _keeper.warm(session, scope, BASE_CELL)
-        town = _wide.town(scope)
-    if town is None:  # before the keeper's first count, or deaf
-        town = _town_grid(session, scope, f.now)
+    scope = replace(key, bbox=None)  # counted here before the keeper's first count, or deaf
+    town = city_counts(session, scope) or _town_grid(session, scope, f.now)
     answer = town.answer(cell, key.bbox)
     assert answer is not None
     return answer
 
 
 def warm_city_view(session: Session, scope: ReportFilter) -> bool:
-    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell).
+    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell)."""
+    return _wide.warm(session, scope)
 
-    False: this process cannot hear changes, so nothing would be kept.
-    """
-    if not _blocks.live:
-        return False
-    _keeper.warm(session, replace(scope, bbox=None, now=_EPOCH), BASE_CELL)
-    return True
+
+def city_counts(session: Session | None, f: ReportFilter) -> TownGrid | None:
+    """``f``'s town counted by the keeper (``WideGrids.counts``); None: not yet, or deaf."""
+    return _wide.counts(session, f)
 
 
 def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:
@@ -242,7 +236,7 @@ def _kept_wide(f: ReportFilter, limit: int, mode: str) -> MapAnswer | None:
     """
     key, cell = _grid_key(f)
     scope = replace(key, bbox=None)
-    town = (_wide.town(scope) if _blocks.live else None) or _cached(scope, time.monotonic())
+    town = _wide.counts(None, scope) or _cached(scope, time.monotonic())
     kept = None if town is None or key.bbox is None else town.answer(cell, key.bbox)
     if kept is not None and (mode == "grid" or kept.total > 2 * limit):
         return kept

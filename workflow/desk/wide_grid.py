@@ -9,15 +9,22 @@ million reports, every 13 s per filter and process, a third of a core on a 2-cor
 and a clerk's status change reaches the wide views as soon as its block is counted again.
 
 The blocks put together are kept until one of them is replaced. While a block is missing
-(dropped, being counted again) the last town is served, at most ``STALE_S`` old.
+(dropped, being counted again) the last town is served, at most ``STALE_S`` old: a change
+reaches the wide views once the keeper has counted its block again (milliseconds at 50,000
+reports, tens of them at a million), and no answer cut from a town is kept longer than that
+town (callers key what they keep by the town object, as ``workflow.maps.tiles`` does).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Final
+
+from sqlalchemy.orm import Session
 
 from geo.report_queries import ReportFilter
 from geo.town_grid import BASE_CELL, TownGrid
@@ -27,6 +34,7 @@ from workflow.fresh import FreshCache
 
 STALE_S: Final = 60.0
 TOWNS_KEPT: Final = 256
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class WideGrids:
@@ -38,6 +46,27 @@ class WideGrids:
             OrderedDict()
         )
         self._lock = threading.Lock()
+
+    def warm(self, session: Session, f: ReportFilter) -> bool:
+        """Have ``f``'s town (its bbox and clock dropped) counted ahead, unless done lately.
+
+        False: this process cannot hear changes, so nothing would be kept.
+        """
+        if not self._cache.live:
+            return False
+        self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL)
+        return True
+
+    def counts(self, session: Session | None, f: ReportFilter) -> TownGrid | None:
+        """``f``'s town (its bbox and clock dropped), asked for if not lately (``session``).
+
+        None: not counted yet, or this process is deaf. ``session`` None: no I/O at all (on
+        the event loop), nothing asked for.
+        """
+        scope = replace(f, bbox=None, now=_EPOCH)
+        if session is not None and not self.warm(session, scope):
+            return None
+        return self.town(scope) if self._cache.live else None
 
     def town(self, scope: ReportFilter) -> TownGrid | None:
         """``scope``'s town from kept blocks (no I/O); None before the keeper counted it.

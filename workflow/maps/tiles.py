@@ -5,9 +5,11 @@ memory for ``BASE_TTL_S`` and carries an ``ETag`` (a hash of its bytes) for the 
 revalidation. Report tiles are per scope and filter: at street level (points, and cell counts
 from ``FRESH_CLUSTER_MIN_ZOOM``) they are kept while no committed change touches the tile
 (``workflow.fresh``; read fresh while the process cannot hear changes); wider cell tiles
-(whole-city views that every clerk opens and the map polls) are shared for ``CLUSTER_TTL_S``
-between clerks with the same filter and scope, as the bbox API does, and an expired one is
-answered while a thread recounts it.
+(whole-city views that every clerk opens and the map polls) are cut from the town's counts
+the keeper keeps (``workflow.desk.wide_grid``), and kept with the very town they were cut
+from: a change makes a new town, hence new tiles, as soon as its block is counted again. A
+process that cannot hear changes counts them in SQL, shared for ``CLUSTER_TTL_S`` between
+clerks with the same filter and scope, an expired one answered while a thread recounts it.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from geo.change_feed import CONFIG, REPORTS
 from geo.report_queries import BBox, ReportFilter, count_reports
-from geo.report_tiles import report_clusters_tile, report_points_tile
+from geo.report_tiles import counted_clusters_tile, report_clusters_tile, report_points_tile
 from geo.tilegrid import MAX_ZOOM, Tile, buffer_fraction, tile_bounds_lonlat, tile_exists
 from geo.tiles import BASE_LAYERS, RoadTileSpec, base_tile
 from maps.roadstyle import classes_at_zoom, highway_class_names
 from workflow.db import in_background
+from workflow.desk.map_view import city_counts
 from workflow.errors import NotFoundError
 from workflow.fresh import FreshCache
 from workflow.fresh_feed import fresh_cache
@@ -200,7 +203,8 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
         if points:
             return body
     corners = tile_bounds_lonlat(tile, 0.0)
-    own = replace(f, bbox=BBox(*corners))
+    box = BBox(*corners)
+    own = replace(f, bbox=box)
     key = _key(own, tile)
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:  # a street's worth: few changes touch it
         return _points_cache.get_or_make(
@@ -209,6 +213,13 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
             corners,
             lambda: (False, report_clusters_tile(session, own, tile)),
         )[1]
+
+    town = city_counts(session, own)
+    if town is not None:  # the keeper's counts (the staff map's whole-city view): no report read
+        return (
+            town.tile(tile, lambda: counted_clusters_tile(session, town.rows_in(box), box, tile))
+            or b""
+        )
 
     def later(keep: Callable[[TileAnswer], None], done: Callable[[], None]) -> None:
         in_background(
@@ -238,6 +249,9 @@ def kept_report_tile(f: ReportFilter, tile: Tile) -> bytes | None:
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:
         cells = _points_cache.get(("cells", key))
         return None if cells is None else cells[1]
+    town = city_counts(None, f)
+    if town is not None:  # its tiles are kept with it
+        return town.tile(tile, None)
     answer = _cluster_cache.get(key)
     return None if answer is None else answer.body
 
