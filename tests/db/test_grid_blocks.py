@@ -95,7 +95,8 @@ def test_a_town_counted_at_once_equals_its_blocks_counted_one_by_one(
         reports("road_pothole", place=(lon + i * cell[0] * 3, lat - i * cell[1] * 2))
     scope = ReportFilter(MUNICIPALITY_ID, None, NOW)
     with Session(engine) as session:
-        town = count_town_blocks(session, scope, cell)
+        town = count_town_blocks(session, scope, cell, 8192)
+        assert town is not None
         assert any(not block.cells for block in town.values())  # empty blocks are kept too
         for (bx, by), block in town.items():  # mean positions compared as sent (rounded)
             alone = count_block(session, scope, cell, bx, by)
@@ -104,6 +105,8 @@ def test_a_town_counted_at_once_equals_its_blocks_counted_one_by_one(
             sum(c.n for b in town.values() for c, _ in b.cells.values())
             == (report_grid(session, scope, cell)[1])
         )
+        # a cell so fine that the town's blocks would push out everything else: not counted
+        assert count_town_blocks(session, scope, (cell[0] / 64, cell[1] / 64), 8192) is None
 
 
 def test_the_keeper_counts_ahead_and_again_after_a_change(

@@ -201,9 +201,9 @@ class BlockKeeper:
                 self._count_block(session, scope, timed, cell, (bx, by))
                 return
             since = self._cache.begin()
-            blocks = count_town_blocks(session, timed, cell)
-            if len(blocks) > self._cache.entries // 2:  # would push out everything else
-                log.warning("town %s has %d grid blocks: not kept ahead", town, len(blocks))
+            blocks = count_town_blocks(session, timed, cell, self._cache.entries // 2)
+            if blocks is None:  # would push out everything else
+                log.warning("town %s has too many blocks of cell %s: not kept ahead", town, cell)
                 return
             for (x, y), block in blocks.items():
                 self._cache.put(block_key(scope, cell, x, y), town, block_area(cell, x, y),
