@@ -11,8 +11,8 @@ and a clerk's status change reaches the wide views as soon as its block is count
 The blocks put together are kept until one of them is replaced. While a block is missing
 (dropped, being counted again) the last town is served, at most ``STALE_S`` old: a change
 reaches the wide views once the keeper has counted its block again (milliseconds at 50,000
-reports, tens of them at a million), and no answer cut from a town is kept longer than that
-town (callers key what they keep by the town object, as ``workflow.maps.tiles`` does).
+reports, tens of them at a million). Views and tiles cut from a town are kept in it
+(``TownGrid.answer``, ``TownGrid.tile``), so none outlives the counts it shows.
 """
 
 from __future__ import annotations
