@@ -100,6 +100,7 @@ def triage_map(
         cluster_eager=False,  # triage.js loads it when it first draws markers
     )
     context = {**_common(request, session, who), "map": parts, "query": _query(request)}
+    context["first_bbox"] = ",".join(f"{v:.5f}" for v in bounds)  # the opening view's reports
     return templates.TemplateResponse(request, "staff/map.html", context)
 
 

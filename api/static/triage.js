@@ -44,6 +44,7 @@
   var markers = {};      // report id -> circle marker
   var openId = null;     // report shown in the panel
   var inflight = null;   // AbortController of the running load
+  var loads = 0;         // loads started: only the latest one's answer is drawn
   var timer = null;
   var knownIds = null;   // ids seen at the previous load (to count new ones)
 
@@ -77,23 +78,36 @@
             Math.min(90, b.getNorth()).toFixed(5)].join(",");
   }
 
+  /* The answer the page's head asked for (the town's box), when it is for these filters. */
+  function firstAnswer(params) {
+    var first = window.machiFirstReports;
+    window.machiFirstReports = null;
+    if (!first) { return null; }
+    var query = new URLSearchParams(params);
+    query.set("bbox", first.bbox);
+    return query.toString() === first.query ? first.answer : null;
+  }
+
   function load(quiet) {
     var params = filterParams();
     syncUrl(params);
+    var first = firstAnswer(params);
     params.set("bbox", bboxParam());
     if (inflight) { inflight.abort(); }
     inflight = new AbortController();
+    var seq = ++loads;
     if (!quiet) { countEl.textContent = "読み込み中…"; }
-    return fetch("/api/v1/reports?" + params.toString(),
-                 {credentials: "same-origin", signal: inflight.signal, headers: {Accept: "application/geo+json"}})
+    return (first || fetch("/api/v1/reports?" + params.toString(),
+                 {credentials: "same-origin", signal: inflight.signal, headers: {Accept: "application/geo+json"}}))
       .then(function (response) {
+        if (seq !== loads) { return null; }  // a later load is under way (the first cannot be aborted)
         if (response.status === 401) { location.href = "/staff/login"; return null; }
         if (!response.ok) {
           return response.json().then(function (body) { throw new Error(body.message || response.statusText); });
         }
         return response.json();
       })
-      .then(function (data) { if (data) { draw(data); showError(null); } })
+      .then(function (data) { if (data && seq === loads) { draw(data); showError(null); } })
       .catch(function (err) {
         if (err.name !== "AbortError") { showError("通報を読み込めませんでした：" + err.message); }
       });

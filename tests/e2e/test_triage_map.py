@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Dialog, Page, Route
@@ -119,6 +120,34 @@ def test_a_hostile_description_shows_as_text_everywhere(
     assert page.locator("table.reports img[src=x]").count() == 0
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert dialogs == []
+
+
+def test_the_opening_view_is_asked_for_before_the_map_is_made_and_only_once(
+    page: Page, base_url: str, reports: ReportFactory
+) -> None:
+    road = reports("road_pothole", description="開く前に頼む確認")
+    sign_in(page, base_url, "doro", "doro-demo")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.removeprefix(base_url)))
+
+    def views() -> list[dict[str, list[str]]]:
+        return [parse_qs(urlsplit(u).query) for u in asked if u.startswith("/api/v1/reports?")]
+
+    _open_map(page, base_url, "?status=received")
+    first = next(i for i, u in enumerate(asked) if u.startswith("/api/v1/reports?"))
+    tiles = next(i for i, u in enumerate(asked) if u.startswith("/tiles/"))
+    assert first < tiles  # asked before the map was made (which asks for its tiles at once)
+    assert len(views()) == 1 and views()[0]["status"] == ["received"]
+    west, south, east, north = (float(v) for v in views()[0]["bbox"][0].split(","))
+    assert west < PLACE[0] < east and south < PLACE[1] < north  # the town's box
+    assert road.id in page.evaluate("window.machiTriage.ids()")
+
+    # filters in another order than the form's: that answer is not used, the view asked again
+    asked.clear()
+    _open_map(page, base_url, "?urgent=true&status=received")
+    assert len(views()) == 2 and all(v["urgent"] == ["true"] for v in views())
+    assert road.id not in page.evaluate("window.machiTriage.ids()")  # not urgent
+    assert "表示中 0 件" in page.locator("#triage-count").inner_text()
 
 
 def test_an_overdue_report_gets_the_black_ring(
