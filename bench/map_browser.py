@@ -49,6 +49,27 @@ def cpu_busy(seconds: float) -> float:
     return (busy1 - busy0) / max(1, total1 - total0)
 
 
+class Stolen:
+    """The share of CPU time the hypervisor gave to other guests (``steal``) since made.
+
+    On a shared VM a neighbour can take a quarter of both cores for minutes (seen here:
+    vmstat ``st`` 23-26 % during a run whose static-file floor was 1.6 times its usual p95),
+    and every figure of that run moves with it: it is printed with the figures.
+    """
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+    def share(self) -> float:
+        steal, total = self._sample()
+        return (steal - self._start[0]) / max(1, total - self._start[1])
+
+
 def quiet_machine(busy_below: float = 0.2, window_s: float = 3.0, most_s: float = 180.0) -> str:
     """Wait until the CPU is mostly idle (the load before it winding down), at most ``most_s``.
 

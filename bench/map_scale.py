@@ -47,7 +47,7 @@ import statistics
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.map_browser import page_ready_s, quiet_machine
+from bench.map_browser import Stolen, page_ready_s, quiet_machine
 from bench.map_changes import changing_reports
 from bench.map_clerks import clerks_at_maps
 from bench.map_load import PathFor, load_test, login_cookies
@@ -239,6 +239,7 @@ def main() -> None:
         print(f"\n== {report_count(urls.owner):,} reports; {args.workers} web processes; "
               f"{os.cpu_count()} CPUs, load average {load}", flush=True)  # fmt: skip
         spots = road_spots(urls.owner)
+        stolen = Stolen()
         with serve(urls, args.port, args.workers) as (base, _pid):
             parts = set(args.only.split(","))
             misses = []
@@ -250,8 +251,12 @@ def main() -> None:
             print(changes.line(), flush=True)
             if "pages" in parts:
                 misses += measure_pages(base, args.runs)
+        steal = stolen.share()
+        print(f"CPU time taken by the hypervisor (steal) over these steps: {steal:.1%}")
         summary.append(
-            f"{total:,} reports: " + ("every target met" if not misses else "; ".join(misses))
+            f"{total:,} reports: "
+            + ("every target met" if not misses else "; ".join(misses))
+            + f" (steal {steal:.1%})"
         )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"\n== summary (load average at the end {load})")

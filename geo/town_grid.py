@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Callable, Hashable
 from typing import Final
 
 from geo.report_cells import CellCounts
@@ -26,7 +25,6 @@ __all__ = ["BASE_CELL", "BASE_LOG2", "CellCounts", "TownGrid", "coarser", "cover
 BASE_LOG2: Final = -9  # the finest cell of a view wider than a street (0.03° / 14 cells)
 BASE_CELL: Final = (2.0**BASE_LOG2, 2.0**BASE_LOG2 * 0.8)
 ANSWERS_KEPT: Final = 64  # views of one town's counts kept as answers (window sizes, pans)
-TILES_KEPT: Final = 256  # tiles cut from one town's counts (z13 and wider, by the filter's town)
 
 
 class TownGrid:
@@ -37,24 +35,7 @@ class TownGrid:
         self._rows = rows
         self._levels: dict[int, list[tuple[CellCounts, str]]] = {}
         self._answers: dict[tuple[tuple[float, float], BBox], MapAnswer] = {}
-        self._tiles: dict[Hashable, bytes] = {}
         self._lock = threading.Lock()
-
-    def tile(self, key: Hashable, make: Callable[[], bytes] | None) -> bytes | None:
-        """A tile cut from these counts, kept as long as they are (``make``: None if not kept).
-
-        A change makes new counts, hence new tiles: nothing cut from these outlives them.
-        """
-        with self._lock:
-            kept = self._tiles.get(key)
-        if kept is not None or make is None:
-            return kept
-        body = make()
-        with self._lock:
-            while len(self._tiles) >= TILES_KEPT:
-                del self._tiles[next(iter(self._tiles))]  # the oldest
-            self._tiles[key] = body
-        return body
 
     def rows_in(self, bbox: BBox) -> list[CellCounts]:
         """The base cells whose reports' mean position lies in ``bbox``.

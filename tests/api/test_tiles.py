@@ -175,13 +175,15 @@ def _settled_total(client: httpx.Client, tile: Tile, **params: str) -> int:
     """``_cluster_total`` once it is current: asked until two answers agree, the keeper idle.
 
     Whole-city tiles are cut from the counts the server's keeper keeps; a committed change
-    reaches them when the keeper has counted its block again, in a thread of its own.
+    reaches them when the keeper has counted its block again, in a thread of its own. They
+    are then shared for ``CLUSTER_TTL_S``, so each answer is asked for with the tiles dropped.
     """
     deadline, last = time.monotonic() + 10, None
     while True:
         while not map_view._keeper.idle():
             assert time.monotonic() < deadline, "the keeper never finished"
             time.sleep(0.02)
+        forget_tiles()
         total = _cluster_total(client, tile, **params)
         if total == last:
             return total

@@ -128,9 +128,9 @@ def warm_city_view(session: Session, scope: ReportFilter) -> bool:
     return _wide.warm(session, scope)
 
 
-def city_counts(session: Session | None, f: ReportFilter) -> TownGrid | None:
+def city_counts(session: Session | None, f: ReportFilter, current: bool = False) -> TownGrid | None:
     """``f``'s town counted by the keeper (``WideGrids.counts``); None: not yet, or deaf."""
-    return _wide.counts(session, f)
+    return _wide.counts(session, f, current)
 
 
 def _town_grid(session: Session, scope: ReportFilter, now: dt.datetime) -> TownGrid:

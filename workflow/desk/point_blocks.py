@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from geo.report_queries import BBox, MapAnswer, ReportFilter, point_rows
 from workflow.fresh import FreshCache
+from workflow.fresh_feed import fresh_cache
 
 BLOCK_DEG: Final = 0.0025
 BLOCK_MOST: Final = 800
@@ -73,8 +74,6 @@ def _weight(block: PointBlock) -> int:
 
 def point_cache(ttl_s: float, kinds: frozenset[str]) -> FreshCache[PointBlock]:
     """A cache for point blocks, weighed by their points (``POINTS_KEPT`` in all)."""
-    from workflow.fresh_feed import fresh_cache  # noqa: PLC0415 — tests make plain ones
-
     return fresh_cache(ttl_s, POINTS_KEPT, kinds, _weight)
 
 

@@ -11,8 +11,9 @@ and a clerk's status change reaches the wide views as soon as its block is count
 The blocks put together are kept until one of them is replaced. While a block is missing
 (dropped, being counted again) the last town is served, at most ``STALE_S`` old: a change
 reaches the wide views once the keeper has counted its block again (milliseconds at 50,000
-reports, tens of them at a million). Views and tiles cut from a town are kept in it
-(``TownGrid.answer``, ``TownGrid.tile``), so none outlives the counts it shows.
+reports, tens of them at a million). Views cut from a town are kept in it
+(``TownGrid.answer``); an answer kept apart from the town (``workflow.maps.tiles``) is cut
+only from a current one (``counts(..., current=True)``).
 """
 
 from __future__ import annotations
@@ -57,16 +58,22 @@ class WideGrids:
         self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL)
         return True
 
-    def counts(self, session: Session | None, f: ReportFilter) -> TownGrid | None:
+    def counts(
+        self, session: Session | None, f: ReportFilter, current: bool = False
+    ) -> TownGrid | None:
         """``f``'s town (its bbox and clock dropped), asked for if not lately (``session``).
 
-        None: not counted yet, or this process is deaf. ``session`` None: no I/O at all (on
-        the event loop), nothing asked for.
+        None: not counted yet, or this process is deaf; with ``current``, also while a block
+        is being counted again (the last town is not to be kept as anything's answer).
+        ``session`` None: no I/O at all (on the event loop), nothing asked for.
         """
         scope = replace(f, bbox=None, now=_EPOCH)
         if session is not None and not self.warm(session, scope):
             return None
-        return self.town(scope) if self._cache.live else None
+        if not self._cache.live:
+            return None
+        town, whole = self._town(scope)
+        return town if whole or not current else None
 
     def town(self, scope: ReportFilter) -> TownGrid | None:
         """``scope``'s town from kept blocks (no I/O); None before the keeper counted it.
@@ -74,9 +81,42 @@ class WideGrids:
         Args:
             scope: the filter without bbox and clock (as blocks are keyed).
         """
+        return self._town(scope)[0]
+
+    def _town(self, scope: ReportFilter) -> tuple[TownGrid | None, bool]:
+        """``town``, and whether it is current (False: the last one, a block being recounted).
+
+        Args:
+            scope: the filter without bbox and clock (as blocks are keyed).
+        """
         extent = self._keeper.extent(scope, BASE_CELL)
         if extent is None:
-            return None
+            return None, False
+        blocks, missing = self._kept_blocks(scope, extent)
+        with self._lock:
+            made = self._made.get(scope)
+            if made is not None:
+                self._made.move_to_end(scope)
+        if missing:
+            for bx, by in missing:
+                self._keeper.need(scope, BASE_CELL, bx, by)
+            if made is not None and made[0] + STALE_S > time.monotonic():
+                return made[2], False
+            return None, False
+        if made is not None and same_blocks(made[1], blocks):
+            town = made[2]  # whole and current now
+        else:
+            town = TownGrid([counts for block in blocks for counts, _ in block.cells.values()])
+        with self._lock:
+            self._made[scope] = (time.monotonic(), tuple(blocks), town)
+            while len(self._made) > TOWNS_KEPT:
+                self._made.popitem(last=False)
+        return town, True
+
+    def _kept_blocks(
+        self, scope: ReportFilter, extent: tuple[int, int, int, int]
+    ) -> tuple[list[Block], list[tuple[int, int]]]:
+        """The kept blocks of ``extent``, and where one is missing."""
         bx0, bx1, by0, by1 = extent
         blocks, missing = [], []
         for bx in range(bx0, bx1 + 1):
@@ -86,20 +126,4 @@ class WideGrids:
                     missing.append((bx, by))
                 else:
                     blocks.append(block)
-        with self._lock:
-            made = self._made.get(scope)
-            if made is not None:
-                self._made.move_to_end(scope)
-        if missing:
-            for bx, by in missing:
-                self._keeper.need(scope, BASE_CELL, bx, by)
-            return made[2] if made is not None and made[0] + STALE_S > time.monotonic() else None
-        if made is not None and same_blocks(made[1], blocks):
-            town = made[2]  # whole and current now
-        else:
-            town = TownGrid([counts for block in blocks for counts, _ in block.cells.values()])
-        with self._lock:
-            self._made[scope] = (time.monotonic(), tuple(blocks), town)
-            while len(self._made) > TOWNS_KEPT:
-                self._made.popitem(last=False)
-        return town
+        return blocks, missing

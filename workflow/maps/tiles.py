@@ -5,11 +5,11 @@ memory for ``BASE_TTL_S`` and carries an ``ETag`` (a hash of its bytes) for the 
 revalidation. Report tiles are per scope and filter: at street level (points, and cell counts
 from ``FRESH_CLUSTER_MIN_ZOOM``) they are kept while no committed change touches the tile
 (``workflow.fresh``; read fresh while the process cannot hear changes); wider cell tiles
-(whole-city views that every clerk opens and the map polls) are cut from the town's counts
-the keeper keeps (``workflow.desk.wide_grid``), and kept with the very town they were cut
-from: a change makes a new town, hence new tiles, as soon as its block is counted again. A
-process that cannot hear changes counts them in SQL, shared for ``CLUSTER_TTL_S`` between
-clerks with the same filter and scope, an expired one answered while a thread recounts it.
+(whole-city views that every clerk opens and the map polls) are shared for ``CLUSTER_TTL_S``
+between clerks with the same filter and scope, as the bbox API's were: cut from the town's
+counts the keeper keeps (``workflow.desk.wide_grid``; kept only when cut from current
+counts, not from the last ones while a changed block is counted again), or, in a process
+that cannot hear changes, counted in SQL, an expired one answered while a thread recounts.
 """
 
 from __future__ import annotations
@@ -214,12 +214,14 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
             lambda: (False, report_clusters_tile(session, own, tile)),
         )[1]
 
-    town = city_counts(session, own)
+    town = city_counts(session, own, current=True)
     if town is not None:  # the keeper's counts (the staff map's whole-city view): no report read
-        return (
-            town.tile(tile, lambda: counted_clusters_tile(session, town.rows_in(box), box, tile))
-            or b""
-        )
+        return _cluster_cache.get_or_make(
+            key, lambda: _answer(counted_clusters_tile(session, town.rows_in(box), box, tile))
+        ).body
+    town = city_counts(session, own)
+    if town is not None:  # the last counts while a block is counted again: not kept
+        return counted_clusters_tile(session, town.rows_in(box), box, tile)
 
     def later(keep: Callable[[TileAnswer], None], done: Callable[[], None]) -> None:
         in_background(
@@ -249,9 +251,6 @@ def kept_report_tile(f: ReportFilter, tile: Tile) -> bytes | None:
     if tile.z >= FRESH_CLUSTER_MIN_ZOOM:
         cells = _points_cache.get(("cells", key))
         return None if cells is None else cells[1]
-    town = city_counts(None, f)
-    if town is not None:  # its tiles are kept with it
-        return town.tile(tile, None)
     answer = _cluster_cache.get(key)
     return None if answer is None else answer.body
 
