@@ -219,9 +219,9 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
         return _cluster_cache.get_or_make(
             key, lambda: _answer(counted_clusters_tile(session, town.rows_in(box), box, tile))
         ).body
-    town = city_counts(session, own)
-    if town is not None:  # the last counts while a block is counted again: not kept
-        return counted_clusters_tile(session, town.rows_in(box), box, tile)
+    last = city_counts(session, own)
+    if last is not None:  # the last counts while a block is counted again: not kept
+        return counted_clusters_tile(session, last.rows_in(box), box, tile)
 
     def later(keep: Callable[[TileAnswer], None], done: Callable[[], None]) -> None:
         in_background(
