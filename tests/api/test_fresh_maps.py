@@ -176,6 +176,50 @@ def test_street_sized_counts_follow_a_new_report(
         assert _soon(lambda: _count_in_cells(doro, path), before + 1) == before + 1
 
 
+def _first_west(client: httpx.Client) -> float:
+    """The west edge of the opening view the staff map page asks for (the town's box)."""
+    found = re.search(r'\}\)\("([-0-9.]+),', client.get("/staff/map").text)
+    assert found, "the page names its opening view"
+    return float(found.group(1))
+
+
+def test_a_renamed_category_and_a_moved_boundary_reach_the_map_page(
+    base_url: str, engine: Engine
+) -> None:
+    """The page's filter choices and outline are kept per town until a config notice."""
+    name_of = text("SELECT name FROM category WHERE municipality_id = :m AND code = :c")
+    rename = text("UPDATE category SET name = :n WHERE municipality_id = :m AND code = :c")
+    keep = text("SELECT ST_AsEWKB(boundary) FROM municipality WHERE id = :m")
+    move = text("UPDATE municipality SET boundary = ST_Translate(boundary, 0.01, 0) WHERE id = :m")
+    put_back = text("UPDATE municipality SET boundary = ST_GeomFromEWKB(:b) WHERE id = :m")
+    where = {"m": MUNICIPALITY_ID, "c": "road_pothole"}
+    with engine.connect() as conn:
+        old_name, boundary = (
+            conn.execute(name_of, where).scalar_one(),
+            conn.execute(keep, where).scalar_one(),
+        )
+    with httpx.Client(base_url=base_url) as doro:
+        login(doro, "doro", "doro-demo")
+        west = _first_west(doro)
+        assert old_name in doro.get("/staff/map").text
+        assert _first_west(doro) == west  # kept now
+        try:
+            with engine.begin() as conn:
+                conn.execute(rename, {**where, "n": "試験用の分類名"})
+            seen = _soon(lambda: "試験用の分類名" in doro.get("/staff/map").text, True)
+            assert seen is True
+            assert _first_west(doro) == west  # kept again
+            with engine.begin() as conn:  # the boundary alone: its own notice
+                conn.execute(move, where)
+            moved = _soon(lambda: round(_first_west(doro), 5), round(west + 0.01, 5))
+            assert moved == round(west + 0.01, 5)
+        finally:
+            with engine.begin() as conn:
+                conn.execute(rename, {**where, "n": old_name})
+                conn.execute(put_back, {**where, "b": boundary})
+        assert _soon(lambda: _first_west(doro), west) == west
+
+
 def test_without_the_feed_every_read_is_fresh(
     app: FastAPI, base_url: str, reports: ReportFactory, engine: Engine
 ) -> None:
