@@ -1,0 +1,31 @@
+"""A starting web process compiles every page template before the first clerk asks."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import TemplateNotFound
+
+from api.app import create_app
+from api.live import warm_pages
+from api.templating import templates
+from machi.settings import Settings
+
+
+def test_every_page_template_is_compiled_and_served_without_reading_its_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_app(Settings(env="test", _env_file=None))  # no request reaches the DB
+    assert templates.env.cache is not None
+    templates.env.cache.clear()
+    names = templates.env.list_templates(extensions=["html"])
+    assert "staff/map.html" in names and len(names) >= 30
+
+    assert warm_pages(app) == len(names)
+
+    def unread(*_args: object) -> None:
+        raise TemplateNotFound("read from disk after warming")
+
+    assert templates.env.loader is not None
+    monkeypatch.setattr(templates.env.loader, "get_source", unread)
+    for name in names:
+        assert templates.env.get_template(name).name == name
