@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections.abc import Callable, Hashable
 from typing import Final
 
 from geo.report_cells import CellCounts
@@ -25,6 +26,7 @@ __all__ = ["BASE_CELL", "BASE_LOG2", "CellCounts", "TownGrid", "coarser", "cover
 BASE_LOG2: Final = -9  # the finest cell of a view wider than a street (0.03° / 14 cells)
 BASE_CELL: Final = (2.0**BASE_LOG2, 2.0**BASE_LOG2 * 0.8)
 ANSWERS_KEPT: Final = 64  # views of one town's counts kept as answers (window sizes, pans)
+TILES_KEPT: Final = 256  # tiles cut from one town's counts kept (``tile``)
 
 
 class TownGrid:
@@ -35,6 +37,8 @@ class TownGrid:
         self._rows = rows
         self._levels: dict[int, list[tuple[CellCounts, str]]] = {}
         self._answers: dict[tuple[tuple[float, float], BBox], MapAnswer] = {}
+        self._tiles: dict[Hashable, bytes] = {}
+        self._cutting: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def rows_in(self, bbox: BBox) -> list[CellCounts]:
@@ -67,6 +71,30 @@ class TownGrid:
                 del self._answers[next(iter(self._answers))]  # the oldest
             self._answers[key] = answer
         return answer
+
+    def tile(self, key: Hashable, cut: Callable[[], bytes]) -> bytes:
+        """``cut()``, a tile made from these counts, kept while they are; cut once per key.
+
+        While a changed block is counted again, the last counts answer every whole-city tile
+        (``workflow.maps.tiles``); at a million reports under changes that is most of the
+        time, and every request cut its tile again in SQL (p95 over 160 ms at 20 clients).
+        """
+        with self._lock:
+            body = self._tiles.get(key)
+            if body is not None:
+                return body
+            cutting = self._cutting.setdefault(key, threading.Lock())
+        with cutting:
+            with self._lock:
+                body = self._tiles.get(key)
+            if body is None:
+                body = cut()
+                with self._lock:
+                    if len(self._tiles) < TILES_KEPT:
+                        self._tiles[key] = body
+        with self._lock:
+            self._cutting.pop(key, None)
+        return body
 
     def view(self, cell: tuple[float, float], bbox: BBox) -> tuple[str, int] | None:
         """The grid of a view: cells of size ``cell`` inside ``bbox`` (snapped to whole cells).

@@ -7,8 +7,9 @@ from ``FRESH_CLUSTER_MIN_ZOOM``) they are kept while no committed change touches
 (``workflow.fresh``; read fresh while the process cannot hear changes); wider cell tiles
 (whole-city views that every clerk opens and the map polls) are shared for ``CLUSTER_TTL_S``
 between clerks with the same filter and scope, as the bbox API's were: cut from the town's
-counts the keeper keeps (``workflow.desk.wide_grid``; kept only when cut from current
-counts, not from the last ones while a changed block is counted again), or, in a process
+counts the keeper keeps (``workflow.desk.wide_grid``; shared only when cut from current
+counts; while a changed block is counted again, cut from the last ones and kept with them,
+never longer than they are served), or, in a process
 that cannot hear changes, counted in SQL, an expired one answered while a thread recounts.
 """
 
@@ -220,8 +221,8 @@ def read_report_tile(session: Session, f: ReportFilter, tile: Tile) -> bytes:
             key, lambda: _answer(counted_clusters_tile(session, town.rows_in(box), box, tile))
         ).body
     last = city_counts(session, own)
-    if last is not None:  # the last counts while a block is counted again: not kept
-        return counted_clusters_tile(session, last.rows_in(box), box, tile)
+    if last is not None:  # the last counts while a block is counted again: kept with them
+        return last.tile(key, lambda: counted_clusters_tile(session, last.rows_in(box), box, tile))
 
     def later(keep: Callable[[TileAnswer], None], done: Callable[[], None]) -> None:
         in_background(

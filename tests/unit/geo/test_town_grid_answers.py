@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from geo.report_queries import BBox
 from geo.town_grid import ANSWERS_KEPT, BASE_CELL, CellCounts, TownGrid
@@ -44,3 +47,26 @@ def test_too_fine_a_cell_has_no_answer_and_few_answers_are_kept() -> None:
         moved = BBox(VIEW.min_lon + i * CELL[0], VIEW.min_lat, VIEW.max_lon, VIEW.max_lat)
         assert town.answer(CELL, moved) is not None
     assert town.answer(CELL, VIEW) is not first
+
+
+def test_a_tile_cut_from_the_same_counts_is_cut_once_even_when_asked_together() -> None:
+    town = _town(2)
+    cuts: list[str] = []
+    gate = threading.Event()
+
+    def cut(name: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            gate.wait(5)
+            cuts.append(name)
+            return f"tile {name}".encode()
+
+        return make
+
+    with ThreadPoolExecutor(8) as pool:
+        asked = [pool.submit(town.tile, "z12", cut("z12")) for _ in range(8)]
+        gate.set()
+        bodies = {future.result(5) for future in asked}
+    assert bodies == {b"tile z12"} and cuts == ["z12"]
+    assert town.tile("z13", cut("z13")) == b"tile z13" and cuts == ["z12", "z13"]
+    assert town.tile("z12", cut("again")) == b"tile z12" and "again" not in cuts
+    assert _town(2).tile("z12", cut("other")) == b"tile other"  # other counts: cut again
