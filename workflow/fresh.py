@@ -105,6 +105,26 @@ class FreshCache(Generic[V]):
         with self._lock:
             return self._heard if self._live else None
 
+    def heard_after(
+        self, since: int, town: int, box: Box | None
+    ) -> tuple[int, list[Change]] | None:
+        """The newest change number heard, and the changes after ``since`` touching ``box``.
+
+        None: not caching, or ``since`` is older than the log holds. A keeper that counted a
+        dropped answer again learns here what changed meanwhile, and where, so it can count
+        just that again instead of the whole answer.
+        """
+        with self._lock:
+            if not self._live or since < self._heard - len(self._log):
+                return None
+            touching = []
+            for heard, change in reversed(self._log):
+                if heard <= since:
+                    break
+                if change.touches(town, box):
+                    touching.append(change)
+            return self._heard, touching[::-1]
+
     def keep_warm(self, keeper: Callable[[Dropped[V]], None]) -> None:
         """Hand expired and changed answers to ``keeper`` (it must not block)."""
         self._keeper = keeper
@@ -127,16 +147,6 @@ class FreshCache(Generic[V]):
         if renew is not None and self._keeper is not None:
             self._keeper(Dropped(key, renew.town, renew.box))  # asked for: used now
         return entry.value
-
-    def remake(
-        self, key: Hashable, town: int, box: Box | None, make: Callable[[], V],
-        used: float | None = None,
-    ) -> None:  # fmt: skip
-        """Make ``key`` again now (a keeper's work); requests for it meanwhile wait for this.
-
-        ``used``: when the answer was last asked for (``Dropped.used``), kept with it.
-        """
-        self._in_flight(key, town, box, make, reuse=False, used=used)
 
     def patch(
         self, key: Hashable, town: int, box: Box | None, make: Callable[[], V], since: int,

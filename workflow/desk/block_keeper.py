@@ -38,6 +38,7 @@ from geo.report_queries import ReportFilter
 from workflow.clock import now_tokyo
 from workflow.db import one_core
 from workflow.desk.grid_blocks import (
+    BLOCK_CELLS,
     Block,
     BlockKey,
     CellRange,
@@ -56,8 +57,22 @@ log = logging.getLogger(__name__)
 Cell = tuple[float, float]
 Task = tuple[str, ReportFilter, Cell, int, int]  # ("town" or "block", scope, cell, bx, by)
 Extent = tuple[int, int, int, int]  # first and last block column, first and last block row
-Patch = tuple[Block, CellRange, int]  # the block a change dropped, the cells it touched, its number
+# A block, the cells to count again on it (None: none), and the change it is current as of
+# but for those cells (a change dropped it: the cells that change touched, and its number).
+Patch = tuple[Block, CellRange | None, int]
 PATCH_MOST: Final = 16  # a change touching more of a block's cells has the block counted whole
+ROUNDS_MOST: Final = 8  # counts of one changed block before it is left for a view to ask again
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A block: its cache key and area, and where it lies in the grid of ``cell``."""
+
+    key: BlockKey
+    area: tuple[float, float, float, float]
+    cell: Cell
+    bx: int
+    by: int
 
 
 @dataclass(frozen=True)
@@ -77,8 +92,15 @@ def _redo_after(pending: Redo | None, gone: Dropped[Block], cells: CellRange | N
         return Redo(used, None)
     assert gone.old is not None
     if pending is not None and pending.patch is not None:  # the newer old block; every cell
-        cells = _union(pending.patch[1], cells)  # touched since the older one was dropped
+        cells = (
+            cells if pending.patch[1] is None else _union(pending.patch[1], cells)
+        )  # touched since the older one was dropped
     return Redo(used, (gone.old, cells, gone.change))
+
+
+def _whole_block(bx: int, by: int) -> CellRange:
+    n = BLOCK_CELLS
+    return (bx * n, bx * n + n - 1, by * n, by * n + n - 1)
 
 
 def _size(cells: CellRange) -> int:
@@ -219,20 +241,59 @@ class BlockKeeper:
         self, session: Session, scope: ReportFilter, timed: ReportFilter, cell: Cell,
         block: tuple[int, int],
     ) -> None:  # fmt: skip
-        """Count one block again: only the cells a change touched, when that is all it needs."""
+        """Count one block again, then the cells that changes touched meanwhile, till current.
+
+        A dropped block is patched from the old one (the cells its change touched counted
+        again) or counted whole. A change heard while that count ran leaves it stale where
+        the change was: those cells are counted again on top of it, in rounds, until a round
+        sees no new change. Before, such a block was counted whole again, and at a million
+        reports under two changes a second (50-80 thousand reports a block, 0.2 s alone and
+        seconds under load) it was never current: the town's wide views fell back to SQL.
+        """
         bx, by = block
-        key: BlockKey = block_key(scope, cell, bx, by)
-        town, area = scope.municipality_id, block_area(cell, bx, by)
+        at = _Spot(block_key(scope, cell, bx, by), block_area(cell, bx, by), cell, bx, by)
         with self._wake:
             redo = self._redo.pop((scope, cell, bx, by), None) or Redo(None, None)
-        if redo.patch is not None:
-            old, cells, since = redo.patch
+        state = redo.patch or self._counted(session, timed, at, None, None, redo.used)
+        for _ in range(ROUNDS_MOST):
+            if state is None:
+                return  # kept, or not caching now
+            counted, pending, mark = state
+            later = self._cache.heard_after(mark, scope.municipality_id, at.area)
+            if later is None:  # too much changed: counted whole when a view misses it
+                return
+            mark, changes = later
+            for change in changes:
+                touched = touched_cells(cell, bx, by, change.box) if change.box else None
+                whole = touched or _whole_block(bx, by)
+                pending = whole if pending is None else _union(pending, whole)
+            if pending is not None and _size(pending) > PATCH_MOST:
+                counted, pending = Block({}), _whole_block(bx, by)
+            state = self._counted(session, timed, at, counted, pending, redo.used, mark)
 
-            def patched() -> Block:
-                return recount_cells(session, timed, cell, old, cells)
+    def _counted(
+        self, session: Session, timed: ReportFilter, at: _Spot, counted: Block | None,
+        cells: CellRange | None, used: float | None, mark: int | None = None,
+    ) -> Patch | None:  # fmt: skip
+        """Keep ``counted`` with ``cells`` counted again, or counted whole (``counted`` None).
 
-            if self._cache.patch(key, town, area, patched, since, redo.used):
-                return  # else a later change touched it too: count it whole
-        self._cache.remake(
-            key, town, area, lambda: count_block(session, timed, cell, bx, by), redo.used
-        )
+        The count is current as of change number ``mark`` (None: now). Returns None when it
+        was kept (or nothing is cached now), else the count made, for the next round to patch.
+        """
+        since = self._cache.begin() if mark is None else mark
+        if since is None:
+            return None
+        made: list[Block] = []
+
+        def count() -> Block:
+            if counted is None:
+                made.append(count_block(session, timed, at.cell, at.bx, at.by))
+            elif cells is not None:
+                made.append(recount_cells(session, timed, at.cell, counted, cells))
+            else:
+                made.append(counted)
+            return made[0]
+
+        if self._cache.patch(at.key, timed.municipality_id, at.area, count, since, used):
+            return None
+        return (made[0], None, since) if made else None

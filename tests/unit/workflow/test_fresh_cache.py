@@ -168,3 +168,23 @@ def test_answers_weighed_by_size_are_dropped_oldest_first_to_keep_within_entries
     assert cache.get("e") == "v" * 10 and len(cache) == 1
     cache.put("f", 1, STREET, "u" * 12, cache.begin())  # heavier than all: kept alone
     assert cache.get("f") == "u" * 12 and len(cache) == 1
+
+
+def test_the_changes_heard_after_a_number_are_those_touching_the_box_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = _live()
+    since = cache.begin()
+    assert since is not None and cache.heard_after(since, 1, STREET) == (since, [])
+    near, other_town = Change(REPORTS, 1, INSIDE), Change(REPORTS, 2, INSIDE)
+    far = Change(REPORTS, 1, ELSEWHERE)
+    wide = Change(ALL, None, None)
+    for change in (near, other_town, far, wide):
+        cache.hear(change)
+    assert cache.heard_after(since, 1, STREET) == (since + 4, [near, wide])
+    assert cache.heard_after(since + 1, 1, STREET) == (since + 4, [wide])
+    assert cache.heard_after(since + 1, 1, ELSEWHERE) == (since + 4, [far, wide])
+    monkeypatch.setattr(cache, "_log", cache._log.__class__(list(cache._log)[-2:], maxlen=2))
+    assert cache.heard_after(since, 1, STREET) is None  # older than the log holds
+    cache.set_live(False)
+    assert cache.heard_after(since + 4, 1, STREET) is None

@@ -41,7 +41,7 @@ def test_an_expired_answer_is_served_once_handed_to_the_keeper() -> None:
     time.sleep(0.08)
     assert [cache.get("k") for _ in range(3)] == ["old"] * 3
     assert keeper.handed == [("k", 1, STREET)]  # once, not per request
-    cache.remake("k", 1, STREET, lambda: "new")
+    assert cache.patch("k", 1, STREET, lambda: "new", cache.begin() or 0)
     assert cache.get("k") == "new"
 
 
@@ -97,7 +97,9 @@ def test_a_request_for_an_answer_being_remade_waits_for_it() -> None:
         release.wait(5)
         return "new"
 
-    remaking = threading.Thread(target=lambda: cache.remake("k", 1, STREET, slow))
+    remaking = threading.Thread(
+        target=lambda: cache.patch("k", 1, STREET, slow, cache.begin() or 0)
+    )
     remaking.start()
     assert started.wait(5)
     answers: list[str] = []
@@ -120,7 +122,7 @@ def test_a_remade_answer_that_a_later_change_touches_is_not_kept() -> None:
         cache.hear(Change(REPORTS, 1, INSIDE))  # commits while the keeper reads
         return "stale"
 
-    cache.remake("k", 1, STREET, counted_before_a_change)
+    assert not cache.patch("k", 1, STREET, counted_before_a_change, cache.begin() or 0)
     assert cache.get("k") is None
 
 
@@ -131,8 +133,8 @@ def test_a_dropped_answer_nobody_asked_for_lately_is_not_made_again(
     cache, keeper = _kept()
     cache.hear(Change(REPORTS, 1, INSIDE))
     assert len(keeper.dropped) == 1  # kept just now: made again
-    cache.remake("k", 1, STREET, lambda: "again", used=keeper.dropped[0].used)
-    time.sleep(0.08)  # the keeper's remake is not a request: it does not count as asked for
+    cache.patch("k", 1, STREET, lambda: "again", cache.begin() or 0, keeper.dropped[0].used)
+    time.sleep(0.08)  # the keeper's count is not a request: it does not count as asked for
     cache.hear(Change(REPORTS, 1, INSIDE))
     assert len(keeper.dropped) == 1 and cache.get("k") is None  # dropped, not made again
 
