@@ -72,6 +72,11 @@ class TownGrid:
             self._answers[key] = answer
         return answer
 
+    def kept_tile(self, key: Hashable) -> bytes | None:
+        """The tile ``tile`` cut for ``key`` from these counts, if it was (no cut)."""
+        with self._lock:
+            return self._tiles.get(key)
+
     def tile(self, key: Hashable, cut: Callable[[], bytes]) -> bytes:
         """``cut()``, a tile made from these counts, kept while they are; cut once per key.
 

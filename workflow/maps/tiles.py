@@ -253,7 +253,10 @@ def kept_report_tile(f: ReportFilter, tile: Tile) -> bytes | None:
         cells = _points_cache.get(("cells", key))
         return None if cells is None else cells[1]
     answer = _cluster_cache.get(key)
-    return None if answer is None else answer.body
+    if answer is not None:
+        return answer.body
+    town = city_counts(None, key[0])  # no I/O: while a block is counted again, the last counts
+    return None if town is None else town.kept_tile(key)  # and what was cut from them
 
 
 def kept_base_tile(municipality_id: int, layer: str, tile: Tile, scale: int) -> TileAnswer | None:

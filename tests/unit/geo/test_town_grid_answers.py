@@ -69,4 +69,5 @@ def test_a_tile_cut_from_the_same_counts_is_cut_once_even_when_asked_together() 
     assert bodies == {b"tile z12"} and cuts == ["z12"]
     assert town.tile("z13", cut("z13")) == b"tile z13" and cuts == ["z12", "z13"]
     assert town.tile("z12", cut("again")) == b"tile z12" and "again" not in cuts
+    assert town.kept_tile("z12") == b"tile z12" and town.kept_tile("z14") is None  # no cut
     assert _town(2).tile("z12", cut("other")) == b"tile other"  # other counts: cut again
