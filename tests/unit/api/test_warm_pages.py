@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from jinja2 import TemplateNotFound
 
 from api.app import create_app
-from api.live import warm_pages
+from api.live import GC_THRESHOLDS, settle_memory, warm_pages
 from api.templating import templates
 from machi.settings import Settings
 
@@ -29,3 +31,17 @@ def test_every_page_template_is_compiled_and_served_without_reading_its_file(
     monkeypatch.setattr(templates.env.loader, "get_source", unread)
     for name in names:
         assert templates.env.get_template(name).name == name
+
+
+def test_settling_freezes_what_exists_and_collects_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        kept = [[n] for n in range(1000)]  # containers made before settling
+        settle_memory()
+        assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[0] > before[0]
+        assert gc.get_freeze_count() >= len(kept)
+        collected = {id(x) for x in gc.get_objects()}  # what a collection would walk
+        assert gc.is_tracked(kept[0]) and not any(id(x) in collected for x in kept)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
