@@ -189,6 +189,7 @@ def measure_pages(base: str, runs: int) -> list[str]:
             f"page ready /staff/map {cpu:<8} median {median:.2f} s, worst {max(timings):.2f} s"
             f" (target {target} s, cold cache, {runs} runs; {left} requests outside the origin) "
             + ("ok" if median <= target and not left else "MISSES")
+            + f"  [runs in order: {' / '.join(f'{t:.2f}' for t in timings)}]"
         )
         if median > target or left:
             misses.append(f"page ready {cpu} median {median:.2f} s")
