@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from sqlalchemy import Connection, Engine
@@ -37,10 +37,18 @@ from geo.db import town_scope
 from geo.report_queries import ReportFilter
 from workflow.clock import now_tokyo
 from workflow.db import one_core
+from workflow.desk.block_redo import (
+    PATCH_MOST,
+    Patch,
+    Redo,
+    Spot,
+    redo_after,
+    size,
+    union,
+    whole_block,
+)
 from workflow.desk.grid_blocks import (
-    BLOCK_CELLS,
     Block,
-    BlockKey,
     CellRange,
     block_area,
     block_key,
@@ -57,58 +65,7 @@ log = logging.getLogger(__name__)
 Cell = tuple[float, float]
 Task = tuple[str, ReportFilter, Cell, int, int]  # ("town" or "block", scope, cell, bx, by)
 Extent = tuple[int, int, int, int]  # first and last block column, first and last block row
-# A block, the cells to count again on it (None: none), and the change it is current as of
-# but for those cells (a change dropped it: the cells that change touched, and its number).
-Patch = tuple[Block, CellRange | None, int]
-PATCH_MOST: Final = 16  # a change touching more of a block's cells has the block counted whole
 ROUNDS_MOST: Final = 8  # counts of one changed block before it is left for a view to ask again
-
-
-@dataclass(frozen=True)
-class _Spot:
-    """A block: its cache key and area, and where it lies in the grid of ``cell``."""
-
-    key: BlockKey
-    area: tuple[float, float, float, float]
-    cell: Cell
-    bx: int
-    by: int
-
-
-@dataclass(frozen=True)
-class Redo:
-    """How a block is made again: patched from the dropped one, or counted whole (None)."""
-
-    used: float | None  # when the block was last asked for (None: now)
-    patch: Patch | None
-
-
-def _redo_after(pending: Redo | None, gone: Dropped[Block], cells: CellRange | None) -> Redo:
-    """What to do for a block ``gone``, with ``pending`` not done yet (a change's ``cells``)."""
-    used = gone.used if gone.old is not None else None  # else expired or missed: asked now
-    if pending is not None:
-        used = None if pending.used is None or used is None else max(pending.used, used)
-    if cells is None or _size(cells) > PATCH_MOST or (pending and pending.patch is None):
-        return Redo(used, None)
-    assert gone.old is not None
-    if pending is not None and pending.patch is not None:  # the newer old block; every cell
-        cells = (
-            cells if pending.patch[1] is None else _union(pending.patch[1], cells)
-        )  # touched since the older one was dropped
-    return Redo(used, (gone.old, cells, gone.change))
-
-
-def _whole_block(bx: int, by: int) -> CellRange:
-    n = BLOCK_CELLS
-    return (bx * n, bx * n + n - 1, by * n, by * n + n - 1)
-
-
-def _size(cells: CellRange) -> int:
-    return (cells[1] - cells[0] + 1) * (cells[3] - cells[2] + 1)
-
-
-def _union(a: CellRange, b: CellRange) -> CellRange:
-    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
 
 
 class BlockKeeper:
@@ -124,19 +81,35 @@ class BlockKeeper:
         self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
         self._redo: dict[tuple[ReportFilter, Cell, int, int], Redo] = {}
         self._thread: threading.Thread | None = None
-        cache.keep_warm(self._renew)
+        self._current: frozenset[tuple[ReportFilter, Cell]] = frozenset()
+        cache.keep_warm(self._renew, self._kept_current)
 
-    def warm(self, session: Session, scope: ReportFilter, cell: Cell) -> None:
+    def warm(
+        self, session: Session, scope: ReportFilter, cell: Cell, current: bool = False
+    ) -> None:
         """Have every block of ``scope``'s town counted, unless that was done lately.
 
         Args:
             session: the request's session; the keeper reads on its engine.
             scope: the filter without bbox and clock (as blocks are keyed).
             cell: the cell size in lon/lat degrees.
+            current: keep them current from now on, asked for or not (``_kept_current``).
         """
         self._bind = session.get_bind()
         with self._wake:
+            if current:
+                self._current |= {(scope, cell)}
             self._warm_locked(scope, cell)
+
+    def _kept_current(self, key: object) -> bool:
+        """Whether a block is made again after a change even if nobody asked for it lately.
+
+        A desk's opening view (its town with no filter) is every clerk's first view: left to
+        go stale while nobody looked, the first clerk back waited for a count of the whole
+        town (2 s at a million reports) on each web process. The town is also counted again
+        before its blocks grow old (``_run``), so an opening view never waits for a count.
+        """
+        return isinstance(key, tuple) and len(key) == 5 and (key[1], key[2]) in self._current
 
     def extent(self, scope: ReportFilter, cell: Cell) -> Extent | None:
         """The blocks the last count of ``scope``'s town kept (None: not counted yet)."""
@@ -183,7 +156,7 @@ class BlockKeeper:
             spot = (scope, cell, bx, by)
             if len(self._redo) >= QUEUE_MOST:  # left by a full queue: count those whole
                 self._redo.clear()
-            self._redo[spot] = _redo_after(self._redo.get(spot), gone, cells)
+            self._redo[spot] = redo_after(self._redo.get(spot), gone, cells)
             self._push(("block", scope, cell, bx, by))
 
     def _push(self, task: Task) -> None:
@@ -200,7 +173,8 @@ class BlockKeeper:
         while True:
             with self._wake:
                 while not self._queue:
-                    self._wake.wait()
+                    self._wake.wait(self._cache.ttl_s * WARM_SHARE / 2)
+                    self._count_current_when_due()
                 task = self._queue[0]
             try:
                 self._count(task)
@@ -210,6 +184,12 @@ class BlockKeeper:
                 with self._wake:
                     self._queue.popleft()
                     self._queued.discard(task)
+                    self._count_current_when_due()
+
+    def _count_current_when_due(self) -> None:
+        """Queue the towns kept current whose last count is growing old (lock held)."""
+        for scope, cell in self._current:
+            self._warm_locked(scope, cell)
 
     def _count(self, task: Task) -> None:
         kind, scope, cell, bx, by = task
@@ -227,15 +207,34 @@ class BlockKeeper:
             if blocks is None:  # would push out everything else
                 log.warning("town %s has too many blocks of cell %s: not kept ahead", town, cell)
                 return
-            for (x, y), block in blocks.items():
-                self._cache.put(block_key(scope, cell, x, y), town, block_area(cell, x, y),
-                                block, since)  # fmt: skip
+            self._keep_town(scope, cell, blocks, since)
+
+    def _keep_town(
+        self, scope: ReportFilter, cell: Cell, blocks: dict[tuple[int, int], Block],
+        since: int | None,
+    ) -> None:  # fmt: skip
+        """Keep a town's blocks; one a change touched while it was counted is patched next.
+
+        Left out, such a block stayed missing until a view asked for it, and until then the
+        town's wide views were counted in SQL: at a million reports under two changes a
+        second, a few blocks of every town count, 5-6 s per view on a process just started.
+        """
+        town = scope.municipality_id
+        stale = []
+        for (x, y), block in blocks.items():
+            if not self._cache.put(block_key(scope, cell, x, y), town, block_area(cell, x, y),
+                                   block, since) and since is not None:  # fmt: skip
+                stale.append(((scope, cell, x, y), Redo(None, (block, None, since))))
+        with self._wake:
+            for spot, redo in stale:  # the cells changed since ``since``, counted in rounds
+                if len(self._queue) < QUEUE_MOST:
+                    self._redo.setdefault(spot, redo)
+                    self._push(("block", *spot))
             if blocks:
                 xs, ys = [x for x, _ in blocks], [y for _, y in blocks]
-                with self._wake:
-                    if len(self._extents) >= QUEUE_MOST:
-                        self._extents.clear()  # filters tried once; the rest are counted again
-                    self._extents[(scope, cell)] = (min(xs), max(xs), min(ys), max(ys))
+                if len(self._extents) >= QUEUE_MOST:
+                    self._extents.clear()  # filters tried once; the rest are counted again
+                self._extents[(scope, cell)] = (min(xs), max(xs), min(ys), max(ys))
 
     def _count_block(
         self, session: Session, scope: ReportFilter, timed: ReportFilter, cell: Cell,
@@ -251,7 +250,7 @@ class BlockKeeper:
         seconds under load) it was never current: the town's wide views fell back to SQL.
         """
         bx, by = block
-        at = _Spot(block_key(scope, cell, bx, by), block_area(cell, bx, by), cell, bx, by)
+        at = Spot(block_key(scope, cell, bx, by), block_area(cell, bx, by), cell, bx, by)
         with self._wake:
             redo = self._redo.pop((scope, cell, bx, by), None) or Redo(None, None)
         state = redo.patch or self._counted(session, timed, at, None, None, redo.used)
@@ -265,14 +264,14 @@ class BlockKeeper:
             mark, changes = later
             for change in changes:
                 touched = touched_cells(cell, bx, by, change.box) if change.box else None
-                whole = touched or _whole_block(bx, by)
-                pending = whole if pending is None else _union(pending, whole)
-            if pending is not None and _size(pending) > PATCH_MOST:
-                counted, pending = Block({}), _whole_block(bx, by)
+                whole = touched or whole_block(bx, by)
+                pending = whole if pending is None else union(pending, whole)
+            if pending is not None and size(pending) > PATCH_MOST:
+                counted, pending = Block({}), whole_block(bx, by)
             state = self._counted(session, timed, at, counted, pending, redo.used, mark)
 
     def _counted(
-        self, session: Session, timed: ReportFilter, at: _Spot, counted: Block | None,
+        self, session: Session, timed: ReportFilter, at: Spot, counted: Block | None,
         cells: CellRange | None, used: float | None, mark: int | None = None,
     ) -> Patch | None:  # fmt: skip
         """Keep ``counted`` with ``cells`` counted again, or counted whole (``counted`` None).

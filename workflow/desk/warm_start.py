@@ -6,7 +6,8 @@ map in its first seconds wait for that count, several of them for several scopes
 map bench the first 20 s after a start answered at p95 0.5-2 s. Once the process hears
 changes, its block keeper counts each department's opening view, and the admins' (every
 department), of every active town with at least ``WARM_MIN_REPORTS`` reports; smaller towns
-are counted in milliseconds when asked.
+are counted in milliseconds when asked. The keeper then keeps those views current, whether
+a clerk looks or not (``BlockKeeper.warm(current=True)``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def warm_opening_views(engine: Engine) -> int:
             if count_reports(session, everything, cap=WARM_MIN_REPORTS) < WARM_MIN_REPORTS:
                 continue
             for department in [None, *(d.id for d in departments(session, town))]:
-                queued += warm_city_view(session, ReportFilter(town, department, now_tokyo()))
+                opening = ReportFilter(town, department, now_tokyo())
+                queued += warm_city_view(session, opening, current=True)
     return queued
 
 
