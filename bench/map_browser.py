@@ -29,6 +29,22 @@ READY_AT = (
     ".getAttribute('data-loaded')) - performance.timeOrigin)"
 )
 
+# What a slow run spent its time on: the document's and each resource's wait for the server
+# (request start to first byte) and the main thread's long tasks, in ms from navigation start.
+LONG_TASKS = (
+    "window.machiLongTasks = []; new PerformanceObserver(l => window.machiLongTasks.push("
+    "...l.getEntries().map(e => [Math.round(e.startTime), Math.round(e.duration)])))"
+    ".observe({type: 'longtask', buffered: true});"
+)
+WATERFALL = (
+    "() => { const n = performance.getEntriesByType('navigation')[0];"
+    " const r = performance.getEntriesByType('resource').map(e => ({url: e.name,"
+    " start: e.startTime, wait: e.responseStart - e.requestStart, end: e.responseEnd}));"
+    " return {doc: [n.requestStart, n.responseStart, n.domContentLoadedEventEnd],"
+    " basemap: window.machiBasemapStats.readyAt, resources: r,"
+    " tasks: window.machiLongTasks || []}; }"
+)
+
 DRAWN = (
     "() => ({errors: window.machiBasemapStats.tileErrors,"
     " roads: window.machiBasemapStats.features.roads || 0})"
@@ -111,11 +127,34 @@ def _count_leaving(context: Any, base: str, intercept: bool, left: list[str]) ->
         context.on("request", leaving)
 
 
+def why_slow(waterfall: dict[str, Any]) -> str:
+    """One line on where a slow run's time went (ms from navigation start).
+
+    The document, the three longest waits for the server, the main thread's long tasks.
+    """
+    request, first_byte, loaded = waterfall["doc"]
+    waits = sorted(waterfall["resources"], key=lambda r: -r["wait"])[:3]
+    tasks = sorted(waterfall["tasks"], key=lambda t: -t[1])[:3]
+    busy = sum(t[1] for t in waterfall["tasks"])
+    return (
+        f"document first byte {first_byte - request:.0f} ms after its request, DOM ready at "
+        f"{loaded:.0f}; base map ready at {waterfall['basemap']:.0f}; longest waits: "
+        + ", ".join(
+            f"{r['url'].split('/', 3)[-1][:40]} {r['wait']:.0f} (at {r['start']:.0f})"
+            for r in waits
+        )
+        + f"; long tasks {busy:.0f} ms in all, longest: "
+        + ", ".join(f"{d} (at {s})" for s, d in tasks)
+    )
+
+
 def page_ready_s(
     base: str, username: str, password: str, runs: int = 5, cpu_slowdown: float = 1.0,
-    intercept: bool = False,
-) -> tuple[list[float], int]:  # fmt: skip
-    """Seconds until /staff/map is ready, per run; and how many requests tried to leave.
+    intercept: bool = False, slow_s: float = 1.0,
+) -> tuple[list[float], int, list[str]]:  # fmt: skip
+    """Seconds until /staff/map is ready, per run; requests that tried to leave; slow runs.
+
+    For each run slower than ``slow_s``: where its time went (``why_slow``).
 
     ``intercept``: block with Playwright's route interception instead of ``APP_ONLY_ARGS``.
     """
@@ -123,12 +162,14 @@ def page_ready_s(
 
     left: list[str] = []
     timings = []
+    slow: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=CHROMIUM_ARGS + ([] if intercept else APP_ONLY_ARGS),
         )
         context = browser.new_context(viewport={"width": 1400, "height": 850})
+        context.add_init_script(LONG_TASKS)
         _count_leaving(context, base, intercept, left)
         page = context.new_page()
         page.goto(f"{base}/staff/login")
@@ -143,9 +184,11 @@ def page_ready_s(
             page.goto(f"{base}/staff/map")
             page.wait_for_function(READY, timeout=60_000)
             timings.append(float(page.evaluate(READY_AT)) / 1000)
+            if timings[-1] > slow_s:
+                slow.append(f"run {len(timings)}: " + why_slow(page.evaluate(WATERFALL)))
             drawn = page.evaluate(DRAWN)
             if drawn["errors"] or not drawn["roads"]:  # ready, but with no streets: not a page
                 raise RuntimeError(f"the map drew no streets: {drawn}")
         context.close()
         browser.close()
-    return timings, len(left)
+    return timings, len(left), slow
