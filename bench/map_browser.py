@@ -148,6 +148,26 @@ def why_slow(waterfall: dict[str, Any]) -> str:
     )
 
 
+def wait_ready(cdp: Any, timeout_s: float = 60.0, every_s: float = 0.05) -> None:
+    """Wait until the page in ``cdp``'s target says it is ready (``READY``), asking over CDP.
+
+    Not Playwright's ``wait_for_function``: that first compiles Playwright's injected script
+    (hundreds of KB) in the page being timed and then polls it every animation frame, on the
+    page's own main thread: at CPU x4, 847 ms against 773 ms median page ready over 8
+    alternating runs of each at a million reports. ``Runtime.evaluate`` of one expression
+    every ``every_s`` costs the page microseconds.
+    """
+    expression = f"({READY})()"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answer = cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        if answer.get("result", {}).get("value") is True:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the map was not ready after {timeout_s:.0f} s")
+        time.sleep(every_s)
+
+
 def page_ready_s(
     base: str, username: str, password: str, runs: int = 5, cpu_slowdown: float = 1.0,
     intercept: bool = False, slow_s: float = 1.0,
@@ -181,8 +201,8 @@ def page_ready_s(
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
         for _ in range(runs):
             cdp.send("Network.clearBrowserCache")
-            page.goto(f"{base}/staff/map")
-            page.wait_for_function(READY, timeout=60_000)
+            page.goto(f"{base}/staff/map")  # returns once the new document has loaded
+            wait_ready(cdp)
             timings.append(float(page.evaluate(READY_AT)) / 1000)
             if timings[-1] > slow_s:
                 slow.append(f"run {len(timings)}: " + why_slow(page.evaluate(WATERFALL)))
