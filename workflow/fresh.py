@@ -15,8 +15,7 @@ A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still 
 the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
 at once, in the background, so the next request finds it (or waits for that one count), if
 it was asked for in the last ``RENEW_USED_S`` (else every answer ever kept, a filter tried once
-or a street nobody looks at now, was counted again at every change touching it) or the keeper
-keeps it current whether asked for or not (``always``: the desks' opening views). The
+or a street nobody looks at now, was counted again at every change touching it). The
 keeper is handed what was kept and where the change was (``Dropped``), so it may make the
 answer again from the old one and a count of that place only (``patch``).
 """
@@ -96,7 +95,6 @@ class FreshCache(Generic[V]):
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
         self._keeper: Callable[[Dropped[V]], None] | None = None
-        self._always: Callable[[Hashable], bool] | None = None
 
     @property
     def live(self) -> bool:
@@ -127,15 +125,9 @@ class FreshCache(Generic[V]):
                     touching.append(change)
             return self._heard, touching[::-1]
 
-    def keep_warm(
-        self, keeper: Callable[[Dropped[V]], None], always: Callable[[Hashable], bool] | None = None
-    ) -> None:
-        """Hand expired and changed answers to ``keeper`` (it must not block).
-
-        ``always``: the keys handed on when a change drops them even if nobody asked for them
-        lately (called under the cache's lock: it must be quick and take no lock).
-        """
-        self._keeper, self._always = keeper, always
+    def keep_warm(self, keeper: Callable[[Dropped[V]], None]) -> None:
+        """Hand expired and changed answers to ``keeper`` (it must not block)."""
+        self._keeper = keeper
 
     def get(self, key: Hashable) -> V | None:
         renew = None
@@ -257,8 +249,8 @@ class FreshCache(Generic[V]):
                 entry = self._items.get(key)
                 if entry is not None and change.touches(entry.town, entry.box):
                     self._drop(key)
-                    if now - entry.used > RENEW_USED_S and not (self._always and self._always(key)):
-                        continue  # nobody looks: not worth a count
+                    if now - entry.used > RENEW_USED_S:  # nobody looks: not worth a count
+                        continue
                     dropped.append(Dropped(key, entry.town, entry.box, entry.value, change.box,
                                            self._heard, entry.used))  # fmt: skip
         if self._keeper is not None and len(dropped) <= RENEW_MOST:

@@ -1,10 +1,4 @@
-"""A block a change dropped is made again from the old one and a count of the touched cells.
-
-An opening view's blocks are kept current whether a clerk looks or not: at a million reports,
-one left to go stale while nobody looked cost the first clerk back a count of the whole town
-(2 s) on each web process; the map bench's page step found it after another desk's clerks had
-changed reports for a minute.
-"""
+"""A block a change dropped is made again from the old one and a count of the touched cells."""
 
 from __future__ import annotations
 
@@ -23,7 +17,6 @@ from geo.report_queries import ReportFilter
 from geo.town_grid import BASE_CELL
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import PLACE, ReportFactory
-from workflow import fresh
 from workflow.clock import now_tokyo
 from workflow.desk.block_keeper import BlockKeeper
 from workflow.desk.grid_blocks import BLOCK_CELLS, Block, block_key, count_block
@@ -57,11 +50,6 @@ def _idle(keeper: BlockKeeper) -> None:
 def _as_sent(block: Block | None) -> dict[tuple[int, int], tuple[int, str]]:
     assert block is not None
     return {key: (counts.n, feature) for key, (counts, feature) in block.cells.items()}
-
-
-def _total(block: Block | None) -> int:
-    assert block is not None
-    return sum(counts.n for counts, _feature in block.cells.values())
 
 
 @contextmanager
@@ -157,60 +145,17 @@ def test_a_change_while_the_cell_is_counted_has_its_cell_counted_in_a_next_round
     assert _as_sent(kept)[(BX * BLOCK_CELLS + 6, BY * BLOCK_CELLS + 2)][0] == 1
 
 
-def _keeper(engine: Engine, ttl_s: float = 300.0) -> tuple[FreshCache[Block], BlockKeeper]:
-    cache: FreshCache[Block] = FreshCache(ttl_s, 8192, frozenset({REPORTS}))
+def _keeper() -> tuple[FreshCache[Block], BlockKeeper]:
+    cache: FreshCache[Block] = FreshCache(300.0, 8192, frozenset({REPORTS}))
     cache.set_live(True)
     return cache, BlockKeeper(cache)
-
-
-def test_a_change_nobody_looked_at_is_counted_into_an_opening_view_only(
-    engine: Engine, reports: ReportFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(fresh, "RENEW_USED_S", 0.05)
-    reports("road_pothole")
-    cache, keeper = _keeper(engine)
-    opening = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
-    tried = ReportFilter(MUNICIPALITY_ID, None, now_tokyo(), categories=("road_pothole",))
-    with Session(engine) as session:
-        keeper.warm(session, opening, BASE_CELL, current=True)
-        keeper.warm(session, tried, BASE_CELL)  # a filter a clerk tried once
-    _idle(keeper)
-    time.sleep(0.08)  # nobody has asked for either since
-    reports("road_pothole")
-    cache.hear(Change(REPORTS, MUNICIPALITY_ID, PLACE * 2))
-    _idle(keeper)
-    assert cache.get(block_key(tried, BASE_CELL, BX, BY)) is None  # left to be asked for
-    kept = cache.get(block_key(opening, BASE_CELL, BX, BY))
-    with Session(engine) as session:
-        counted = count_block(session, opening, BASE_CELL, BX, BY)
-    assert _as_sent(kept) == _as_sent(counted)
-    assert _total(kept) >= 2  # the new report is in it
-
-
-def test_an_opening_view_is_counted_again_before_it_grows_old_with_nobody_asking(
-    engine: Engine, reports: ReportFactory
-) -> None:
-    cache, keeper = _keeper(engine, ttl_s=0.6)  # counted again after 0.45 s (WARM_SHARE)
-    opening = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
-    key = block_key(opening, BASE_CELL, BX, BY)
-    reports("road_pothole")
-    with Session(engine) as session:
-        keeper.warm(session, opening, BASE_CELL, current=True)
-    _idle(keeper)
-    before = _total(cache._items[key].value)
-    reports("road_pothole")  # no notice: only a count of the town can see it
-    deadline = time.monotonic() + 10
-    while _total(cache._items[key].value) == before:
-        assert time.monotonic() < deadline, "the opening view was never counted again"
-        time.sleep(0.05)
-    assert cache._items[key].expires > time.monotonic()  # current, not an expired block
 
 
 def test_a_block_changed_while_its_town_is_counted_is_counted_on_top_not_left_missing(
     engine: Engine, reports: ReportFactory
 ) -> None:
     reports("road_pothole")
-    cache, keeper = _keeper(engine)
+    cache, keeper = _keeper()
     scope = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
     reading, go_on = threading.Event(), threading.Event()
 
@@ -221,8 +166,7 @@ def test_a_block_changed_while_its_town_is_counted_is_counted_on_top_not_left_mi
             reading.set()
             assert go_on.wait(10)
 
-    event.listen(engine, "before_cursor_execute", hold)
-    try:
+    with _listening(engine, hold):
         with Session(engine) as session:
             keeper.warm(session, scope, BASE_CELL)
         assert reading.wait(10)
@@ -230,8 +174,6 @@ def test_a_block_changed_while_its_town_is_counted_is_counted_on_top_not_left_mi
         cache.hear(Change(REPORTS, MUNICIPALITY_ID, PLACE * 2))
         go_on.set()
         _idle(keeper)
-    finally:
-        event.remove(engine, "before_cursor_execute", hold)
     kept = cache.get(block_key(scope, BASE_CELL, BX, BY))  # there: a wide view needs no SQL
     with Session(engine) as session:
         counted = count_block(session, scope, BASE_CELL, BX, BY)

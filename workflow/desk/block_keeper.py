@@ -81,35 +81,19 @@ class BlockKeeper:
         self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
         self._redo: dict[tuple[ReportFilter, Cell, int, int], Redo] = {}
         self._thread: threading.Thread | None = None
-        self._current: frozenset[tuple[ReportFilter, Cell]] = frozenset()
-        cache.keep_warm(self._renew, self._kept_current)
+        cache.keep_warm(self._renew)
 
-    def warm(
-        self, session: Session, scope: ReportFilter, cell: Cell, current: bool = False
-    ) -> None:
+    def warm(self, session: Session, scope: ReportFilter, cell: Cell) -> None:
         """Have every block of ``scope``'s town counted, unless that was done lately.
 
         Args:
             session: the request's session; the keeper reads on its engine.
             scope: the filter without bbox and clock (as blocks are keyed).
             cell: the cell size in lon/lat degrees.
-            current: keep them current from now on, asked for or not (``_kept_current``).
         """
         self._bind = session.get_bind()
         with self._wake:
-            if current:
-                self._current |= {(scope, cell)}
             self._warm_locked(scope, cell)
-
-    def _kept_current(self, key: object) -> bool:
-        """Whether a block is made again after a change even if nobody asked for it lately.
-
-        A desk's opening view (its town with no filter) is every clerk's first view: left to
-        go stale while nobody looked, the first clerk back waited for a count of the whole
-        town (2 s at a million reports) on each web process. The town is also counted again
-        before its blocks grow old (``_run``), so an opening view never waits for a count.
-        """
-        return isinstance(key, tuple) and len(key) == 5 and (key[1], key[2]) in self._current
 
     def extent(self, scope: ReportFilter, cell: Cell) -> Extent | None:
         """The blocks the last count of ``scope``'s town kept (None: not counted yet)."""
@@ -173,8 +157,7 @@ class BlockKeeper:
         while True:
             with self._wake:
                 while not self._queue:
-                    self._wake.wait(self._cache.ttl_s * WARM_SHARE / 2)
-                    self._count_current_when_due()
+                    self._wake.wait()
                 task = self._queue[0]
             try:
                 self._count(task)
@@ -184,12 +167,6 @@ class BlockKeeper:
                 with self._wake:
                     self._queue.popleft()
                     self._queued.discard(task)
-                    self._count_current_when_due()
-
-    def _count_current_when_due(self) -> None:
-        """Queue the towns kept current whose last count is growing old (lock held)."""
-        for scope, cell in self._current:
-            self._warm_locked(scope, cell)
 
     def _count(self, task: Task) -> None:
         kind, scope, cell, bx, by = task

@@ -123,12 +123,9 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
     return answer
 
 
-def warm_city_view(session: Session, scope: ReportFilter, current: bool = False) -> bool:
-    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell).
-
-    ``current``: and kept current from then on, whether asked for or not (an opening view).
-    """
-    return _wide.warm(session, scope, current)
+def warm_city_view(session: Session, scope: ReportFilter) -> bool:
+    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell)."""
+    return _wide.warm(session, scope)
 
 
 def city_counts(session: Session | None, f: ReportFilter, current: bool = False) -> TownGrid | None:

@@ -6,8 +6,7 @@ map in its first seconds wait for that count, several of them for several scopes
 map bench the first 20 s after a start answered at p95 0.5-2 s. Once the process hears
 changes, its block keeper counts each department's opening view, and the admins' (every
 department), of every active town with at least ``WARM_MIN_REPORTS`` reports; smaller towns
-are counted in milliseconds when asked. The keeper then keeps those views current, whether
-a clerk looks or not (``BlockKeeper.warm(current=True)``).
+are counted in milliseconds when asked.
 """
 
 from __future__ import annotations
@@ -43,8 +42,7 @@ def warm_opening_views(engine: Engine) -> int:
             if count_reports(session, everything, cap=WARM_MIN_REPORTS) < WARM_MIN_REPORTS:
                 continue
             for department in [None, *(d.id for d in departments(session, town))]:
-                opening = ReportFilter(town, department, now_tokyo())
-                queued += warm_city_view(session, opening, current=True)
+                queued += warm_city_view(session, ReportFilter(town, department, now_tokyo()))
     return queued
 
 

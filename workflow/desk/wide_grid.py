@@ -48,15 +48,14 @@ class WideGrids:
         )
         self._lock = threading.Lock()
 
-    def warm(self, session: Session, f: ReportFilter, current: bool = False) -> bool:
+    def warm(self, session: Session, f: ReportFilter) -> bool:
         """Have ``f``'s town (its bbox and clock dropped) counted ahead, unless done lately.
 
-        ``current``: and kept current from now on, asked for or not (an opening view).
         False: this process cannot hear changes, so nothing would be kept.
         """
         if not self._cache.live:
             return False
-        self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL, current)
+        self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL)
         return True
 
     def counts(

@@ -143,16 +143,3 @@ def test_a_dropped_answer_nobody_asked_for_lately_is_not_made_again(
     assert cache.get("k") == "counted for a clerk"  # asked for now
     cache.hear(Change(REPORTS, 1, INSIDE))
     assert len(keeper.dropped) == 2
-
-
-def test_an_answer_kept_current_is_made_again_though_nobody_asked_for_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(fresh, "RENEW_USED_S", 0.05)
-    cache, keeper = _kept()
-    cache.keep_warm(keeper, always=lambda key: key == "opening")
-    cache.put("opening", 1, STREET, "old", cache.begin())
-    time.sleep(0.08)  # neither asked for since
-    cache.hear(Change(REPORTS, 1, INSIDE))
-    assert [gone.key for gone in keeper.dropped] == ["opening"]  # "k" is left to be asked
-    assert cache.get("k") is None and cache.get("opening") is None  # neither served stale
