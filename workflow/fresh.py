@@ -14,10 +14,11 @@ notice arrived would be stale; ``begin()`` returns the number of changes heard s
 A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still served while
 the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
 at once, in the background, so the next request finds it (or waits for that one count), if
-it was asked for in the last ``RENEW_USED_S`` (else every answer ever kept, a filter tried once
-or a street nobody looks at now, was counted again at every change touching it). The
-keeper is handed what was kept and where the change was (``Dropped``), so it may make the
-answer again from the old one and a count of that place only (``patch``).
+it was asked for in the last ``RENEW_USED_S`` or the keeper's own window for it (else every
+answer ever kept, a filter tried once or a street nobody looks at now, was counted again at
+every change touching it). The keeper is handed what was kept and where the change was
+(``Dropped``), so it may make the answer again from the old one and a count of that place
+only (``patch``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Final, Generic, TypeVar
 from geo.change_feed import ALL, Box, Change
 
 V = TypeVar("V")
+Window = Callable[[Hashable], float]  # seconds an answer counts as looked at, by key
 CELL_DEG: Final = 0.01  # spatial buckets of about 1 km: a change looks only at nearby answers
 WIDE_CELLS: Final = 64  # an answer or change spanning more cells is checked against all
 LOG_SIZE: Final = 4096  # changes remembered for put(); an older begin() stores nothing
@@ -95,6 +97,7 @@ class FreshCache(Generic[V]):
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
         self._keeper: Callable[[Dropped[V]], None] | None = None
+        self._used_within: Window | None = None
 
     @property
     def live(self) -> bool:
@@ -125,9 +128,15 @@ class FreshCache(Generic[V]):
                     touching.append(change)
             return self._heard, touching[::-1]
 
-    def keep_warm(self, keeper: Callable[[Dropped[V]], None]) -> None:
-        """Hand expired and changed answers to ``keeper`` (it must not block)."""
-        self._keeper = keeper
+    def keep_warm(
+        self, keeper: Callable[[Dropped[V]], None], used_within: Window | None = None
+    ) -> None:
+        """Hand expired and changed answers to ``keeper`` (it must not block).
+
+        ``used_within(key)``: how lately an answer must have been asked for to be made again
+        after a change (None: ``RENEW_USED_S``; called under the cache's lock: quick, no lock).
+        """
+        self._keeper, self._used_within = keeper, used_within
 
     def get(self, key: Hashable) -> V | None:
         renew = None
@@ -190,7 +199,8 @@ class FreshCache(Generic[V]):
             now = time.monotonic()
             weight = 1 if self._weigh is None else self._weigh(value)
             expires = now + self.ttl_s
-            self._items[key] = _Entry(value, town, box, expires, cells, used or now, weight)
+            asked = now if used is None else used
+            self._items[key] = _Entry(value, town, box, expires, cells, asked, weight)
             self._weight += weight
             for cell in cells or ():
                 self._by_cell.setdefault(cell, set()).add(key)
@@ -249,7 +259,8 @@ class FreshCache(Generic[V]):
                 entry = self._items.get(key)
                 if entry is not None and change.touches(entry.town, entry.box):
                     self._drop(key)
-                    if now - entry.used > RENEW_USED_S:  # nobody looks: not worth a count
+                    within = self._used_within(key) if self._used_within else RENEW_USED_S
+                    if now - entry.used > within:  # nobody looks: not worth a count
                         continue
                     dropped.append(Dropped(key, entry.town, entry.box, entry.value, change.box,
                                            self._heard, entry.used))  # fmt: skip

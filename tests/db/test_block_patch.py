@@ -18,6 +18,7 @@ from geo.town_grid import BASE_CELL
 from tests.conftest import MUNICIPALITY_ID
 from tests.support.desk import PLACE, ReportFactory
 from workflow.clock import now_tokyo
+from workflow.desk import block_keeper
 from workflow.desk.block_keeper import BlockKeeper
 from workflow.desk.grid_blocks import BLOCK_CELLS, Block, block_key, count_block
 from workflow.fresh import FreshCache
@@ -178,3 +179,28 @@ def test_a_block_changed_while_its_town_is_counted_is_counted_on_top_not_left_mi
     with Session(engine) as session:
         counted = count_block(session, scope, BASE_CELL, BX, BY)
     assert _as_sent(kept) == _as_sent(counted)
+
+
+def test_a_wide_block_looked_at_minutes_ago_is_counted_again_one_counted_ahead_is_not(
+    engine: Engine, reports: ReportFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(block_keeper, "RENEW_USED_S", 0.05)  # WIDE_USED_S stays 15 minutes
+    reports("road_pothole")
+    cache, keeper = _keeper()
+    looked_at = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
+    ahead = ReportFilter(MUNICIPALITY_ID, None, now_tokyo(), categories=("road_pothole",))
+    with Session(engine) as session:
+        keeper.warm(session, looked_at, BASE_CELL)
+        keeper.warm(session, ahead, BASE_CELL, asked=False)  # a desk's opening view, at start
+    _idle(keeper)
+    assert cache.get(block_key(looked_at, BASE_CELL, BX, BY)) is not None  # a clerk's look
+    time.sleep(0.08)  # longer ago than a street block is counted again for
+    reports("road_pothole")
+    cache.hear(Change(REPORTS, MUNICIPALITY_ID, PLACE * 2))
+    _idle(keeper)
+    assert cache.get(block_key(ahead, BASE_CELL, BX, BY)) is None  # left until a view asks
+    kept = cache.get(block_key(looked_at, BASE_CELL, BX, BY))
+    with Session(engine) as session:
+        counted = count_block(session, looked_at, BASE_CELL, BX, BY)
+    assert _as_sent(kept) == _as_sent(counted)
+    assert sum(n for n, _ in _as_sent(kept).values()) >= 2  # the new report is in it

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from geo.db import town_scope
 from geo.report_queries import ReportFilter
+from geo.town_grid import BASE_CELL
 from workflow.clock import now_tokyo
 from workflow.db import one_core
 from workflow.desk.block_redo import (
@@ -57,8 +58,9 @@ from workflow.desk.grid_blocks import (
     recount_cells,
     touched_cells,
 )
-from workflow.fresh import Dropped, FreshCache
+from workflow.fresh import RENEW_USED_S, Dropped, FreshCache
 
+WIDE_USED_S: Final = 900.0  # a town's wide blocks are counted again this long after a look
 QUEUE_MOST: Final = 1024  # blocks waiting beyond this are counted when a clerk asks
 WARM_SHARE: Final = 0.75  # a scope's town is counted again after this share of the TTL
 log = logging.getLogger(__name__)
@@ -81,19 +83,37 @@ class BlockKeeper:
         self._extents: dict[tuple[ReportFilter, Cell], Extent] = {}
         self._redo: dict[tuple[ReportFilter, Cell, int, int], Redo] = {}
         self._thread: threading.Thread | None = None
-        cache.keep_warm(self._renew)
+        self._unasked: set[tuple[ReportFilter, Cell]] = set()  # counted ahead, not looked at
+        cache.keep_warm(self._renew, self._used_within)
 
-    def warm(self, session: Session, scope: ReportFilter, cell: Cell) -> None:
+    def warm(self, session: Session, scope: ReportFilter, cell: Cell, asked: bool = True) -> None:
         """Have every block of ``scope``'s town counted, unless that was done lately.
 
         Args:
             session: the request's session; the keeper reads on its engine.
             scope: the filter without bbox and clock (as blocks are keyed).
             cell: the cell size in lon/lat degrees.
+            asked: a view asked for it (False: counted ahead; its blocks are made again after
+                a change for ``RENEW_USED_S``, not ``WIDE_USED_S``, until a view asks).
         """
         self._bind = session.get_bind()
         with self._wake:
+            if asked:
+                self._unasked.discard((scope, cell))
+            elif (scope, cell) not in self._warmed:
+                self._unasked.add((scope, cell))
             self._warm_locked(scope, cell)
+
+    @staticmethod
+    def _used_within(key: object) -> float:
+        """How lately a block must have been asked for to be counted again after a change.
+
+        A town's wide blocks are its desk's opening view: a clerk comes back to it after
+        working elsewhere, and when a minute of changes nobody looked at had dropped them,
+        the view was counted whole in SQL (2.2 s at a million reports, on each process).
+        """
+        wide = isinstance(key, tuple) and len(key) == 5 and key[2] == BASE_CELL
+        return WIDE_USED_S if wide else RENEW_USED_S
 
     def extent(self, scope: ReportFilter, cell: Cell) -> Extent | None:
         """The blocks the last count of ``scope``'s town kept (None: not counted yet)."""
@@ -197,10 +217,13 @@ class BlockKeeper:
         second, a few blocks of every town count, 5-6 s per view on a process just started.
         """
         town = scope.municipality_id
+        with self._wake:  # counted ahead: made again for a minute, as if just asked for
+            ahead = (scope, cell) in self._unasked
+        used = time.monotonic() - WIDE_USED_S + RENEW_USED_S if ahead else None
         stale = []
         for (x, y), block in blocks.items():
             if not self._cache.put(block_key(scope, cell, x, y), town, block_area(cell, x, y),
-                                   block, since) and since is not None:  # fmt: skip
+                                   block, since, used) and since is not None:  # fmt: skip
                 stale.append(((scope, cell, x, y), Redo(None, (block, None, since))))
         with self._wake:
             for spot, redo in stale:  # the cells changed since ``since``, counted in rounds

@@ -124,8 +124,11 @@ def grid_view(session: Session, f: ReportFilter) -> MapAnswer:
 
 
 def warm_city_view(session: Session, scope: ReportFilter) -> bool:
-    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell)."""
-    return _wide.warm(session, scope)
+    """Have ``scope``'s whole-city view counted ahead (the keeper's blocks at the base cell).
+
+    Ahead of any view: its blocks are made again after a change only once a view has asked.
+    """
+    return _wide.warm(session, scope, asked=False)
 
 
 def city_counts(session: Session | None, f: ReportFilter, current: bool = False) -> TownGrid | None:

@@ -48,14 +48,15 @@ class WideGrids:
         )
         self._lock = threading.Lock()
 
-    def warm(self, session: Session, f: ReportFilter) -> bool:
+    def warm(self, session: Session, f: ReportFilter, asked: bool = True) -> bool:
         """Have ``f``'s town (its bbox and clock dropped) counted ahead, unless done lately.
 
-        False: this process cannot hear changes, so nothing would be kept.
+        ``asked``: by a view (False: ahead of any, ``BlockKeeper.warm``). False: this process
+        cannot hear changes, so nothing would be kept.
         """
         if not self._cache.live:
             return False
-        self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL)
+        self._keeper.warm(session, replace(f, bbox=None, now=_EPOCH), BASE_CELL, asked)
         return True
 
     def counts(

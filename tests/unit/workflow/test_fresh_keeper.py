@@ -143,3 +143,13 @@ def test_a_dropped_answer_nobody_asked_for_lately_is_not_made_again(
     assert cache.get("k") == "counted for a clerk"  # asked for now
     cache.hear(Change(REPORTS, 1, INSIDE))
     assert len(keeper.dropped) == 2
+
+
+def test_the_keeper_may_say_how_lately_each_answer_must_have_been_asked_for() -> None:
+    cache, keeper = _kept()
+    cache.keep_warm(keeper, used_within=lambda key: 60.0 if key == "wide" else 0.05)
+    cache.put("wide", 1, STREET, "old", cache.begin())
+    time.sleep(0.08)  # neither asked for since
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    assert [gone.key for gone in keeper.dropped] == ["wide"]  # "k" is left to be asked for
+    assert cache.get("k") is None and cache.get("wide") is None  # neither served stale
