@@ -184,7 +184,7 @@ def test_a_block_changed_while_its_town_is_counted_is_counted_on_top_not_left_mi
 def test_a_wide_block_looked_at_minutes_ago_is_counted_again_one_counted_ahead_is_not(
     engine: Engine, reports: ReportFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(block_keeper, "RENEW_USED_S", 0.05)  # WIDE_USED_S stays 15 minutes
+    monkeypatch.setattr(block_keeper, "RENEW_USED_S", 0.05)  # WIDE_USED_S stays 3 minutes
     reports("road_pothole")
     cache, keeper = _keeper()
     looked_at = ReportFilter(MUNICIPALITY_ID, None, now_tokyo())
