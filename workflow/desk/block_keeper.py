@@ -8,11 +8,11 @@ request path:
 
 - the first street view of a scope (a filter, department included) counts every block of its
   town in one query, in the background (``count_town_blocks``; 0.65 s at a million reports);
-- a block that a committed change dropped is made again at once, so the next pan finds it
-  or waits for that one count, never for a stale answer: from the dropped block and a count
-  of the cells the change touched (``recount_cells``; one cell of a status change reads a few
-  hundred reports where the block held ten thousand), or counted whole when the change spread
-  over many cells or another change touched the block before the patch was kept;
+- a block that a committed change dropped is made again at once if a view asked for it
+  lately (``_used_within``), so the next pan finds it or waits for that one count, never
+  for a stale answer: from the dropped block and a count of the cells the change touched
+  (``recount_cells``; one cell of a status change reads a few hundred reports where the
+  block held ten thousand), or counted whole when the change spread over many cells;
 - a block past the cache's TTL (overdue flags move with the clock) is still served while the
   town's blocks are counted again, at most once per TTL and scope.
 
