@@ -38,8 +38,8 @@
   // grid counts, and the page is ready sooner without 34 KB more script to evaluate first
   var cluster = null;
   var clusterLoad = null;
-  var gridLayer = L.layerGroup();
-  map.addLayer(gridLayer);
+  var bubbles = window.MachiGridBubbles(COLOURS);  // grid_bubbles.js
+  map.addLayer(bubbles);
 
   var markers = {};      // report id -> circle marker
   var openId = null;     // report shown in the panel
@@ -145,11 +145,11 @@
     var fresh = 0;
     var ids = {};
     if (cluster) { cluster.clearLayers(); }
-    gridLayer.clearLayers();
+    bubbles.clear();
     markers = {};
     if (data.mode === "grid") {
       var room = data.features.length ? cellRoom(data.features[0]) : 46;
-      data.features.forEach(function (feature) { drawCell(feature, room); });
+      bubbles.draw(data.features.map(function (feature) { return gridCell(feature, room); }));
     } else {
       var layers = data.features.map(function (feature) {
         ids[feature.id] = true;
@@ -207,15 +207,23 @@
       stops.push(COLOURS[key] + " " + at.toFixed(1) + "% " + end.toFixed(1) + "%");
       at = end;
     });
-    var size = Math.round(Math.max(26, Math.min(46, 28 + Math.sqrt(total) * 0.8, room || 46)));
-    var bubble = el("div", "grid-bubble");
+    var size = bubbleSize(total, room);
+    var bubble = el("div", "cluster-bubble");
     bubble.style.background = "conic-gradient(" + stops.join(",") + ")";
     bubble.style.width = bubble.style.height = size + "px";
     bubble.appendChild(el("span", null, shortCount(total)));
-    bubble.title = "計 " + M.number(total) + " 件（受付 " + M.number(counts.received || 0) +
+    bubble.title = countTitle(total, counts);
+    return L.divIcon({className: "cluster-cell", html: bubble, iconSize: [size, size]});
+  }
+
+  function bubbleSize(total, room) {
+    return Math.round(Math.max(26, Math.min(46, 28 + Math.sqrt(total) * 0.8, room || 46)));
+  }
+
+  function countTitle(total, counts) {
+    return "計 " + M.number(total) + " 件（受付 " + M.number(counts.received || 0) +
       "・作業中 " + M.number(counts.in_progress || 0) + "・完了 " + M.number(counts.done || 0) +
       "・対応不可/重複 " + M.number(counts.rejected || 0) + "）";
-    return L.divIcon({className: "grid-cell", html: bubble, iconSize: [size, size]});
   }
 
   /* Pixels between neighbouring grid cells' centres at this zoom (the cells are all one size). */
@@ -235,16 +243,16 @@
     return map.containerPointToLatLng(L.point(clamp(at.x, sw.x + r, ne.x - r), clamp(at.y, ne.y + r, sw.y - r)));
   }
 
-  function drawCell(feature, room) {
-    var p = feature.properties;
+  /* A cell of the grid answer as grid_bubbles.js draws it. */
+  function gridCell(feature, room) {
+    var p = feature.properties, b = p.cell;
     var counts = {received: p.received, in_progress: p.in_progress, done: p.done, rejected: p.closed};
-    var icon = pieIcon(p.count, counts, room);
-    var marker = L.marker(bubbleAt(feature, icon.options.iconSize[0]), {icon: icon});
-    marker.on("click", function () {
-      var b = p.cell;
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
-    });
-    gridLayer.addLayer(marker);
+    var size = bubbleSize(p.count, room);
+    return {
+      latlng: bubbleAt(feature, size), size: size, total: p.count, counts: counts,
+      label: shortCount(p.count), title: countTitle(p.count, counts),
+      bounds: [[b[1], b[0]], [b[3], b[2]]],
+    };
   }
 
   function schedule() {
