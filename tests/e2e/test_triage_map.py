@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -287,7 +288,7 @@ def test_grid_counts_never_cover_each_other(
     nudge = (east - west) / 50
     for lon in (east - nudge, east - nudge, east + nudge, east + nudge):  # both sides of the edge
         reports("road_pothole", description="グリッドの境界の確認", place=(lon, middle))
-    boxes: list[list[float | str]] = []
+    boxes: list[Any] = []  # [left, top, right, bottom, title] each
     deadline = time.monotonic() + 10
     while len(boxes) < 2 and time.monotonic() < deadline:  # until the server heard of them
         before = page.locator(".triage").get_attribute("data-loaded")
