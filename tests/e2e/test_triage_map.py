@@ -29,6 +29,17 @@ def _open_map(page: Page, base_url: str, query: str = "") -> None:
     page.wait_for_selector(".triage[data-loaded]", state="attached", timeout=15_000)
 
 
+def _open_as_grid(page: Page, base_url: str) -> None:
+    """Sign doro in and open the map with every reports answer asked for as grid counts."""
+
+    def as_grid(route: Route) -> None:  # the answer a town with many reports gets
+        route.continue_(url=route.request.url + "&mode=grid")
+
+    sign_in(page, base_url, "doro", "doro-demo")
+    page.route("**/api/v1/reports?*", as_grid)
+    _open_map(page, base_url)
+
+
 def _reload_done(page: Page, before: str | None) -> None:
     page.wait_for_function(
         "b => document.querySelector('.triage').getAttribute('data-loaded') !== b", arg=before
@@ -249,12 +260,7 @@ def test_a_grid_count_zooms_to_its_cell_by_click_or_by_enter(
     """The counts are one SVG, not markers: a click or Enter on one still opens its cell."""
     reports("road_pothole", description="グリッドの拡大の確認", place=PLACE)
 
-    def as_grid(route: Route) -> None:
-        route.continue_(url=route.request.url + "&mode=grid")
-
-    sign_in(page, base_url, "doro", "doro-demo")
-    page.route("**/api/v1/reports?*", as_grid)
-    _open_map(page, base_url)
+    _open_as_grid(page, base_url)
     town = page.evaluate(MAP_ZOOM)
     bubble = page.locator(".grid-bubble").first
     assert bubble.get_attribute("role") == "button"
@@ -277,12 +283,7 @@ def test_grid_counts_never_cover_each_other(
     """Reports either side of a cell edge: two bubbles, side by side, each count readable."""
     reports("road_pothole", description="グリッドの境界の確認", place=PLACE)
 
-    def as_grid(route: Route) -> None:
-        route.continue_(url=route.request.url + "&mode=grid")
-
-    sign_in(page, base_url, "doro", "doro-demo")
-    page.route("**/api/v1/reports?*", as_grid)
-    _open_map(page, base_url)
+    _open_as_grid(page, base_url)
     west, south, east, north = page.evaluate(CELL_OF_PLACE, list(PLACE))
     middle = (south + north) / 2
     nudge = (east - west) / 50
