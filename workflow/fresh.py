@@ -11,14 +11,11 @@ An answer computed from a read that began before a change and stored after the c
 notice arrived would be stale; ``begin()`` returns the number of changes heard so far, and
 ``put()`` refuses an answer when a change heard since then touches it.
 
-A cache may be kept warm (``keep_warm``): an answer past its ``ttl_s`` is still served while
-the keeper recounts it, and an answer a change dropped is handed to the keeper to make again
-at once, in the background, so the next request finds it (or waits for that one count), if
-it was asked for in the last ``RENEW_USED_S`` or the keeper's own window for it (else every
-answer ever kept, a filter tried once or a street nobody looks at now, was counted again at
-every change touching it). The keeper is handed what was kept and where the change was
-(``Dropped``), so it may make the answer again from the old one and a count of that place
-only (``patch``).
+A cache may be kept warm (``keep_warm``): an expired answer is served while the keeper makes
+it again, and an answer a change dropped is handed to the keeper (``Dropped``: what was kept
+and where the change was, so it may patch the old one, ``patch``) if it was asked for in the
+last ``RENEW_USED_S`` or the keeper's window for it; else every answer ever kept (a filter
+tried once, a street nobody looks at now) was counted again at every change touching it.
 """
 
 from __future__ import annotations
@@ -93,7 +90,7 @@ class FreshCache(Generic[V]):
         self._wide: set[Hashable] = set()
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Lock] = {}
-        self._heard = 0
+        self._heard = self.version = 0  # version: moves when any answer is kept or dropped
         self._log: deque[tuple[int, Change]] = deque(maxlen=LOG_SIZE)
         self._live = False
         self._keeper: Callable[[Dropped[V]], None] | None = None
@@ -202,6 +199,7 @@ class FreshCache(Generic[V]):
             asked = now if used is None else used
             self._items[key] = _Entry(value, town, box, expires, cells, asked, weight)
             self._weight += weight
+            self.version += 1
             for cell in cells or ():
                 self._by_cell.setdefault(cell, set()).add(key)
             if cells is None:
@@ -273,6 +271,7 @@ class FreshCache(Generic[V]):
         with self._lock:
             self._live = live
             self._heard += LOG_SIZE + 1  # every begin() before now stores nothing
+            self.version += 1
             self._log.clear()
             self._items.clear()
             self._weight = 0
@@ -291,6 +290,7 @@ class FreshCache(Generic[V]):
         if entry is None:
             return
         self._weight -= entry.weight
+        self.version += 1
         for cell in entry.cells or ():
             keys = self._by_cell.get(cell)
             if keys is not None:

@@ -13,7 +13,10 @@ The blocks put together are kept until one of them is replaced. While a block is
 reaches the wide views once the keeper has counted its block again (milliseconds at 50,000
 reports, tens of them at a million). Views cut from a town are kept in it
 (``TownGrid.answer``); an answer kept apart from the town (``workflow.maps.tiles``) is cut
-only from a current one (``counts(..., current=True)``).
+only from a current one (``counts(..., current=True)``). A town found whole is served again
+without looking its blocks up until the block cache keeps or drops any answer
+(``FreshCache.version``), or ``RESCAN_S`` has passed (which also renews expired blocks): the
+lookups were a fifth of the web processes' time under 20 clients at the whole-city view.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ from workflow.desk.grid_blocks import Block, block_key, same_blocks
 from workflow.fresh import FreshCache
 
 STALE_S: Final = 60.0
+RESCAN_S: Final = 1.0  # a current town is checked block by block again after this long
 TOWNS_KEPT: Final = 256
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_Made = tuple[float, tuple[Block, ...], TownGrid, int]  # when, blocks, town, version
 
 
 class WideGrids:
@@ -43,9 +48,7 @@ class WideGrids:
 
     def __init__(self, cache: FreshCache[Block], keeper: BlockKeeper) -> None:
         self._cache, self._keeper = cache, keeper
-        self._made: OrderedDict[ReportFilter, tuple[float, tuple[Block, ...], TownGrid]] = (
-            OrderedDict()
-        )
+        self._made: OrderedDict[ReportFilter, _Made] = OrderedDict()
         self._lock = threading.Lock()
 
     def warm(self, session: Session, f: ReportFilter, asked: bool = True) -> bool:
@@ -90,14 +93,17 @@ class WideGrids:
         Args:
             scope: the filter without bbox and clock (as blocks are keyed).
         """
-        extent = self._keeper.extent(scope, BASE_CELL)
-        if extent is None:
-            return None, False
-        blocks, missing = self._kept_blocks(scope, extent)
+        version = self._cache.version  # before the blocks are read: a change meanwhile shows
         with self._lock:
             made = self._made.get(scope)
             if made is not None:
                 self._made.move_to_end(scope)
+        if made is not None and made[3] == version and made[0] + RESCAN_S > time.monotonic():
+            return made[2], True  # no block kept or dropped since it was found whole
+        extent = self._keeper.extent(scope, BASE_CELL)
+        if extent is None:
+            return None, False
+        blocks, missing = self._kept_blocks(scope, extent)
         if missing:
             for bx, by in missing:
                 self._keeper.need(scope, BASE_CELL, bx, by)
@@ -109,7 +115,7 @@ class WideGrids:
         else:
             town = TownGrid([counts for block in blocks for counts, _ in block.cells.values()])
         with self._lock:
-            self._made[scope] = (time.monotonic(), tuple(blocks), town)
+            self._made[scope] = (time.monotonic(), tuple(blocks), town, version)
             while len(self._made) > TOWNS_KEPT:
                 self._made.popitem(last=False)
         return town, True

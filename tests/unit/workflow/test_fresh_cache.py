@@ -49,6 +49,23 @@ def test_changes_elsewhere_or_in_another_town_leave_it() -> None:
     assert cache.get("k") == "answer"
 
 
+def test_the_version_moves_when_an_answer_is_kept_or_dropped_and_only_then() -> None:
+    cache = _live()
+    start = cache.version
+    _stored(cache)
+    kept = cache.version
+    assert kept > start
+    cache.get("k")
+    cache.hear(Change(REPORTS, 1, ELSEWHERE))  # touches nothing kept
+    cache.hear(Change(REPORTS, 2, INSIDE))  # another town
+    assert cache.version == kept  # what a town put together from answers relies on
+    cache.hear(Change(REPORTS, 1, INSIDE))
+    dropped = cache.version
+    assert dropped > kept and cache.get("k") is None
+    cache.set_live(True)  # the feed came back: everything forgotten
+    assert cache.version > dropped
+
+
 def test_a_change_spanning_the_town_or_with_no_box_drops_it() -> None:
     for change in (
         Change(REPORTS, 1, (139.30, 35.60, 139.50, 35.80)),
