@@ -197,6 +197,25 @@ def test_the_map_works_without_internet(page: Page, base_url: str) -> None:
     assert all("cyberjapandata.gsi.go.jp" in url for url in outside), outside
 
 
+@pytest.mark.parametrize("size", [(1400, 900), (1280, 720)])
+def test_the_map_fills_the_window_with_its_attribution_in_view(
+    page: Page, base_url: str, size: tuple[int, int]
+) -> None:
+    """No scrolling on the map page: the header's real height, not a guess, is left out."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(page, base_url, "doro", "doro-demo")
+    _open_map(page, base_url)
+    page_height, window, map_bottom, credit_bottom = page.evaluate(
+        """() => [document.documentElement.scrollHeight, innerHeight,
+          document.querySelector('.leaflet-container').getBoundingClientRect().bottom,
+          document.querySelector('.leaflet-control-attribution').getBoundingClientRect().bottom]"""
+    )
+    assert page_height <= window
+    assert window - 2 <= map_bottom <= window  # the map reaches the window's foot
+    assert credit_bottom <= window
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+
+
 def test_markercluster_is_loaded_only_when_the_map_first_draws_markers(
     page: Page, base_url: str, reports: ReportFactory
 ) -> None:
